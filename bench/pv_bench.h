@@ -1,0 +1,8 @@
+/* pv_bench.h — benchmarks reachable through `pv-venus bench`. */
+#ifndef PV_BENCH_H
+#define PV_BENCH_H
+
+/* `pv-venus bench ring [--seconds S] [--json]`; argv[0] is "ring". */
+int pv_bench_ring(int argc, char **argv);
+
+#endif
