@@ -26,7 +26,7 @@
 #define SPIN_NS 20000ull
 #define YIELD_NS 100000ull
 #define SLEEP_MIN_NS 10000ull
-#define SLEEP_MAX_NS 1000000ull
+#define SLEEP_MAX_NS 200000ull
 /* While IDLE we block on notify, but re-check tail this often anyway so a
  * notify the guest decided not to send (rate limit) costs latency, not a hang. */
 #define IDLE_RECHECK_NS 50000000ull
@@ -271,32 +271,50 @@ go_idle(struct pv_ring *ring, uint32_t seen)
    atomic_fetch_and(ring->status, ~PV_RING_STATUS_IDLE);
 }
 
-/* Nothing to read: spin, yield or sleep, depending on how long the ring has
- * been empty; after the idle timeout go IDLE.  Updates *active_since when
- * the reader wakes from IDLE (the idle timeout restarts then, §14 N14). */
+/* How long the ring has been empty, and how the reader has waited so far. */
+struct wait_state {
+   uint64_t active_since; /* last command or wake-up */
+   unsigned spins;
+   unsigned naps;
+};
+
 static void
-wait_for_work(struct pv_ring *ring, uint32_t seen, uint64_t *active_since, unsigned *spins)
+reset_wait(struct wait_state *w)
 {
-   if (++*spins % 64) {
+   w->active_since = pv_now_ns();
+   w->spins = 0;
+   w->naps = 0;
+}
+
+/* Nothing to read: spin, yield or nap, depending on how long the ring has
+ * been empty; after the idle timeout go IDLE.  Naps start at SLEEP_MIN_NS
+ * and double every four naps up to SLEEP_MAX_NS: a guest that writes while
+ * we nap is not notified (it notifies only on IDLE), so the nap length is
+ * the latency it pays.  The idle timeout restarts after a wake-up (§14 N14). */
+static void
+wait_for_work(struct pv_ring *ring, uint32_t seen, struct wait_state *w)
+{
+   if (++w->spins % 64) {
       pv_cpu_relax();
       return;
    }
-   uint64_t now = pv_now_ns();
-   uint64_t empty_for = now - *active_since;
+   uint64_t empty_for = pv_now_ns() - w->active_since;
    if (empty_for < SPIN_NS) {
       pv_cpu_relax();
    } else if (empty_for < YIELD_NS) {
       pv_yield();
-   } else if (empty_for >= ring->p.idle_timeout_ns && empty_for >= YIELD_NS) {
+   } else if (empty_for >= ring->p.idle_timeout_ns) {
       go_idle(ring, seen);
-      *active_since = pv_now_ns();
+      reset_wait(w);
    } else {
-      uint64_t nap = SLEEP_MIN_NS << ((*spins / 64) < 7 ? (*spins / 64) : 7);
+      unsigned shift = w->naps / 4 < 8 ? w->naps / 4 : 8;
+      uint64_t nap = SLEEP_MIN_NS << shift;
+      uint64_t left = ring->p.idle_timeout_ns - empty_for;
       if (nap > SLEEP_MAX_NS)
          nap = SLEEP_MAX_NS;
-      uint64_t left = ring->p.idle_timeout_ns > empty_for ? ring->p.idle_timeout_ns - empty_for : 0;
-      if (left && nap > left)
+      if (nap > left)
          nap = left;
+      w->naps++;
       atomic_fetch_add_explicit(&ring->sleeps, 1, memory_order_relaxed);
       atomic_store(&ring->sleeping, true);
       pv_event_wait(&ring->wake, seen, nap);
@@ -308,8 +326,8 @@ static void *
 ring_main(void *arg)
 {
    struct pv_ring *ring = arg;
-   uint64_t active_since = pv_now_ns();
-   unsigned spins = 0;
+   struct wait_state w;
+   reset_wait(&w);
    while (!atomic_load_explicit(&ring->stop, memory_order_relaxed) &&
           !atomic_load_explicit(&ring->fatal, memory_order_relaxed)) {
       uint32_t seen = pv_event_peek(&ring->wake);
@@ -320,10 +338,9 @@ ring_main(void *arg)
       }
       if (n) {
          consume_ready(ring, n);
-         active_since = pv_now_ns();
-         spins = 0;
+         reset_wait(&w);
       } else {
-         wait_for_work(ring, seen, &active_since, &spins);
+         wait_for_work(ring, seen, &w);
       }
    }
    return NULL;
