@@ -1,0 +1,167 @@
+/* object_table.c — open-addressing hash of guest ids; see object_table.h. */
+#include "renderer/object_table.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* Marks a removed slot so probe chains through it stay intact. */
+#define TOMBSTONE ((struct pv_object *)(uintptr_t)1)
+
+static size_t
+hash_id(uint64_t id)
+{
+   id ^= id >> 33;
+   id *= 0xff51afd7ed558ccdull;
+   id ^= id >> 33;
+   return (size_t)id;
+}
+
+int
+pv_object_table_init(struct pv_object_table *t, size_t limit)
+{
+   t->cap = 256;
+   t->count = t->used = 0;
+   t->limit = limit;
+   t->slots = calloc(t->cap, sizeof(*t->slots));
+   if (!t->slots)
+      return -ENOMEM;
+   int ret = pthread_rwlock_init(&t->lock, NULL);
+   if (ret) {
+      free(t->slots);
+      return -ret;
+   }
+   return 0;
+}
+
+void
+pv_object_table_fini(struct pv_object_table *t)
+{
+   pthread_rwlock_destroy(&t->lock);
+   free(t->slots);
+   t->slots = NULL;
+}
+
+/* Slot holding id, or NULL. Caller holds the lock. */
+static struct pv_object **
+find(const struct pv_object_table *t, uint64_t id)
+{
+   size_t mask = t->cap - 1;
+   for (size_t i = hash_id(id) & mask;; i = (i + 1) & mask) {
+      struct pv_object *o = t->slots[i];
+      if (!o)
+         return NULL;
+      if (o != TOMBSTONE && o->id == id)
+         return &t->slots[i];
+   }
+}
+
+static void
+place(struct pv_object **slots, size_t cap, struct pv_object *obj)
+{
+   size_t mask = cap - 1;
+   size_t i = hash_id(obj->id) & mask;
+   while (slots[i] && slots[i] != TOMBSTONE)
+      i = (i + 1) & mask;
+   slots[i] = obj;
+}
+
+/* Keep at most half the slots used, so probes stay short and always end. */
+static int
+grow_if_needed(struct pv_object_table *t)
+{
+   if ((t->used + 1) * 2 <= t->cap)
+      return 0;
+   size_t cap = t->count * 4 > t->cap ? t->cap * 2 : t->cap; /* rehash drops tombstones */
+   struct pv_object **slots = calloc(cap, sizeof(*slots));
+   if (!slots)
+      return -ENOMEM;
+   for (size_t i = 0; i < t->cap; i++) {
+      if (t->slots[i] && t->slots[i] != TOMBSTONE)
+         place(slots, cap, t->slots[i]);
+   }
+   free(t->slots);
+   t->slots = slots;
+   t->cap = cap;
+   t->used = t->count;
+   return 0;
+}
+
+int
+pv_object_table_insert(struct pv_object_table *t, struct pv_object *obj)
+{
+   if (obj->id == 0)
+      return -EINVAL;
+   pthread_rwlock_wrlock(&t->lock);
+   int ret = 0;
+   if (find(t, obj->id))
+      ret = -EEXIST;
+   else if (t->count >= t->limit)
+      ret = -ENOSPC;
+   else
+      ret = grow_if_needed(t);
+   if (!ret) {
+      place(t->slots, t->cap, obj);
+      t->count++;
+      t->used++;
+   }
+   pthread_rwlock_unlock(&t->lock);
+   return ret;
+}
+
+struct pv_object *
+pv_object_table_lookup(struct pv_object_table *t, uint64_t id, VkObjectType type)
+{
+   pthread_rwlock_rdlock(&t->lock);
+   struct pv_object **slot = id ? find(t, id) : NULL;
+   struct pv_object *o = slot ? *slot : NULL;
+   pthread_rwlock_unlock(&t->lock);
+   if (o && type != VK_OBJECT_TYPE_UNKNOWN && o->type != type)
+      return NULL;
+   return o;
+}
+
+struct pv_object *
+pv_object_table_remove(struct pv_object_table *t, uint64_t id, VkObjectType type)
+{
+   pthread_rwlock_wrlock(&t->lock);
+   struct pv_object **slot = id ? find(t, id) : NULL;
+   struct pv_object *o = NULL;
+   if (slot && (type == VK_OBJECT_TYPE_UNKNOWN || (*slot)->type == type)) {
+      o = *slot;
+      *slot = TOMBSTONE;
+      t->count--;
+   }
+   pthread_rwlock_unlock(&t->lock);
+   return o;
+}
+
+void
+pv_object_table_drain(struct pv_object_table *t, void (*fn)(void *, struct pv_object *), void *user)
+{
+   pthread_rwlock_wrlock(&t->lock);
+   struct pv_object **slots = t->slots;
+   size_t cap = t->cap;
+   t->slots = calloc(t->cap, sizeof(*t->slots));
+   t->count = t->used = 0;
+   pthread_rwlock_unlock(&t->lock);
+   for (size_t i = 0; i < cap; i++) {
+      if (slots[i] && slots[i] != TOMBSTONE)
+         fn(user, slots[i]);
+   }
+   free(slots);
+}
+
+uint64_t
+pv_object_table_find_handle(struct pv_object_table *t, VkObjectType type, uint64_t handle)
+{
+   uint64_t id = 0;
+   pthread_rwlock_rdlock(&t->lock);
+   for (size_t i = 0; i < t->cap && !id; i++) {
+      struct pv_object *o = t->slots[i];
+      if (o && o != TOMBSTONE && o->type == type && o->handle == handle)
+         id = o->id;
+   }
+   pthread_rwlock_unlock(&t->lock);
+   return id;
+}

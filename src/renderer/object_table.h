@@ -1,0 +1,47 @@
+/*
+ * object_table.h — a context's guest id → object map (PROTOCOL.md §7).
+ *
+ * Guest ids are 64-bit values the guest chooses; 0 is never valid, an id is
+ * bound at most once, and every lookup checks the object's type.  Every
+ * ring of a context decodes on its own thread, so the table takes a
+ * reader/writer lock: lookups share it, insert/remove take it alone.
+ */
+#ifndef PV_OBJECT_TABLE_H
+#define PV_OBJECT_TABLE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "renderer/pv_object.h"
+
+struct pv_object_table {
+   pthread_rwlock_t lock;
+   struct pv_object **slots; /* open addressing; NULL = empty, TOMBSTONE = removed */
+   size_t cap;               /* power of two */
+   size_t count;             /* live objects */
+   size_t used;              /* live + tombstones */
+   size_t limit;             /* most live objects allowed */
+};
+
+int pv_object_table_init(struct pv_object_table *t, size_t limit);
+/* Frees the table only; call pv_object_table_drain first to reach the
+ * objects. */
+void pv_object_table_fini(struct pv_object_table *t);
+
+/* Bind obj->id.  -EINVAL for id 0, -EEXIST if bound, -ENOSPC at the limit,
+ * -ENOMEM. */
+int pv_object_table_insert(struct pv_object_table *t, struct pv_object *obj);
+/* The object bound to id if it has `type` (VK_OBJECT_TYPE_UNKNOWN: any). */
+struct pv_object *pv_object_table_lookup(struct pv_object_table *t, uint64_t id, VkObjectType type);
+/* Unbind and return the object bound to id if it has `type`, else NULL. */
+struct pv_object *pv_object_table_remove(struct pv_object_table *t, uint64_t id, VkObjectType type);
+/* Remove every object, calling fn on each, without the lock held
+ * (teardown: afterwards only pv_object_table_fini is allowed). */
+void pv_object_table_drain(struct pv_object_table *t, void (*fn)(void *user, struct pv_object *),
+                           void *user);
+/* Find the id bound to a host handle of `type` (slow: a linear scan; for
+ * the rare replies that carry host handles). 0 if none. */
+uint64_t pv_object_table_find_handle(struct pv_object_table *t, VkObjectType type, uint64_t handle);
+
+#endif

@@ -1,0 +1,71 @@
+/* test_object_table.c — guest id binding rules of PROTOCOL.md §7. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "pv_test.h"
+#include "renderer/object_table.h"
+
+static void
+count_drained(void *user, struct pv_object *o)
+{
+   (void)o;
+   (*(int *)user)++;
+}
+
+static void
+test_rules(void)
+{
+   struct pv_object_table t;
+   CHECK(pv_object_table_init(&t, 100000) == 0);
+   struct pv_object zero = { 0, VK_OBJECT_TYPE_BUFFER, 1 };
+   CHECK_EQ(pv_object_table_insert(&t, &zero), -EINVAL);
+   struct pv_object a = { 42, VK_OBJECT_TYPE_BUFFER, 7 };
+   CHECK_EQ(pv_object_table_insert(&t, &a), 0);
+   struct pv_object dup = { 42, VK_OBJECT_TYPE_IMAGE, 8 };
+   CHECK_EQ(pv_object_table_insert(&t, &dup), -EEXIST);
+   CHECK(pv_object_table_lookup(&t, 42, VK_OBJECT_TYPE_BUFFER) == &a);
+   CHECK(pv_object_table_lookup(&t, 42, VK_OBJECT_TYPE_IMAGE) == NULL);
+   CHECK(pv_object_table_lookup(&t, 0, VK_OBJECT_TYPE_BUFFER) == NULL);
+   CHECK(pv_object_table_lookup(&t, 43, VK_OBJECT_TYPE_BUFFER) == NULL);
+   CHECK_EQ(pv_object_table_find_handle(&t, VK_OBJECT_TYPE_BUFFER, 7), 42);
+   CHECK(pv_object_table_remove(&t, 42, VK_OBJECT_TYPE_IMAGE) == NULL);
+   CHECK(pv_object_table_remove(&t, 42, VK_OBJECT_TYPE_BUFFER) == &a);
+   CHECK(pv_object_table_lookup(&t, 42, VK_OBJECT_TYPE_BUFFER) == NULL);
+   pv_object_table_fini(&t);
+}
+
+static void
+test_many_and_limit(void)
+{
+   struct pv_object_table t;
+   const int n = 50000;
+   CHECK(pv_object_table_init(&t, (size_t)n) == 0);
+   struct pv_object *objs = calloc((size_t)n + 1, sizeof(*objs));
+   for (int i = 0; i <= n; i++)
+      objs[i] = (struct pv_object){ (uint64_t)i * 7919 + 1, VK_OBJECT_TYPE_FENCE, (uint64_t)i };
+   for (int i = 0; i < n; i++)
+      CHECK_EQ(pv_object_table_insert(&t, &objs[i]), 0);
+   CHECK_EQ(pv_object_table_insert(&t, &objs[n]), -ENOSPC);
+   /* Remove every other one, re-add: tombstones must not break probing. */
+   for (int i = 0; i < n; i += 2)
+      CHECK(pv_object_table_remove(&t, objs[i].id, VK_OBJECT_TYPE_FENCE) == &objs[i]);
+   int missing = 0;
+   for (int i = 1; i < n; i += 2)
+      missing += pv_object_table_lookup(&t, objs[i].id, VK_OBJECT_TYPE_FENCE) != &objs[i];
+   CHECK_EQ(missing, 0);
+   for (int i = 0; i < n; i += 2)
+      CHECK_EQ(pv_object_table_insert(&t, &objs[i]), 0);
+   int drained = 0;
+   pv_object_table_drain(&t, count_drained, &drained);
+   CHECK_EQ(drained, n);
+   pv_object_table_fini(&t);
+   free(objs);
+}
+
+int
+main(void)
+{
+   RUN(test_rules);
+   RUN(test_many_and_limit);
+   return pv_test_summary();
+}
