@@ -1,0 +1,281 @@
+/*
+ * pvvenus.h — PearVisor Venus, the public embedding API.
+ *
+ * A hypervisor (or the bundled vtest server, `pv-venus serve`) links this
+ * library to serve Mesa's "venus" Vulkan driver running in a guest.  The
+ * library knows nothing about sockets or virtqueues: the embedder turns its
+ * transport into the calls below.
+ *
+ * Objects
+ *   struct pv_renderer  one per process (or per VM); holds the logger and
+ *                       the configuration.
+ *   struct pv_context   one per guest Vulkan client (a virtio-gpu context,
+ *                       or one vtest connection).  Owns its blob resources,
+ *                       its sync objects, its 64 fence timelines and, later,
+ *                       its Vulkan objects and rings.  A context never sees
+ *                       another context's objects; a fault in one context
+ *                       (a "fatal" context) never affects another.
+ *
+ * Conventions
+ *   - Functions that can fail return 0 on success and a negative errno
+ *     value on failure (-EINVAL bad argument, -ENOENT unknown id, -ENOMEM,
+ *     -ENOTSUP not implemented, -EIO the context is fatal, …).  Nothing
+ *     aborts on guest-controlled input; every id, size and count coming
+ *     from a guest may be passed through unchecked.
+ *   - File descriptors returned through an out parameter belong to the
+ *     caller, who must close them.  The library never closes a caller's fd.
+ *   - Thread safety: pv_renderer_* functions may be called from any thread.
+ *     The functions of one context may be called concurrently from several
+ *     threads (they lock internally), except pv_context_destroy, which must
+ *     not race with any other call on that context.  Distinct contexts are
+ *     fully independent.
+ *   - Callbacks (log sink, fence_retired) may be invoked from any thread,
+ *     including library-internal ones.  fence_retired may call back into
+ *     the API, except pv_context_submit and pv_context_destroy of the
+ *     context it is called for (it may run inside that context's command
+ *     execution).  The log sink must not call into the API.
+ */
+#ifndef PVVENUS_H
+#define PVVENUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef PV_API
+#define PV_API __attribute__((visibility("default")))
+#endif
+
+/* ---- constants ---------------------------------------------------------- */
+
+/* The one capset this renderer serves (virtio-gpu capset id VENUS). */
+#define PV_CAPSET_VENUS 4u
+#define PV_CAPSET_VENUS_MAX_VERSION 0u
+#define PV_CAPSET_VENUS_SIZE 160u
+
+/* Fence timelines per context (vtest MAX_TIMELINE_COUNT).  Timeline 0 is the
+ * "CPU" timeline; 1…63 are bound to guest VkQueues by the guest's
+ * VkDeviceQueueTimelineInfoMESA. */
+#define PV_MAX_TIMELINES 64u
+
+/* ---- renderer ----------------------------------------------------------- */
+
+struct pv_renderer;
+struct pv_context;
+
+/* Log levels.  PV_VENUS_LOG_DEFAULT in a config means "from the
+ * PV_VENUS_DEBUG environment variable (error, warn, info, debug, trace),
+ * info when unset". */
+enum pv_venus_log_level {
+   PV_VENUS_LOG_DEFAULT = 0,
+   PV_VENUS_LOG_ERROR = 1,
+   PV_VENUS_LOG_WARN = 2,
+   PV_VENUS_LOG_INFO = 3,
+   PV_VENUS_LOG_DEBUG = 4,
+   PV_VENUS_LOG_TRACE = 5,
+};
+
+/* Receives one complete line (no trailing newline).  `msg` is valid only
+ * during the call.  Called concurrently from several threads. */
+typedef void (*pv_venus_log_fn)(void *user, enum pv_venus_log_level level, const char *msg);
+
+/* Called when a fence submitted with pv_context_submit_fence() retires, in
+ * submission order per (context, timeline), after the syncs it lists were
+ * set.  Useful to complete virtio-gpu fences.  Runs on an arbitrary thread. */
+typedef void (*pv_fence_retired_fn)(void *user, struct pv_context *ctx, uint32_t ring_idx,
+                                    uint64_t fence_id);
+
+struct pv_renderer_config {
+   /* Log sink; NULL writes "pv-venus: LEVEL: message" lines to stderr. */
+   pv_venus_log_fn log_fn;
+   void *log_user;
+   enum pv_venus_log_level log_level;
+   /* No flags are defined yet: must be 0 (anything else gives -EINVAL). */
+   uint32_t flags;
+   /* Largest plain shared-memory blob (blob_id 0) a guest may create, in
+    * bytes; 0 selects the default, 1 GiB. */
+   uint64_t max_shm_blob_size;
+   /* Optional; see pv_fence_retired_fn. */
+   pv_fence_retired_fn fence_retired;
+   void *fence_user;
+};
+
+/* Create a renderer.  `config` may be NULL (all defaults); it is copied.
+ * On success *out receives the renderer, owned by the caller. */
+PV_API int pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer **out);
+
+/* Destroy a renderer.  All its contexts must have been destroyed first.
+ * NULL is accepted. */
+PV_API void pv_renderer_destroy(struct pv_renderer *r);
+
+/*
+ * Copy capset `capset_id` at `version` into `buf`.
+ *   On entry *size is the capacity of `buf`; on return it holds the capset's
+ *   size (160 for Venus) whenever the capset exists.  With buf == NULL only
+ *   the size is returned.
+ * Returns 0, -EINVAL for a capset/version this renderer does not serve
+ * (only PV_CAPSET_VENUS version 0 exists), or -ENOSPC if *size on entry was
+ * too small (nothing copied).
+ */
+PV_API int pv_renderer_get_capset(struct pv_renderer *r, uint32_t capset_id, uint32_t version,
+                                  void *buf, size_t *size);
+
+/* ---- contexts ----------------------------------------------------------- */
+
+/*
+ * Create a context for one guest client.  `name` (may be NULL) is used in
+ * logs only; it is copied, truncated and sanitized.  `capset_id` must be
+ * PV_CAPSET_VENUS (-EINVAL otherwise).  The context is owned by the caller
+ * and must be destroyed before the renderer.
+ */
+PV_API int pv_context_create(struct pv_renderer *r, const char *name, uint32_t capset_id,
+                             struct pv_context **out);
+
+/* Destroy a context and everything it owns: resources (mappings are
+ * unmapped; fds handed out earlier stay valid in their holders), syncs,
+ * pending waits (their fds never become readable), pending fences (retired
+ * without calling fence_retired) and, later, Vulkan objects and rings.
+ * NULL is accepted. */
+PV_API void pv_context_destroy(struct pv_context *ctx);
+
+/* An opaque pointer for the embedder, returned by pv_context_get_user(). */
+PV_API void pv_context_set_user(struct pv_context *ctx, void *user);
+PV_API void *pv_context_get_user(const struct pv_context *ctx);
+
+/* A context becomes fatal on the first malformed or forbidden guest
+ * action (bad command stream, unref of a resource a ring still uses, fence
+ * on an unbound timeline, …).  The reason is logged once.  A fatal context
+ * executes nothing more; the embedder should report the device lost (vtest:
+ * drop the client) and destroy it.  Thread-safe. */
+PV_API bool pv_context_is_fatal(const struct pv_context *ctx);
+/* The first fatal reason, or NULL while the context is healthy.  The
+ * string stays valid until the context is destroyed. */
+PV_API const char *pv_context_fatal_reason(const struct pv_context *ctx);
+
+/* ---- blob resources ----------------------------------------------------- */
+
+/* Blob types and flags: the virtio-gpu / vtest values. */
+#define PV_BLOB_TYPE_GUEST 1u
+#define PV_BLOB_TYPE_HOST3D 2u
+#define PV_BLOB_TYPE_HOST3D_GUEST 3u
+
+#define PV_BLOB_FLAG_MAPPABLE (1u << 0)
+#define PV_BLOB_FLAG_SHAREABLE (1u << 1)
+#define PV_BLOB_FLAG_CROSS_DEVICE (1u << 2)
+
+enum pv_blob_fd_type {
+   PV_BLOB_FD_NONE = 0,
+   PV_BLOB_FD_SHM = 1,    /* mmap-able shared memory (memfd / shm_open) */
+   PV_BLOB_FD_DMABUF = 2, /* Linux dma-buf */
+   PV_BLOB_FD_OPAQUE = 3, /* driver-specific; not mmap-able by a guest */
+};
+
+/* Caching of a mapping (virtio-gpu VIRTIO_GPU_MAP_CACHE_* values). */
+enum pv_map_caching {
+   PV_MAP_CACHE_NONE = 0,
+   PV_MAP_CACHE_CACHED = 1,
+   PV_MAP_CACHE_UNCACHED = 2,
+   PV_MAP_CACHE_WC = 3,
+};
+
+struct pv_blob_info {
+   int fd;                       /* owned by the caller; close it when done */
+   enum pv_blob_fd_type fd_type;
+   uint64_t size;                /* bytes mappable from offset 0 of fd */
+   enum pv_map_caching map_caching;
+};
+
+/*
+ * Create a blob resource.
+ *   blob_id == 0 and blob_flags == PV_BLOB_FLAG_MAPPABLE exactly (type
+ *   HOST3D): plain shared memory of `size` bytes, zero-filled, which the
+ *   renderer maps too (Venus rings, reply and command buffers live there).
+ *   blob_id != 0: export the guest VkDeviceMemory whose object id is
+ *   blob_id (-ENOTSUP until device memory export is implemented).
+ * On success *res_id receives a new id (>= 1, unique in this context while
+ * the resource lives; freed ids may be reused later) and *info describes
+ * the fd the caller now owns.  On failure nothing is created and no fd is
+ * returned (info->fd == -1).
+ */
+PV_API int pv_context_create_blob(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags,
+                                  uint64_t size, uint64_t blob_id, uint32_t *res_id,
+                                  struct pv_blob_info *info);
+
+/* Drop the guest's reference to resource `res_id`.  -ENOENT for an unknown
+ * id.  If a ring or the reply stream still uses the resource, the context
+ * becomes fatal (the memory stays mapped until those users are gone) and
+ * -EBUSY is returned. */
+PV_API int pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id);
+
+/* ---- command submission -------------------------------------------------- */
+
+/*
+ * Decode and execute a Venus command stream of `size` bytes (a multiple of
+ * 4) on the context, synchronously: when it returns, every command has
+ * been executed and its reply written.  `data` is only read during the
+ * call.  Returns 0, -EIO if the context is or became fatal (the stream was
+ * malformed or a command failed fatally), -EINVAL for a bad size.
+ * Submissions on one context are serialized.
+ */
+PV_API int pv_context_submit(struct pv_context *ctx, const void *data, size_t size);
+
+/* A (sync object, value) pair. */
+struct pv_sync_point {
+   uint32_t sync_id;
+   uint64_t value;
+};
+
+/*
+ * Queue a fence on timeline `ring_idx` (< PV_MAX_TIMELINES) behind
+ * everything submitted so far.  When it retires, each listed sync is set to
+ * its value and fence_retired(fence_id) is called.  Fences of one timeline
+ * retire in submission order.
+ *   Timeline 0 retires at once (all commands submitted before ran already:
+ *   pv_context_submit is synchronous).  Timeline N > 0 retires when the
+ *   VkQueue the guest bound to N has finished all work submitted before.
+ * `syncs` (may be NULL when count is 0) is copied.  Unknown sync ids give
+ * -ENOENT and queue nothing.  A timeline >= PV_MAX_TIMELINES or a timeline
+ * N > 0 that no queue is bound to makes the context fatal (-EINVAL).
+ */
+PV_API int pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id,
+                                   const struct pv_sync_point *syncs, uint32_t count);
+
+/* ---- sync objects (vtest SYNC_*) ---------------------------------------- */
+
+/*
+ * A sync object is a 64-bit counter owned by a context, set by
+ * pv_sync_write() or by a retiring fence, and waited on through a pollable
+ * fd.  Ids are chosen by the library (>= 1).
+ */
+PV_API int pv_sync_create(struct pv_context *ctx, uint64_t initial_value, uint32_t *sync_id);
+/* Drop the sync.  Pending fences and waits that reference it keep it alive
+ * until they are done. -ENOENT for an unknown id. */
+PV_API int pv_sync_unref(struct pv_context *ctx, uint32_t sync_id);
+PV_API int pv_sync_read(struct pv_context *ctx, uint32_t sync_id, uint64_t *value);
+/* Set the value (not a maximum: it may go down) and wake satisfied waits. */
+PV_API int pv_sync_write(struct pv_context *ctx, uint32_t sync_id, uint64_t value);
+
+#define PV_SYNC_WAIT_ANY (1u << 0)
+
+/*
+ * Start waiting until every sync (with PV_SYNC_WAIT_ANY: any one) has a
+ * value >= its point's value.  On success *fd_out receives a new fd, owned
+ * by the caller, that becomes readable (POLLIN) once the condition held.
+ * It never becomes readable before that — not even when the timeout
+ * passes: `timeout_ns` (UINT64_MAX = forever) only bounds how long the
+ * library keeps watching, so the caller's own poll() timeout decides
+ * VK_TIMEOUT.  A wait with count 0 is satisfied at once.  Unknown ids give
+ * -ENOENT; too many pending waits on the context give -ENOSPC.
+ */
+PV_API int pv_sync_wait(struct pv_context *ctx, uint32_t flags, const struct pv_sync_point *points,
+                        uint32_t count, uint64_t timeout_ns, int *fd_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PVVENUS_H */

@@ -1,0 +1,140 @@
+/* idmap.c — see idmap.h. */
+#include "renderer/idmap.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define IDMAP_MIN_CAP 16u
+
+void
+pv_idmap_init(struct pv_idmap *m, uint32_t limit)
+{
+   m->slots = NULL;
+   m->cap = 0;
+   m->count = 0;
+   m->next = 1;
+   m->limit = limit;
+}
+
+void
+pv_idmap_fini(struct pv_idmap *m)
+{
+   free(m->slots);
+   m->slots = NULL;
+   m->cap = m->count = 0;
+}
+
+static uint32_t
+home_slot(const struct pv_idmap *m, uint32_t key)
+{
+   /* Ids come from a counter: the low bits already spread them. */
+   return key & (m->cap - 1);
+}
+
+static void
+place(struct pv_idmap_slot *slots, uint32_t cap, uint32_t key, void *val)
+{
+   uint32_t i = key & (cap - 1);
+   while (slots[i].key)
+      i = (i + 1) & (cap - 1);
+   slots[i].key = key;
+   slots[i].val = val;
+}
+
+static int
+grow(struct pv_idmap *m)
+{
+   uint32_t cap = m->cap ? m->cap * 2 : IDMAP_MIN_CAP;
+   if (cap < m->cap)
+      return -ENOMEM;
+   struct pv_idmap_slot *slots = calloc(cap, sizeof(*slots));
+   if (!slots)
+      return -ENOMEM;
+   for (uint32_t i = 0; i < m->cap; i++) {
+      if (m->slots[i].key)
+         place(slots, cap, m->slots[i].key, m->slots[i].val);
+   }
+   free(m->slots);
+   m->slots = slots;
+   m->cap = cap;
+   return 0;
+}
+
+static int64_t
+find(const struct pv_idmap *m, uint32_t key)
+{
+   if (!key || !m->cap)
+      return -1;
+   for (uint32_t i = home_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
+      if (m->slots[i].key == key)
+         return i;
+      if (!m->slots[i].key)
+         return -1;
+   }
+}
+
+void *
+pv_idmap_get(const struct pv_idmap *m, uint32_t id)
+{
+   int64_t i = find(m, id);
+   return i < 0 ? NULL : m->slots[i].val;
+}
+
+int
+pv_idmap_add(struct pv_idmap *m, void *val, uint32_t *id_out)
+{
+   if (m->count >= m->limit)
+      return -ENOSPC;
+   /* Keep the load at most 1/2 so probes stay short and a free id is
+    * always found. */
+   if ((uint64_t)(m->count + 1) * 2 > m->cap) {
+      int ret = grow(m);
+      if (ret)
+         return ret;
+   }
+   uint32_t id;
+   do {
+      id = m->next++;
+   } while (!id || find(m, id) >= 0);
+   place(m->slots, m->cap, id, val);
+   m->count++;
+   *id_out = id;
+   return 0;
+}
+
+/* Is `k` cyclically in (i, j]? */
+static int
+between(uint32_t i, uint32_t k, uint32_t j)
+{
+   return i <= j ? (i < k && k <= j) : (i < k || k <= j);
+}
+
+static void
+remove_at(struct pv_idmap *m, uint32_t i)
+{
+   /* Backward-shift deletion keeps probe chains intact without tombstones. */
+   uint32_t mask = m->cap - 1;
+   m->slots[i].key = 0;
+   m->slots[i].val = NULL;
+   for (uint32_t j = (i + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
+      uint32_t k = home_slot(m, m->slots[j].key);
+      if (between(i, k, j))
+         continue;
+      m->slots[i] = m->slots[j];
+      m->slots[j].key = 0;
+      m->slots[j].val = NULL;
+      i = j;
+   }
+   m->count--;
+}
+
+void *
+pv_idmap_remove(struct pv_idmap *m, uint32_t id)
+{
+   int64_t i = find(m, id);
+   if (i < 0)
+      return NULL;
+   void *val = m->slots[i].val;
+   remove_at(m, (uint32_t)i);
+   return val;
+}

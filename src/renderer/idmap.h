@@ -1,0 +1,38 @@
+/*
+ * idmap.h — a uint32 id → pointer table that also hands out the ids.
+ *
+ * Used for the guest-visible ids the renderer chooses (resource ids, sync
+ * ids).  Open addressing with linear probing; ids are allocated from a
+ * running counter, so consecutive ids land in consecutive slots.  Not
+ * thread-safe: the owner locks.
+ */
+#ifndef PV_RENDERER_IDMAP_H
+#define PV_RENDERER_IDMAP_H
+
+#include <stdint.h>
+
+struct pv_idmap_slot {
+   uint32_t key; /* 0 = empty */
+   void *val;
+};
+
+struct pv_idmap {
+   struct pv_idmap_slot *slots;
+   uint32_t cap;   /* power of two, or 0 before the first insert */
+   uint32_t count;
+   uint32_t next;  /* next id to try */
+   uint32_t limit; /* most entries allowed */
+};
+
+void pv_idmap_init(struct pv_idmap *m, uint32_t limit);
+/* Frees the table only; for teardown the owner first walks
+ * slots[0..cap) and frees the values of the slots with key != 0. */
+void pv_idmap_fini(struct pv_idmap *m);
+/* Insert `val` under a fresh id (>= 1, not in use).  -ENOSPC at the
+ * limit, -ENOMEM. */
+int pv_idmap_add(struct pv_idmap *m, void *val, uint32_t *id_out);
+void *pv_idmap_get(const struct pv_idmap *m, uint32_t id);
+/* Remove and return the entry, or NULL. */
+void *pv_idmap_remove(struct pv_idmap *m, uint32_t id);
+
+#endif /* PV_RENDERER_IDMAP_H */

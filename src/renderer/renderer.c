@@ -1,0 +1,59 @@
+/* renderer.c — the renderer instance: configuration and logging. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "renderer/context.h"
+
+#define DEFAULT_MAX_SHM_BLOB_SIZE (1ull << 30)
+
+_Static_assert(PV_VENUS_LOG_ERROR == PV_LOG_ERROR + 1 && PV_VENUS_LOG_TRACE == PV_LOG_TRACE + 1,
+               "public log levels are the internal ones plus one");
+
+/* Forwards internal log lines to the embedder's sink. */
+static void
+log_trampoline(void *user, enum pv_log_level level, const char *msg)
+{
+   const struct pv_renderer *r = user;
+   r->config.log_fn(r->config.log_user, (enum pv_venus_log_level)(level + 1), msg);
+}
+
+PV_API int
+pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer **out)
+{
+   if (out)
+      *out = NULL;
+   if (!out)
+      return -EINVAL;
+   struct pv_renderer_config cfg = { 0 };
+   if (config)
+      cfg = *config;
+   if (cfg.flags || cfg.log_level > PV_VENUS_LOG_TRACE)
+      return -EINVAL;
+   struct pv_renderer *r = calloc(1, sizeof(*r));
+   if (!r)
+      return -ENOMEM;
+   r->config = cfg;
+   pv_logger_init(&r->log, cfg.log_fn ? log_trampoline : NULL, r);
+   if (cfg.log_level != PV_VENUS_LOG_DEFAULT)
+      r->log.level = (enum pv_log_level)(cfg.log_level - 1);
+   r->max_shm_blob_size = cfg.max_shm_blob_size ? cfg.max_shm_blob_size : DEFAULT_MAX_SHM_BLOB_SIZE;
+   atomic_init(&r->next_ctx_serial, 0);
+   atomic_init(&r->live_contexts, 0);
+   pv_debug(&r->log, "renderer created (platform %s)", pv_platform_backend());
+   *out = r;
+   return 0;
+}
+
+PV_API void
+pv_renderer_destroy(struct pv_renderer *r)
+{
+   if (!r)
+      return;
+   uint32_t live = atomic_load(&r->live_contexts);
+   if (live) {
+      /* Those contexts still point at r: leaking it beats a use-after-free. */
+      pv_error(&r->log, "renderer destroyed with %u live contexts; leaking it", live);
+      return;
+   }
+   free(r);
+}

@@ -1,0 +1,56 @@
+/*
+ * resource.h — blob resources of a context, as the library's own code sees
+ * them.
+ *
+ * The context's table holds one reference for the guest (dropped by
+ * RESOURCE_UNREF).  Internal users take their own:
+ *   - pv_context_get_resource(): a short-lived reference, e.g. while one
+ *     command reads a command-stream buffer.  The guest may unref the
+ *     resource meanwhile; the memory stays mapped until the last reference
+ *     goes.
+ *   - pv_context_pin_resource(): a long-lived use that the guest must not
+ *     end (a ring's shared memory, the reply stream).  Unref by the guest
+ *     while pinned makes the context fatal (PROTOCOL.md §1.3
+ *     RESOURCE_UNREF); the memory still stays mapped until unpinned.
+ * Note PROTOCOL.md §14 N32: one blob_id-0 resource may serve several roles
+ * over time, so nothing here ties a resource to a role.
+ */
+#ifndef PV_RENDERER_RESOURCE_H
+#define PV_RENDERER_RESOURCE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pvvenus.h"
+
+struct pv_context;
+
+struct pv_resource {
+   uint32_t id;
+   _Atomic uint32_t refs;
+   uint32_t pins;             /* guarded by the context's res_lock */
+   enum pv_blob_fd_type fd_type;
+   uint64_t size;             /* bytes valid at map (when map != NULL) */
+   void *map;                 /* host mapping, NULL if the host has none */
+   /* How to free: shm mappings are unmapped; exported memory calls its
+    * release hook. */
+   int owns_map;
+   void *priv;
+   void (*release)(void *priv);
+};
+
+/* A new reference to resource `res_id`, or NULL if there is none.  Drop it
+ * with pv_resource_unref().  Thread-safe. */
+struct pv_resource *pv_context_get_resource(struct pv_context *ctx, uint32_t res_id);
+void pv_resource_unref(struct pv_resource *res);
+
+/* A reference plus a pin (see above), or NULL.  Drop both with
+ * pv_resource_unpin(); the context must still exist then. */
+struct pv_resource *pv_context_pin_resource(struct pv_context *ctx, uint32_t res_id);
+void pv_resource_unpin(struct pv_context *ctx, struct pv_resource *res);
+
+/* Drop the table's references (context teardown). */
+void pv_context_resources_fini(struct pv_context *ctx);
+
+#endif /* PV_RENDERER_RESOURCE_H */

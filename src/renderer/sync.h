@@ -1,0 +1,82 @@
+/*
+ * sync.h — sync objects, pending waits and fence timelines of a context.
+ *
+ * Everything here is guarded by pv_sync_state.lock (the lock is dropped
+ * only around the embedder's fence_retired callback).  Fences of a timeline
+ * form a FIFO; retiring seqno S retires every fence with seqno <= S, in
+ * order, sets their syncs, and completes the waits that became satisfied.
+ *
+ * Timelines 1…63 belong to guest VkQueues.  The queue code binds one with
+ * pv_context_bind_timeline(); from then on every fence queued on it calls
+ * the hook's submit_fence() with a fresh seqno, and the queue code calls
+ * pv_context_retire_timeline(ctx, ring_idx, seqno) once all work submitted
+ * to the queue before that call has completed (e.g. an empty vkQueueSubmit
+ * with a VkFence, waited on by the queue's thread).
+ */
+#ifndef PV_RENDERER_SYNC_H
+#define PV_RENDERER_SYNC_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "pvvenus.h"
+#include "renderer/idmap.h"
+
+struct pv_context;
+struct pv_sync;
+struct pv_fence;
+struct pv_wait;
+
+/*
+ * Called without context locks held, right after a fence with `seqno` was
+ * queued on bound timeline `ring_idx`.  Must arrange for
+ * pv_context_retire_timeline(ctx, ring_idx, seqno) to be called (from any
+ * thread, even from inside this call) once the queue finished all work
+ * submitted before.  A negative return makes the context fatal.
+ */
+typedef int (*pv_timeline_submit_fn)(void *data, struct pv_context *ctx, uint32_t ring_idx,
+                                     uint64_t seqno);
+
+struct pv_timeline {
+   struct pv_fence *head, *tail; /* pending fences, oldest first */
+   uint64_t last_seqno;          /* last seqno handed out */
+   pv_timeline_submit_fn submit; /* NULL: unbound (always NULL for 0) */
+   void *data;
+};
+
+struct pv_sync_state {
+   pthread_mutex_t lock;
+   struct pv_idmap syncs;       /* sync_id → struct pv_sync * */
+   struct pv_wait *waits;       /* pending waits */
+   uint32_t wait_count;
+   struct pv_timeline timelines[PV_MAX_TIMELINES];
+   /* Retired fences waiting for their fence_retired callback, in
+    * retirement order; one thread at a time delivers them. */
+   struct pv_fence *retired_head, *retired_tail;
+   int delivering;
+};
+
+int pv_sync_state_init(struct pv_sync_state *s);
+/* Frees syncs, waits (never signalled) and pending fences (not reported). */
+void pv_sync_state_fini(struct pv_sync_state *s);
+
+/*
+ * Bind timeline `ring_idx` (1…63) to a queue.  -EINVAL for 0 or out of
+ * range, -EBUSY if already bound (the guest must unbind first: the context
+ * is not made fatal here; the caller decides).
+ */
+int pv_context_bind_timeline(struct pv_context *ctx, uint32_t ring_idx,
+                             pv_timeline_submit_fn submit, void *data);
+
+/*
+ * Unbind (queue destroyed).  Fences still pending on the timeline retire
+ * now, in order: the queue code calls this only after its queue went idle
+ * or was lost.  The ring_idx may be bound again afterwards (Mesa reuses
+ * them, PROTOCOL.md §14 N26).
+ */
+void pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx);
+
+/* Retire every fence of timeline `ring_idx` with seqno <= `seqno`. */
+void pv_context_retire_timeline(struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno);
+
+#endif /* PV_RENDERER_SYNC_H */
