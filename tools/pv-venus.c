@@ -6,6 +6,7 @@
 
 static const struct pv_venus_cmd cmds[] = {
    { "bench", "benchmarks (ring throughput and latency; see 'pv-venus bench --help')", pv_cmd_bench },
+   { "serve", "vtest server for Mesa's venus driver (see 'pv-venus serve --help')", pv_cmd_serve },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -1,0 +1,62 @@
+/* vtest_internal.h — shared between the accept loop and the per-client code. */
+#ifndef PV_VTEST_INTERNAL_H
+#define PV_VTEST_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "platform/pv_platform.h"
+#include "vtest/vtest_server.h"
+
+struct pv_vtest_conn;
+
+struct pv_vtest_server {
+   struct pv_vtest_server_config cfg;
+   char *socket_path;
+   const struct pv_logger *log;
+   int listen_fd;
+   pv_pollfd wake;               /* stop requests and finished clients */
+   _Atomic bool stopping;
+   pthread_mutex_t lock;         /* conns, and each conn's fd */
+   struct pv_vtest_conn *conns;
+   unsigned next_serial;
+   _Atomic unsigned active;
+};
+
+struct pv_vtest_conn_stats {
+   uint64_t messages;
+   uint64_t submits;
+   uint64_t submit_bytes;
+   uint64_t blobs;
+   uint64_t blob_bytes;
+   uint64_t sync_waits;
+};
+
+struct pv_vtest_conn {
+   struct pv_vtest_conn *next;
+   struct pv_vtest_server *srv;
+   const struct pv_logger *log;
+   int fd;                       /* closed (-1) under srv->lock */
+   unsigned serial;
+   pv_thread thread;
+   _Atomic bool finished;        /* thread done: join and free it */
+   uint64_t start_ns;
+
+   bool named;                   /* CREATE_RENDERER seen */
+   char name[64];
+   uint32_t protocol_version;
+   struct pv_context *ctx;
+   uint32_t capset_id;
+
+   uint32_t *buf;                /* the current message's payload */
+   size_t buf_size;
+   char why[256];                /* why the connection ended */
+   struct pv_vtest_conn_stats stats;
+};
+
+/* The client thread. */
+void *pv_vtest_conn_main(void *arg);
+
+#endif /* PV_VTEST_INTERNAL_H */

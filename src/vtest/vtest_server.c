@@ -1,0 +1,217 @@
+/* vtest_server.c — the listening socket, the accept loop, client threads. */
+#include "vtest/vtest_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_MESSAGE_BYTES (64u << 20)
+
+static int
+set_nonblock(int fd, bool on)
+{
+   int fl = fcntl(fd, F_GETFL);
+   if (fl < 0)
+      return -errno;
+   fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+   return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
+int
+pv_vtest_server_create(const struct pv_vtest_server_config *config, struct pv_vtest_server **out)
+{
+   if (out)
+      *out = NULL;
+   if (!config || !out || !config->socket_path || !config->renderer || !config->log)
+      return -EINVAL;
+   struct pv_vtest_server *srv = calloc(1, sizeof(*srv));
+   if (!srv)
+      return -ENOMEM;
+   srv->cfg = *config;
+   if (!srv->cfg.max_message_bytes)
+      srv->cfg.max_message_bytes = DEFAULT_MAX_MESSAGE_BYTES;
+   srv->log = config->log;
+   srv->listen_fd = -1;
+   srv->wake.read_fd = srv->wake.write_fd = -1;
+   srv->socket_path = strdup(config->socket_path);
+   int ret = srv->socket_path ? 0 : -ENOMEM;
+   if (!ret)
+      ret = pthread_mutex_init(&srv->lock, NULL) ? -ENOMEM : 0;
+   if (ret) {
+      free(srv->socket_path);
+      free(srv);
+      return ret;
+   }
+   ret = pv_pollfd_create(&srv->wake);
+   /* The accept loop drains it without blocking. */
+   if (!ret)
+      ret = set_nonblock(srv->wake.read_fd, true);
+   if (!ret) {
+      srv->listen_fd = pv_socket_listen(srv->socket_path, 16);
+      ret = srv->listen_fd < 0 ? srv->listen_fd : set_nonblock(srv->listen_fd, true);
+   }
+   if (ret) {
+      pv_error(srv->log, "vtest: cannot listen on %s: %s", srv->socket_path, strerror(-ret));
+      pv_vtest_server_destroy(srv);
+      return ret;
+   }
+   pv_info(srv->log, "vtest: listening on %s", srv->socket_path);
+   *out = srv;
+   return 0;
+}
+
+void
+pv_vtest_server_destroy(struct pv_vtest_server *srv)
+{
+   if (!srv)
+      return;
+   if (srv->listen_fd >= 0) {
+      pv_close(srv->listen_fd);
+      unlink(srv->socket_path);
+   }
+   if (srv->wake.read_fd >= 0)
+      pv_pollfd_destroy(&srv->wake);
+   pthread_mutex_destroy(&srv->lock);
+   free(srv->socket_path);
+   free(srv);
+}
+
+void
+pv_vtest_server_stop(struct pv_vtest_server *srv)
+{
+   atomic_store(&srv->stopping, true);
+   pv_pollfd_signal(&srv->wake);
+}
+
+unsigned
+pv_vtest_server_client_count(struct pv_vtest_server *srv)
+{
+   return atomic_load(&srv->active);
+}
+
+static void
+drain_wake(struct pv_vtest_server *srv)
+{
+   uint64_t buf[8];
+   while (read(srv->wake.read_fd, buf, sizeof(buf)) > 0)
+      ;
+}
+
+/* Join and free client threads that are done (all of them with `all`). */
+static void
+reap(struct pv_vtest_server *srv, bool all)
+{
+   struct pv_vtest_conn *done = NULL;
+   pthread_mutex_lock(&srv->lock);
+   for (struct pv_vtest_conn **pc = &srv->conns; *pc;) {
+      struct pv_vtest_conn *c = *pc;
+      if (all || atomic_load(&c->finished)) {
+         *pc = c->next;
+         c->next = done;
+         done = c;
+      } else {
+         pc = &c->next;
+      }
+   }
+   pthread_mutex_unlock(&srv->lock);
+   while (done) {
+      struct pv_vtest_conn *c = done;
+      done = c->next;
+      pv_thread_join(&c->thread);
+      free(c);
+   }
+}
+
+static void
+start_client(struct pv_vtest_server *srv, int fd)
+{
+   /* BSD sockets inherit O_NONBLOCK from the listener; the client thread
+    * reads blocking. */
+   set_nonblock(fd, false);
+   struct pv_vtest_conn *c = calloc(1, sizeof(*c));
+   if (!c) {
+      pv_error(srv->log, "vtest: out of memory for a client");
+      pv_close(fd);
+      return;
+   }
+   c->srv = srv;
+   c->log = srv->log;
+   c->fd = fd;
+   c->start_ns = pv_now_ns();
+   atomic_init(&c->finished, false);
+   pthread_mutex_lock(&srv->lock);
+   c->serial = ++srv->next_serial;
+   c->next = srv->conns;
+   srv->conns = c;
+   atomic_fetch_add(&srv->active, 1);
+   int ret = pv_thread_start(&c->thread, "pv-vtest", pv_vtest_conn_main, c);
+   if (ret) {
+      srv->conns = c->next;
+      atomic_fetch_sub(&srv->active, 1);
+   }
+   pthread_mutex_unlock(&srv->lock);
+   if (ret) {
+      pv_error(srv->log, "vtest: cannot start a client thread: %s", strerror(-ret));
+      pv_close(fd);
+      free(c);
+      return;
+   }
+   pv_debug(srv->log, "vtest: client #%u accepted", c->serial);
+}
+
+static void
+accept_clients(struct pv_vtest_server *srv)
+{
+   for (;;) {
+      int fd = pv_socket_accept(srv->listen_fd);
+      if (fd >= 0) {
+         start_client(srv, fd);
+         continue;
+      }
+      if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM || fd == -ENOBUFS) {
+         /* Out of fds: leave the connection queued, retry after a nap
+          * instead of spinning on a readable listener. */
+         pv_warn(srv->log, "vtest: accept: %s", strerror(-fd));
+         pv_sleep_ns(50 * 1000 * 1000);
+      }
+      return; /* -EAGAIN, or a connection that went away */
+   }
+}
+
+int
+pv_vtest_server_run(struct pv_vtest_server *srv)
+{
+   int ret = 0;
+   while (!atomic_load(&srv->stopping)) {
+      struct pollfd pfd[2] = {
+         { .fd = srv->listen_fd, .events = POLLIN },
+         { .fd = srv->wake.read_fd, .events = POLLIN },
+      };
+      if (poll(pfd, 2, -1) < 0) {
+         if (errno == EINTR)
+            continue;
+         ret = -errno;
+         pv_error(srv->log, "vtest: poll: %s", strerror(errno));
+         break;
+      }
+      if (pfd[1].revents)
+         drain_wake(srv);
+      reap(srv, false);
+      if (pfd[0].revents && !atomic_load(&srv->stopping))
+         accept_clients(srv);
+   }
+   /* Wake every client thread out of its read() and let it clean up. */
+   pthread_mutex_lock(&srv->lock);
+   for (struct pv_vtest_conn *c = srv->conns; c; c = c->next) {
+      if (c->fd >= 0)
+         shutdown(c->fd, SHUT_RDWR);
+   }
+   pthread_mutex_unlock(&srv->lock);
+   reap(srv, true);
+   pv_info(srv->log, "vtest: stopped");
+   return ret;
+}

@@ -1,0 +1,432 @@
+/*
+ * test_renderer_api.c — the public API and the context internals the vtest
+ * server stands on: capset, shm blobs and resource references/pins, syncs
+ * and pollable waits, fence timelines and their hooks, the id map.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "platform/pv_platform.h"
+#include "pvvenus.h"
+#include "renderer/context.h"
+#include "renderer/idmap.h"
+#include "renderer/resource.h"
+#include "renderer/sync.h"
+#include "tests/pv_test.h"
+
+static int
+readable(int fd, int timeout_ms)
+{
+   struct pollfd p = { .fd = fd, .events = POLLIN };
+   int r = poll(&p, 1, timeout_ms);
+   return r > 0 && (p.revents & POLLIN);
+}
+
+/* Collects log lines so tests can check that something was logged. */
+struct log_capture {
+   int errors;
+   char last[256];
+};
+
+static void
+capture_log(void *user, enum pv_venus_log_level level, const char *msg)
+{
+   struct log_capture *cap = user;
+   if (level == PV_VENUS_LOG_ERROR)
+      cap->errors++;
+   snprintf(cap->last, sizeof(cap->last), "%s", msg);
+}
+
+static struct pv_renderer *
+new_renderer(struct log_capture *cap)
+{
+   struct pv_renderer_config cfg = {
+      .log_fn = capture_log,
+      .log_user = cap,
+      .log_level = PV_VENUS_LOG_WARN,
+   };
+   struct pv_renderer *r = NULL;
+   CHECK_EQ(pv_renderer_create(&cfg, &r), 0);
+   return r;
+}
+
+static void
+test_capset(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer *r = new_renderer(&cap);
+   uint32_t w[41];
+   size_t size = 0;
+   CHECK_EQ(pv_renderer_get_capset(r, PV_CAPSET_VENUS, 0, NULL, &size), 0);
+   CHECK_EQ(size, 160);
+   size = 100;
+   CHECK_EQ(pv_renderer_get_capset(r, PV_CAPSET_VENUS, 0, w, &size), -ENOSPC);
+   size = sizeof(w);
+   CHECK_EQ(pv_renderer_get_capset(r, PV_CAPSET_VENUS, 1, w, &size), -EINVAL);
+   CHECK_EQ(pv_renderer_get_capset(r, 1, 0, w, &size), -EINVAL);
+   size = sizeof(w);
+   CHECK_EQ(pv_renderer_get_capset(r, PV_CAPSET_VENUS, 0, w, &size), 0);
+   CHECK_EQ(size, 160);
+   CHECK_EQ(w[0], 1);                   /* wire_format_version */
+   CHECK(w[1] >= ((1u << 22) | (1u << 12))); /* vk_xml_version >= 1.1.0 */
+   CHECK_EQ(w[2], 1);                   /* command_serialization spec */
+   CHECK_EQ(w[3], 3);                   /* venus_protocol spec */
+   CHECK_EQ(w[4], 1);                   /* supports_blob_id_0 */
+   CHECK_EQ(w[5] & 1, 1);               /* mask valid */
+   CHECK_EQ(w[37], 1);                  /* allow_vk_wait_syncs */
+   CHECK_EQ(w[38], 1);                  /* supports_multiple_timelines */
+   CHECK_EQ(w[39], 0);                  /* use_guest_vram */
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_context_create(r, "x", 1, &ctx), -EINVAL);
+   CHECK(ctx == NULL);
+   pv_renderer_destroy(r);
+}
+
+static void
+test_config(void)
+{
+   struct pv_renderer *r = NULL;
+   struct pv_renderer_config cfg = { .flags = 1 };
+   CHECK_EQ(pv_renderer_create(&cfg, &r), -EINVAL);
+   CHECK_EQ(pv_renderer_create(NULL, &r), 0);
+   pv_renderer_destroy(r);
+}
+
+static void
+test_shm_blob(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer *r = new_renderer(&cap);
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_context_create(r, "blob\ttest", PV_CAPSET_VENUS, &ctx), 0);
+   CHECK(!strcmp(ctx->name, "blob?test"));
+   uint32_t id = 0, id2 = 0;
+   struct pv_blob_info info;
+   CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_HOST3D, PV_BLOB_FLAG_MAPPABLE, 8192, 0, &id,
+                                   &info), 0);
+   CHECK(id >= 1);
+   CHECK_EQ(info.fd_type, PV_BLOB_FD_SHM);
+   CHECK_EQ(info.size, 8192);
+   CHECK(info.fd >= 0);
+   unsigned char *guest = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, info.fd, 0);
+   CHECK(guest != MAP_FAILED);
+   pv_close(info.fd);
+   if (guest == MAP_FAILED)
+      return;
+   for (int i = 0; i < 8192; i++)
+      guest[i] = (unsigned char)(i * 7);
+   struct pv_resource *res = pv_context_get_resource(ctx, id);
+   CHECK(res && res->map && res->size == 8192);
+   if (res) {
+      CHECK(!memcmp(res->map, guest, 8192));
+      ((unsigned char *)res->map)[100] = 0xab;
+      CHECK_EQ(guest[100], 0xab);
+   }
+   /* Unref by the guest while a transient reference is held: fine. */
+   CHECK_EQ(pv_context_unref_resource(ctx, id), 0);
+   CHECK(pv_context_get_resource(ctx, id) == NULL);
+   CHECK_EQ(pv_context_unref_resource(ctx, id), -ENOENT);
+   if (res)
+      CHECK_EQ(((unsigned char *)res->map)[100], 0xab); /* still mapped */
+   pv_resource_unref(res);
+   munmap(guest, 8192);
+
+   /* Bad requests fail without an fd and without poisoning the context. */
+   CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_HOST3D, 3, 4096, 0, &id2, &info), -EINVAL);
+   CHECK_EQ(info.fd, -1);
+   CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_GUEST, 1, 4096, 0, &id2, &info), -EINVAL);
+   CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_HOST3D, 1, 0, 0, &id2, &info), -EINVAL);
+   CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_HOST3D, 1, UINT64_MAX, 0, &id2, &info),
+            -EINVAL);
+   CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_HOST3D, 1, 4096, 42, &id2, &info), -ENOTSUP);
+   CHECK_EQ(info.fd, -1);
+   CHECK(!pv_context_is_fatal(ctx));
+   CHECK(pv_context_fatal_reason(ctx) == NULL);
+   pv_context_destroy(ctx);
+   pv_renderer_destroy(r);
+}
+
+static void
+test_pinned_unref_is_fatal(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer *r = new_renderer(&cap);
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_context_create(r, "pin", PV_CAPSET_VENUS, &ctx), 0);
+   uint32_t id = 0;
+   struct pv_blob_info info;
+   CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_HOST3D, 1, 4096, 0, &id, &info), 0);
+   pv_close(info.fd);
+   struct pv_resource *ring = pv_context_pin_resource(ctx, id);
+   CHECK(ring != NULL);
+   CHECK_EQ(pv_context_unref_resource(ctx, id), -EBUSY);
+   CHECK(pv_context_is_fatal(ctx));
+   CHECK(pv_context_fatal_reason(ctx) && strstr(pv_context_fatal_reason(ctx), "resource"));
+   CHECK_EQ(cap.errors, 1);
+   if (ring) {
+      /* The "ring thread" may still read it. */
+      memset(ring->map, 0x5a, 4096);
+      pv_resource_unpin(ctx, ring);
+   }
+   /* A second fatal reason is ignored and not logged again. */
+   pv_context_set_fatal(ctx, "second");
+   CHECK_EQ(cap.errors, 1);
+   CHECK_EQ(pv_context_submit(ctx, "abcd", 4), -EIO);
+   CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_HOST3D, 1, 4096, 0, &id, &info), -EIO);
+   pv_context_destroy(ctx);
+   pv_renderer_destroy(r);
+}
+
+static void
+test_submit_placeholder(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer *r = new_renderer(&cap);
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_context_create(r, "submit", PV_CAPSET_VENUS, &ctx), 0);
+   CHECK_EQ(pv_context_submit(ctx, NULL, 0), 0);
+   CHECK(!pv_context_is_fatal(ctx));
+   /* An unknown command (type 0xffffffff) can never be valid. */
+   uint32_t garbage[2] = { 0xffffffffu, 0 };
+   CHECK_EQ(pv_context_submit(ctx, garbage, sizeof(garbage)), -EIO);
+   CHECK(pv_context_is_fatal(ctx));
+   pv_context_destroy(ctx);
+   pv_renderer_destroy(r);
+}
+
+static void
+test_syncs_and_waits(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer *r = new_renderer(&cap);
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_context_create(r, "sync", PV_CAPSET_VENUS, &ctx), 0);
+   uint32_t a = 0, b = 0;
+   uint64_t v = 0;
+   CHECK_EQ(pv_sync_create(ctx, 5, &a), 0);
+   CHECK_EQ(pv_sync_create(ctx, 0, &b), 0);
+   CHECK(a && b && a != b);
+   CHECK_EQ(pv_sync_read(ctx, a, &v), 0);
+   CHECK_EQ(v, 5);
+   CHECK_EQ(pv_sync_write(ctx, a, 3), 0); /* may go down */
+   CHECK_EQ(pv_sync_read(ctx, a, &v), 0);
+   CHECK_EQ(v, 3);
+   CHECK_EQ(pv_sync_read(ctx, 999, &v), -ENOENT);
+   CHECK_EQ(pv_sync_write(ctx, 999, 1), -ENOENT);
+
+   /* all: readable only once both are reached */
+   struct pv_sync_point pts[2] = { { a, 10 }, { b, 1ull << 40 } };
+   int fd = -1, fd_any = -1, fd_to = -1, fd_now = -1;
+   CHECK_EQ(pv_sync_wait(ctx, 0, pts, 2, UINT64_MAX, &fd), 0);
+   CHECK_EQ(pv_sync_wait(ctx, PV_SYNC_WAIT_ANY, pts, 2, UINT64_MAX, &fd_any), 0);
+   CHECK_EQ(pv_sync_wait(ctx, 0, pts, 2, 1000000 /* 1 ms */, &fd_to), 0);
+   CHECK(!readable(fd, 20) && !readable(fd_any, 0));
+   CHECK_EQ(pv_sync_write(ctx, a, 9), 0);
+   CHECK(!readable(fd, 0) && !readable(fd_any, 0));
+   CHECK_EQ(pv_sync_write(ctx, a, 10), 0);
+   CHECK(!readable(fd, 0));
+   CHECK(readable(fd_any, 0));
+   CHECK_EQ(pv_sync_write(ctx, b, (1ull << 40) - 1), 0);
+   CHECK(!readable(fd, 0));
+   CHECK_EQ(pv_sync_write(ctx, b, 1ull << 40), 0);
+   CHECK(readable(fd, 0));
+   /* The 1 ms wait's timeout passed long ago, but the condition now holds:
+    * signalling late is correct; signalling at the timeout would not be. */
+   CHECK(readable(fd_to, 0));
+   /* Already satisfied: readable at once.  Count 0: satisfied. */
+   CHECK_EQ(pv_sync_wait(ctx, 0, pts, 2, 0, &fd_now), 0);
+   CHECK(readable(fd_now, 0));
+   pv_close(fd_now);
+   CHECK_EQ(pv_sync_wait(ctx, 0, NULL, 0, 0, &fd_now), 0);
+   CHECK(readable(fd_now, 0));
+   pv_close(fd_now);
+   pv_close(fd);
+   pv_close(fd_any);
+   pv_close(fd_to);
+
+   /* A timed-out wait never becomes readable on its own. */
+   pts[0].value = 100;
+   CHECK_EQ(pv_sync_wait(ctx, 0, pts, 1, 10 * 1000000ull, &fd), 0);
+   CHECK(!readable(fd, 60));
+   pv_close(fd);
+
+   /* Bad arguments */
+   CHECK_EQ(pv_sync_wait(ctx, 2, pts, 1, 0, &fd), -EINVAL);
+   CHECK_EQ(fd, -1);
+   struct pv_sync_point bad = { 12345, 1 };
+   CHECK_EQ(pv_sync_wait(ctx, 0, &bad, 1, 0, &fd), -ENOENT);
+
+   /* A wait keeps its sync alive after unref. */
+   pts[0].value = 200;
+   CHECK_EQ(pv_sync_wait(ctx, 0, pts, 1, UINT64_MAX, &fd), 0);
+   CHECK_EQ(pv_sync_unref(ctx, a), 0);
+   CHECK_EQ(pv_sync_unref(ctx, a), -ENOENT);
+   CHECK(!readable(fd, 0));
+   pv_close(fd);
+   /* Destroying the context with pending waits frees them. */
+   CHECK_EQ(pv_sync_wait(ctx, 0, &pts[1], 1, UINT64_MAX, &fd), 0);
+   pv_close(fd);
+   pts[1].value = UINT64_MAX;
+   CHECK_EQ(pv_sync_wait(ctx, 0, &pts[1], 1, UINT64_MAX, &fd), 0);
+   pv_context_destroy(ctx);
+   CHECK(!readable(fd, 0));
+   pv_close(fd);
+   pv_renderer_destroy(r);
+}
+
+/* ---- timelines ---------------------------------------------------------- */
+
+struct retired_log {
+   unsigned n;
+   uint64_t ids[16];
+   uint32_t rings[16];
+};
+
+static void
+on_retired(void *user, struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
+{
+   (void)ctx;
+   struct retired_log *log = user;
+   if (log->n < 16) {
+      log->rings[log->n] = ring_idx;
+      log->ids[log->n] = fence_id;
+   }
+   log->n++;
+}
+
+struct fake_queue {
+   unsigned submits;
+   uint64_t last_seqno;
+   int fail;
+};
+
+static int
+fake_submit(void *data, struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno)
+{
+   (void)ctx;
+   (void)ring_idx;
+   struct fake_queue *q = data;
+   q->submits++;
+   q->last_seqno = seqno;
+   return q->fail ? -EIO : 0;
+}
+
+static void
+test_timelines(void)
+{
+   struct retired_log rl = { 0 };
+   struct log_capture cap = { 0 };
+   struct pv_renderer_config cfg = {
+      .log_fn = capture_log, .log_user = &cap, .log_level = PV_VENUS_LOG_WARN,
+      .fence_retired = on_retired, .fence_user = &rl,
+   };
+   struct pv_renderer *r = NULL;
+   CHECK_EQ(pv_renderer_create(&cfg, &r), 0);
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_context_create(r, "tl", PV_CAPSET_VENUS, &ctx), 0);
+   uint32_t s = 0;
+   uint64_t v = 0;
+   CHECK_EQ(pv_sync_create(ctx, 0, &s), 0);
+
+   /* Timeline 0 retires at once. */
+   struct pv_sync_point p = { s, 7 };
+   CHECK_EQ(pv_context_submit_fence(ctx, 0, 100, &p, 1), 0);
+   CHECK_EQ(pv_sync_read(ctx, s, &v), 0);
+   CHECK_EQ(v, 7);
+   CHECK_EQ(rl.n, 1);
+   CHECK_EQ(rl.ids[0], 100);
+   struct pv_sync_point unknown = { 777, 1 };
+   CHECK_EQ(pv_context_submit_fence(ctx, 0, 101, &unknown, 1), -ENOENT);
+   CHECK(!pv_context_is_fatal(ctx));
+
+   /* Bound timeline: retire in order, only up to the given seqno. */
+   struct fake_queue q = { 0 };
+   CHECK_EQ(pv_context_bind_timeline(ctx, 0, fake_submit, &q), -EINVAL);
+   CHECK_EQ(pv_context_bind_timeline(ctx, 64, fake_submit, &q), -EINVAL);
+   CHECK_EQ(pv_context_bind_timeline(ctx, 3, fake_submit, &q), 0);
+   CHECK_EQ(pv_context_bind_timeline(ctx, 3, fake_submit, &q), -EBUSY);
+   p.value = 8;
+   CHECK_EQ(pv_context_submit_fence(ctx, 3, 200, &p, 1), 0);
+   uint64_t first = q.last_seqno;
+   p.value = 9;
+   CHECK_EQ(pv_context_submit_fence(ctx, 3, 201, &p, 1), 0);
+   CHECK_EQ(q.submits, 2);
+   CHECK_EQ(pv_sync_read(ctx, s, &v), 0);
+   CHECK_EQ(v, 7);
+   pv_context_retire_timeline(ctx, 3, first);
+   CHECK_EQ(pv_sync_read(ctx, s, &v), 0);
+   CHECK_EQ(v, 8);
+   CHECK_EQ(rl.n, 2);
+   /* Unbinding retires what is left. */
+   pv_context_unbind_timeline(ctx, 3);
+   CHECK_EQ(pv_sync_read(ctx, s, &v), 0);
+   CHECK_EQ(v, 9);
+   CHECK_EQ(rl.n, 3);
+   CHECK(rl.ids[1] == 200 && rl.ids[2] == 201 && rl.rings[2] == 3);
+
+   /* A failing hook, an unbound timeline, and ring_idx 64 are fatal. */
+   CHECK_EQ(pv_context_submit_fence(ctx, 5, 300, NULL, 0), -EINVAL);
+   CHECK(pv_context_is_fatal(ctx));
+   CHECK(strstr(pv_context_fatal_reason(ctx), "timeline 5") != NULL);
+   pv_context_destroy(ctx);
+
+   CHECK_EQ(pv_context_create(r, "tl2", PV_CAPSET_VENUS, &ctx), 0);
+   CHECK_EQ(pv_context_submit_fence(ctx, 64, 1, NULL, 0), -EINVAL);
+   CHECK(pv_context_is_fatal(ctx));
+   pv_context_destroy(ctx);
+
+   CHECK_EQ(pv_context_create(r, "tl3", PV_CAPSET_VENUS, &ctx), 0);
+   q.fail = 1;
+   CHECK_EQ(pv_context_bind_timeline(ctx, 1, fake_submit, &q), 0);
+   CHECK(pv_context_submit_fence(ctx, 1, 1, NULL, 0) < 0);
+   CHECK(pv_context_is_fatal(ctx));
+   /* Pending fences at destroy are freed without a callback. */
+   unsigned before = rl.n;
+   pv_context_destroy(ctx);
+   CHECK_EQ(rl.n, before);
+   pv_renderer_destroy(r);
+}
+
+static void
+test_idmap(void)
+{
+   struct pv_idmap m;
+   pv_idmap_init(&m, 5000);
+   static int vals[5000];
+   uint32_t ids[5000];
+   for (int i = 0; i < 5000; i++)
+      CHECK_EQ(pv_idmap_add(&m, &vals[i], &ids[i]), 0);
+   uint32_t extra;
+   CHECK_EQ(pv_idmap_add(&m, &vals[0], &extra), -ENOSPC);
+   for (int i = 0; i < 5000; i += 2)
+      CHECK(pv_idmap_remove(&m, ids[i]) == &vals[i]);
+   int bad = 0;
+   for (int i = 0; i < 5000; i++)
+      bad += pv_idmap_get(&m, ids[i]) != ((i & 1) ? &vals[i] : NULL);
+   CHECK_EQ(bad, 0);
+   CHECK(pv_idmap_get(&m, 0) == NULL);
+   /* New ids never collide with live ones. */
+   for (int i = 0; i < 2500; i++) {
+      CHECK_EQ(pv_idmap_add(&m, &vals[0], &extra), 0);
+      CHECK(extra != 0);
+   }
+   CHECK_EQ(m.count, 5000);
+   pv_idmap_fini(&m);
+}
+
+int
+main(void)
+{
+   RUN(test_config);
+   RUN(test_capset);
+   RUN(test_shm_blob);
+   RUN(test_pinned_unref_is_fatal);
+   RUN(test_submit_placeholder);
+   RUN(test_syncs_and_waits);
+   RUN(test_timelines);
+   RUN(test_idmap);
+   return pv_test_summary();
+}

@@ -1,0 +1,142 @@
+/* cmd_serve.c — `pv-venus serve`: the vtest server for Mesa's venus driver. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pv_venus_cmds.h"
+#include "pvvenus.h"
+#include "util/pv_log.h"
+#include "vtest/vtest_server.h"
+
+#define DEFAULT_SOCKET "/tmp/.virgl_test"
+
+static void
+usage(FILE *f)
+{
+   fprintf(f,
+           "usage: pv-venus serve [--socket-path PATH]\n"
+           "\n"
+           "Serve Vulkan to Mesa's venus driver over the vtest protocol, the way\n"
+           "virglrenderer's 'virgl_test_server --venus' does.  Every client gets its own\n"
+           "thread and context; there is no fork.  Run a Vulkan program against it with\n"
+           "  VN_DEBUG=vtest VTEST_SOCKET_NAME=PATH VK_ICD_FILENAMES=<Mesa virtio ICD json> vulkaninfo\n"
+           "Status: Vulkan command decoding is not wired into the server yet; a client\n"
+           "completes the handshake, creates shared memory and syncs, and is dropped at\n"
+           "its first Vulkan command.\n"
+           "\n"
+           "options:\n"
+           "  --socket-path PATH  UNIX socket to listen on (replaced if it exists, removed\n"
+           "                      on exit); default: $VTEST_SOCKET_NAME, else %s\n"
+           "  -h, --help          this text\n"
+           "\n"
+           "environment:\n"
+           "  VTEST_SOCKET_NAME   socket path when --socket-path is not given\n"
+           "  PV_VENUS_DEBUG      log level: error, warn, info (default: one line per client\n"
+           "                      connect/disconnect), debug (one line per message), trace\n"
+           "\n"
+           "SIGINT or SIGTERM stop the server: clients are disconnected, everything they\n"
+           "owned is freed and the socket is removed.  Exit status 0 after a signal, 1 on\n"
+           "errors, 2 on bad usage.\n",
+           DEFAULT_SOCKET);
+}
+
+struct serve_run {
+   struct pv_vtest_server *srv;
+   pthread_t main_thread;
+   int result;
+};
+
+/* Runs the accept loop; wakes the signal-waiting main thread when done. */
+static void *
+server_thread(void *arg)
+{
+   struct serve_run *run = arg;
+   run->result = pv_vtest_server_run(run->srv);
+   pthread_kill(run->main_thread, SIGUSR1);
+   return NULL;
+}
+
+static int
+parse_args(int argc, char **argv, const char **socket_path)
+{
+   for (int i = 1; i < argc; i++) {
+      if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+         usage(stdout);
+         return 0;
+      } else if (!strcmp(argv[i], "--socket-path") && i + 1 < argc) {
+         *socket_path = argv[++i];
+      } else if (!strncmp(argv[i], "--socket-path=", 14)) {
+         *socket_path = argv[i] + 14;
+      } else {
+         fprintf(stderr, "pv-venus serve: unknown or incomplete option '%s'\n\n", argv[i]);
+         usage(stderr);
+         return 2;
+      }
+   }
+   return -1;
+}
+
+/* Serve with SIGINT/SIGTERM handled by sigwait() in this thread, so no
+ * signal handler ever runs inside the server. */
+static int
+serve(struct pv_vtest_server *srv, sigset_t *set)
+{
+   struct serve_run run = { .srv = srv, .main_thread = pthread_self() };
+   pthread_t t;
+   if (pthread_create(&t, NULL, server_thread, &run)) {
+      fprintf(stderr, "pv-venus serve: cannot start the server thread\n");
+      return 1;
+   }
+   int sig = 0;
+   sigwait(set, &sig);
+   pv_vtest_server_stop(srv);
+   pthread_join(t, NULL);
+   return run.result ? 1 : 0;
+}
+
+int
+pv_cmd_serve(int argc, char **argv)
+{
+   const char *socket_path = getenv("VTEST_SOCKET_NAME");
+   if (!socket_path || !*socket_path)
+      socket_path = DEFAULT_SOCKET;
+   int ret = parse_args(argc, argv, &socket_path);
+   if (ret >= 0)
+      return ret;
+
+   /* Block the stop signals in every thread; sigwait() takes them. */
+   sigset_t set;
+   sigemptyset(&set);
+   sigaddset(&set, SIGINT);
+   sigaddset(&set, SIGTERM);
+   sigaddset(&set, SIGUSR1);
+   pthread_sigmask(SIG_BLOCK, &set, NULL);
+   signal(SIGPIPE, SIG_IGN);
+
+   struct pv_logger log;
+   pv_logger_init(&log, NULL, NULL);
+   struct pv_renderer *renderer = NULL;
+   ret = pv_renderer_create(NULL, &renderer);
+   if (ret) {
+      pv_error(&log, "cannot create the renderer: %s", strerror(-ret));
+      return 1;
+   }
+   struct pv_vtest_server_config cfg = {
+      .socket_path = socket_path,
+      .renderer = renderer,
+      .log = &log,
+   };
+   struct pv_vtest_server *srv = NULL;
+   ret = pv_vtest_server_create(&cfg, &srv);
+   if (ret) {
+      pv_renderer_destroy(renderer);
+      return 1;
+   }
+   ret = serve(srv, &set);
+   pv_vtest_server_destroy(srv);
+   pv_renderer_destroy(renderer);
+   return ret;
+}
