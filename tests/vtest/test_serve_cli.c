@@ -1,0 +1,157 @@
+/*
+ * test_serve_cli.c — `pv-venus serve` as a separate process: --help, bad
+ * options, VTEST_SOCKET_NAME and --socket-path, a Mesa-style handshake, and
+ * a clean stop on SIGTERM/SIGINT that removes the socket.
+ * Usage: test_serve_cli PATH/TO/pv-venus
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform/pv_platform.h"
+#include "tests/client/vtest_client.h"
+#include "tests/pv_test.h"
+
+static const char *exe;
+static char dir[64];
+
+/* Run `pv-venus serve ARGS…`; returns its pid, stdout in *out_fd if asked. */
+static pid_t
+spawn(char *const argv[], const char *env_socket, int *out_fd)
+{
+   int p[2] = { -1, -1 };
+   if (out_fd && pipe(p) < 0)
+      return -1;
+   pid_t pid = fork();
+   if (pid == 0) {
+      if (out_fd) {
+         dup2(p[1], 1);
+         close(p[0]);
+         close(p[1]);
+      }
+      if (env_socket)
+         setenv("VTEST_SOCKET_NAME", env_socket, 1);
+      else
+         unsetenv("VTEST_SOCKET_NAME");
+      execv(exe, argv);
+      _exit(127);
+   }
+   if (out_fd) {
+      close(p[1]);
+      *out_fd = p[0];
+   }
+   return pid;
+}
+
+static int
+exit_status(pid_t pid)
+{
+   int st = 0;
+   if (waitpid(pid, &st, 0) != pid)
+      return -1;
+   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static bool
+connect_retry(struct pv_vtc *c, const char *path)
+{
+   for (int i = 0; i < 500; i++) {
+      if (!pv_vtc_connect(c, path))
+         return true;
+      pv_sleep_ns(10 * 1000 * 1000);
+   }
+   return false;
+}
+
+static void
+test_help(void)
+{
+   char *argv[] = { (char *)exe, "serve", "--help", NULL };
+   int fd = -1;
+   pid_t pid = spawn(argv, NULL, &fd);
+   char buf[8192] = { 0 };
+   size_t n = 0;
+   ssize_t r;
+   while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+      n += (size_t)r;
+   close(fd);
+   CHECK_EQ(exit_status(pid), 0);
+   CHECK(strstr(buf, "--socket-path") != NULL);
+   CHECK(strstr(buf, "VTEST_SOCKET_NAME") != NULL);
+   CHECK(strstr(buf, "/tmp/.virgl_test") != NULL);
+   CHECK(strstr(buf, "PV_VENUS_DEBUG") != NULL);
+
+   char *bad[] = { (char *)exe, "serve", "--bogus", NULL };
+   pid = spawn(bad, NULL, NULL);
+   CHECK_EQ(exit_status(pid), 2);
+}
+
+/* Serve on `path` (through the env or the option), shake hands, stop. */
+static void
+serve_and_stop(bool use_env, int sig)
+{
+   char path[128];
+   snprintf(path, sizeof(path), "%s/%s", dir, use_env ? "env.sock" : "opt.sock");
+   char *argv_env[] = { (char *)exe, "serve", NULL };
+   char *argv_opt[] = { (char *)exe, "serve", "--socket-path", path, NULL };
+   /* With --socket-path the env names another path, which must stay unused. */
+   char other[128];
+   snprintf(other, sizeof(other), "%s/unused.sock", dir);
+   pid_t pid = spawn(use_env ? argv_env : argv_opt, use_env ? path : other, NULL);
+   CHECK(pid > 0);
+   struct pv_vtc c;
+   bool up = connect_retry(&c, path);
+   CHECK(up);
+   if (up) {
+      CHECK_EQ(pv_vtc_handshake(&c, "cli-test"), 0);
+      uint32_t id = 0;
+      CHECK_EQ(pv_vtc_context_init(&c, 4), 0);
+      CHECK_EQ(pv_vtc_sync_create(&c, 1, &id), 0);
+      CHECK(id >= 1);
+   }
+   CHECK(access(other, F_OK) != 0);
+   kill(pid, sig);
+   CHECK_EQ(exit_status(pid), 0);
+   CHECK(access(path, F_OK) != 0); /* socket removed */
+   if (up) {
+      uint32_t hdr[2];
+      CHECK(pv_vtc_read(&c, hdr, 8) < 0); /* disconnected */
+      pv_vtc_close(&c);
+   }
+}
+
+static void
+test_env_socket_sigterm(void)
+{
+   serve_and_stop(true, SIGTERM);
+}
+
+static void
+test_option_socket_sigint(void)
+{
+   serve_and_stop(false, SIGINT);
+}
+
+int
+main(int argc, char **argv)
+{
+   if (argc < 2) {
+      fprintf(stderr, "usage: %s PATH/TO/pv-venus\n", argv[0]);
+      return 2;
+   }
+   exe = argv[1];
+   signal(SIGPIPE, SIG_IGN);
+   snprintf(dir, sizeof(dir), "/tmp/pv-cli-XXXXXX");
+   if (!mkdtemp(dir))
+      return 1;
+   RUN(test_help);
+   RUN(test_env_socket_sigterm);
+   RUN(test_option_socket_sigint);
+   rmdir(dir);
+   return pv_test_summary();
+}
