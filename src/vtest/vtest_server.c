@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_MAX_MESSAGE_BYTES (64u << 20)
@@ -19,6 +20,30 @@ set_nonblock(int fd, bool on)
       return -errno;
    fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
    return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
+/*
+ * Listening replaces the file at the path.  Refuse when that file is not a
+ * socket (a typo must not delete a file) or when a server still answers
+ * there (a stale socket of a dead server is fine to replace).
+ */
+static int
+check_socket_path(struct pv_vtest_server *srv)
+{
+   struct stat st;
+   if (lstat(srv->socket_path, &st) < 0)
+      return errno == ENOENT ? 0 : -errno;
+   if (!S_ISSOCK(st.st_mode)) {
+      pv_error(srv->log, "vtest: %s exists and is not a socket", srv->socket_path);
+      return -EEXIST;
+   }
+   int fd = pv_socket_connect(srv->socket_path);
+   if (fd >= 0) {
+      pv_close(fd);
+      pv_error(srv->log, "vtest: another server is listening on %s", srv->socket_path);
+      return -EADDRINUSE;
+   }
+   return 0;
 }
 
 int
@@ -50,6 +75,8 @@ pv_vtest_server_create(const struct pv_vtest_server_config *config, struct pv_vt
    /* The accept loop drains it without blocking. */
    if (!ret)
       ret = set_nonblock(srv->wake.read_fd, true);
+   if (!ret)
+      ret = check_socket_path(srv);
    if (!ret) {
       srv->listen_fd = pv_socket_listen(srv->socket_path, 16);
       ret = srv->listen_fd < 0 ? srv->listen_fd : set_nonblock(srv->listen_fd, true);

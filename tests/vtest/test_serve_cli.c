@@ -137,6 +137,35 @@ test_option_socket_sigint(void)
    serve_and_stop(false, SIGINT);
 }
 
+/* Never delete a file that is not a socket; never steal a live socket. */
+static void
+test_path_safety(void)
+{
+   char file[128], sock[128];
+   snprintf(file, sizeof(file), "%s/regular-file", dir);
+   FILE *f = fopen(file, "w");
+   CHECK(f != NULL);
+   if (f)
+      fclose(f);
+   char *argv_file[] = { (char *)exe, "serve", "--socket-path", file, NULL };
+   CHECK_EQ(exit_status(spawn(argv_file, NULL, NULL)), 1);
+   CHECK_EQ(access(file, F_OK), 0);
+   unlink(file);
+
+   snprintf(sock, sizeof(sock), "%s/live.sock", dir);
+   char *argv_sock[] = { (char *)exe, "serve", "--socket-path", sock, NULL };
+   pid_t first = spawn(argv_sock, NULL, NULL);
+   struct pv_vtc c;
+   CHECK(connect_retry(&c, sock));
+   CHECK_EQ(exit_status(spawn(argv_sock, NULL, NULL)), 1);
+   /* The first server still answers on its socket. */
+   CHECK_EQ(pv_vtc_handshake(&c, "still-there"), 0);
+   pv_vtc_close(&c);
+   kill(first, SIGTERM);
+   CHECK_EQ(exit_status(first), 0);
+   CHECK(access(sock, F_OK) != 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -152,6 +181,7 @@ main(int argc, char **argv)
    RUN(test_help);
    RUN(test_env_socket_sigterm);
    RUN(test_option_socket_sigint);
+   RUN(test_path_safety);
    rmdir(dir);
    return pv_test_summary();
 }

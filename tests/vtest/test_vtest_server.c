@@ -457,6 +457,93 @@ test_hostile_input(void)
    CHECK_EQ(count_open_fds(), fds_at_start);
 }
 
+/* Several clients at once, each on its own thread, hammering their own
+ * contexts: blobs, syncs, waits and fences must stay per-client. */
+static void *
+busy_client(void *arg)
+{
+   int *failures = arg;
+   struct pv_vtc c;
+   if (pv_vtc_open_venus(&c, g.path, "busy")) {
+      (*failures)++;
+      return NULL;
+   }
+   uint32_t s = 0;
+   if (pv_vtc_sync_create(&c, 0, &s))
+      (*failures)++;
+   for (uint64_t i = 1; i <= 50; i++) {
+      uint32_t res;
+      void *map = NULL;
+      int fd = -1;
+      uint64_t v = 0;
+      struct pv_vtc_sync set = { s, i };
+      if (pv_vtc_create_shm(&c, 4096, &res, &map) || !map) {
+         (*failures)++;
+         break;
+      }
+      memset(map, (int)i, 4096);
+      munmap(map, 4096);
+      if (pv_vtc_sync_wait(&c, 0, PV_VTEST_SYNC_WAIT_INFINITE, &set, 1, &fd) ||
+          pv_vtc_submit_cmd2(&c, NULL, 0, 0, &set, 1) || pv_vtc_poll_readable(fd, 5000) != 1 ||
+          pv_vtc_sync_read(&c, s, &v) || v != i || pv_vtc_resource_unref(&c, res))
+         (*failures)++;
+      pv_close(fd);
+   }
+   pv_vtc_close(&c);
+   return NULL;
+}
+
+static void
+test_concurrent_clients(void)
+{
+   int fds_at_start = count_open_fds();
+   enum { N = 6 };
+   pv_thread t[N];
+   int failures[N] = { 0 };
+   for (int i = 0; i < N; i++)
+      CHECK_EQ(pv_thread_start(&t[i], "busy", busy_client, &failures[i]), 0);
+   for (int i = 0; i < N; i++) {
+      pv_thread_join(&t[i]);
+      CHECK_EQ(failures[i], 0);
+   }
+   CHECK(wait_clients(0));
+   CHECK_EQ(count_open_fds(), fds_at_start);
+}
+
+/* Random dwords after a good handshake: the server survives, drops or
+ * serves each client, and leaks nothing. */
+static void
+test_random_garbage(void)
+{
+   int fds_at_start = count_open_fds();
+   uint64_t seed = 0x9e3779b97f4a7c15ull;
+   for (int round = 0; round < 200; round++) {
+      struct pv_vtc c;
+      if (pv_vtc_open_venus(&c, g.path, "garbage")) {
+         CHECK(0);
+         continue;
+      }
+      uint32_t msg[64];
+      for (int i = 0; i < 64; i++) {
+         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+         msg[i] = (uint32_t)(seed >> 33);
+      }
+      /* Mostly plausible headers: a known command and a small length. */
+      msg[0] %= 70;
+      msg[1] = (round % 3) ? msg[1] % 26 : msg[1];
+      pv_vtc_send(&c, msg, sizeof(msg));
+      pv_vtc_close(&c);
+   }
+   CHECK(wait_clients(0));
+   struct pv_vtc ok;
+   CHECK_EQ(pv_vtc_open_venus(&ok, g.path, "after-garbage"), 0);
+   uint32_t id;
+   CHECK_EQ(pv_vtc_sync_create(&ok, 1, &id), 0);
+   pv_vtc_close(&ok);
+   CHECK(wait_clients(0));
+   CHECK_EQ(count_open_fds(), fds_at_start);
+}
+
 /* ---- setup -------------------------------------------------------------- */
 
 static int
@@ -510,6 +597,8 @@ main(void)
    RUN(test_two_clients);
    RUN(test_killed_clients_free_everything);
    RUN(test_hostile_input);
+   RUN(test_concurrent_clients);
+   RUN(test_random_garbage);
    /* A client still connected when the server stops is cleaned up too. */
    struct pv_vtc c;
    CHECK_EQ(pv_vtc_open_venus(&c, g.path, "at-stop"), 0);
