@@ -137,8 +137,9 @@ PV_API int pv_context_create(struct pv_renderer *r, const char *name, uint32_t c
 
 /* Destroy a context and everything it owns: resources (mappings are
  * unmapped; fds handed out earlier stay valid in their holders), syncs,
- * pending waits (their fds never become readable), pending fences (retired
- * without calling fence_retired) and, later, Vulkan objects and rings.
+ * pending waits (their fds never become readable; with the pipe fallback
+ * of non-Linux hosts a poller sees POLLHUP without POLLIN), pending fences
+ * (dropped without calling fence_retired) and Vulkan objects and rings.
  * NULL is accepted. */
 PV_API void pv_context_destroy(struct pv_context *ctx);
 
