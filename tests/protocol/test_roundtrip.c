@@ -1,0 +1,483 @@
+/*
+ * test_roundtrip — every generated command, with seeded random arguments
+ * built from the same tables (counts, strings, pNext chains of allowed
+ * structs, unions, output shapes):
+ *
+ *   client encode -> host decode (exact length) -> host re-encode == bytes
+ *   -> simulated driver fills outputs -> reply encode (== reply size)
+ *   -> client reply decode (exact length) -> client reply re-encode == bytes
+ *
+ * plus, for one seed per command, every proper prefix must fail cleanly.
+ * Usage: test_roundtrip [SEEDS]
+ */
+#include <string.h>
+
+#include "pv_test_util.h"
+
+#define ARENA_SIZE (16u << 20)
+#define MAX_DEPTH 6
+
+static uint64_t rng_state;
+/* Filling an output shape: handles there are placeholders the guest sends
+ * as 0 (the host fills them; PROTOCOL.md §7 physical-device groups). */
+static bool filling_output;
+static uint8_t *arena;
+static size_t arena_used;
+
+static uint64_t
+rnd(void)
+{
+   /* splitmix64: deterministic per seed */
+   uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+   return z ^ (z >> 31);
+}
+
+static void *
+aalloc(size_t n)
+{
+   n = (n + 15) & ~(size_t)15;
+   PV_CHECK(arena_used + n <= ARENA_SIZE, "test arena full");
+   void *p = arena + arena_used;
+   arena_used += n;
+   memset(p, 0, n);
+   return p;
+}
+
+static void
+put_uint(void *p, unsigned size, uint64_t v)
+{
+   switch (size) {
+   case 1: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); break; }
+   case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+   case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+   default: memcpy(p, &v, 8); break;
+   }
+}
+
+static uint64_t
+get_uint(const void *p, unsigned size)
+{
+   uint64_t v = 0;
+   switch (size) {
+   case 1: { uint8_t x; memcpy(&x, p, 1); v = x; break; }
+   case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+   case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+   default: memcpy(&v, p, 8); break;
+   }
+   return v;
+}
+
+static void *
+get_ptr(const void *p)
+{
+   void *v;
+   memcpy(&v, p, sizeof(v));
+   return v;
+}
+
+static void
+set_ptr(void *p, const void *v)
+{
+   memcpy(p, &v, sizeof(v));
+}
+
+static void
+put_handle(void *p, unsigned size, uint64_t v)
+{
+   if (size == sizeof(void *))
+      set_ptr(p, (void *)(uintptr_t)v);
+   else
+      put_uint(p, 8, v);
+}
+
+/* Same len rules as the engine (pv_cs_exec.c eval_len). */
+static uint64_t
+len_of(const struct pv_cs_member *m, const struct pv_cs_member *sib, const uint8_t *base)
+{
+   const struct pv_cs_member *src = &sib[m->len_member];
+   const uint8_t *p;
+   switch (m->len_kind) {
+   case PV_CS_L_CONST:
+      return m->len_const;
+   case PV_CS_L_MEMBER:
+      return (get_uint(base + src->offset, src->elem_size) + m->len_add) / m->len_div;
+   case PV_CS_L_MEMBER_PTR:
+      p = get_ptr(base + src->offset);
+      return p ? get_uint(p, src->elem_size) : 0;
+   case PV_CS_L_PARAM_MEMBER:
+      p = get_ptr(base + src->offset);
+      return p ? get_uint(p + m->len_off, m->len_size) : 0;
+   default:
+      return 0;
+   }
+}
+
+static void fill_struct(const struct pv_cs_struct *s, uint8_t *mem, unsigned depth, bool self_only);
+static void fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t *base,
+                        unsigned depth);
+
+static uint64_t
+small(void)
+{
+   return rnd() % 5;
+}
+
+static void
+fill_elem(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t *base, uint8_t *p,
+          unsigned depth)
+{
+   switch (m->kind) {
+   case PV_CS_K_U8: put_uint(p, 1, rnd()); break;
+   case PV_CS_K_U16: put_uint(p, 2, rnd()); break;
+   case PV_CS_K_U32: put_uint(p, 4, rnd() % 8); break;
+   case PV_CS_K_U64: put_uint(p, 8, rnd()); break;
+   case PV_CS_K_SIZE: put_uint(p, sizeof(size_t), rnd() % 16); break;
+   case PV_CS_K_HANDLE:
+      put_handle(p, m->elem_size, !filling_output && rnd() % 4 ? 1 + rnd() % 1000 : 0);
+      break;
+   case PV_CS_K_STRUCT: fill_struct(&pv_cs_structs[m->type], p, depth + 1, false); break;
+   case PV_CS_K_UNION: {
+      const struct pv_cs_struct *u = &pv_cs_structs[m->type];
+      const struct pv_cs_member *um = &pv_cs_members[u->first];
+      unsigned j = u->default_tag;
+      if (m->flags & PV_CS_F_SELECTOR) {
+         do
+            j = (unsigned)(rnd() % u->count);
+         while (um[j].kind == PV_CS_K_INVALID);
+         const struct pv_cs_member *selm = &sib[m->len_member];
+         put_uint(base + selm->offset, selm->elem_size, um[j].aux);
+      }
+      fill_member(&um[j], um, p, depth + 1);
+      break;
+   }
+   default:
+      break;
+   }
+}
+
+static char *
+rnd_string(void)
+{
+   size_t n = rnd() % 12;
+   char *s = aalloc(n + 1);
+   for (size_t i = 0; i < n; i++)
+      s[i] = (char)('a' + rnd() % 26);
+   return s;
+}
+
+static void
+fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t *base,
+            unsigned depth)
+{
+   uint8_t *p = base + m->offset;
+   uint64_t n;
+   switch (m->shape) {
+   case PV_CS_S_VALUE:
+      if (m->flags & PV_CS_F_COUNT)
+         put_uint(p, m->elem_size, small() * (m->kind == PV_CS_K_SIZE ? 4 : 1));
+      else
+         fill_elem(m, sib, base, p, depth);
+      break;
+   case PV_CS_S_FIXED:
+      for (uint32_t i = 0; i < m->len_const; i++)
+         fill_elem(m, sib, base, p + (size_t)i * m->elem_size, depth);
+      break;
+   case PV_CS_S_PTR:
+      if (depth < MAX_DEPTH && rnd() % 4) {
+         uint8_t *q = aalloc(m->elem_size);
+         if (m->flags & PV_CS_F_COUNT)
+            put_uint(q, m->elem_size, small());
+         else
+            fill_elem(m, NULL, NULL, q, depth);
+         set_ptr(p, q);
+      }
+      break;
+   case PV_CS_S_ARRAY:
+   case PV_CS_S_STRINGS:
+      n = len_of(m, sib, base);
+      if (n && depth < MAX_DEPTH && rnd() % 5) {
+         PV_CHECK(n < 4096, "%s: random count %llu too large", m->name, (unsigned long long)n);
+         size_t es = m->shape == PV_CS_S_STRINGS ? sizeof(char *) : m->elem_size;
+         uint8_t *q = aalloc((size_t)n * es);
+         for (uint64_t i = 0; i < n; i++) {
+            if (m->shape == PV_CS_S_STRINGS)
+               set_ptr(q + i * es, rnd_string());
+            else
+               fill_elem(m, NULL, NULL, q + i * es, depth);
+         }
+         set_ptr(p, q);
+      }
+      break;
+   case PV_CS_S_STRING:
+      if (rnd() % 4)
+         set_ptr(p, rnd_string());
+      break;
+   default: /* sType, pNext and pAllocator are handled by the caller */
+      break;
+   }
+}
+
+/* A chain of up to 3 distinct structs allowed in s's pNext. */
+static void *
+rnd_chain(const struct pv_cs_struct *s, unsigned depth)
+{
+   void *head = NULL;
+   uint8_t *tail = NULL;
+   unsigned k = s->ext_count ? (unsigned)(rnd() % 4) : 0;
+   uint16_t used[4];
+   for (unsigned i = 0; i < k && depth < MAX_DEPTH; i++) {
+      uint16_t idx = pv_cs_pnext[s->ext_first + rnd() % s->ext_count];
+      bool dup = false;
+      for (unsigned j = 0; j < i; j++)
+         dup |= used[j] == idx;
+      if (dup)
+         continue;
+      used[i] = idx;
+      const struct pv_cs_struct *e = &pv_cs_structs[idx];
+      uint8_t *node = aalloc(e->size);
+      fill_struct(e, node, depth + 1, true);
+      if (tail)
+         set_ptr(tail + offsetof(VkBaseOutStructure, pNext), node);
+      else
+         head = node;
+      tail = node;
+   }
+   return head;
+}
+
+static void
+fill_struct(const struct pv_cs_struct *s, uint8_t *mem, unsigned depth, bool self_only)
+{
+   const struct pv_cs_member *sib = &pv_cs_members[s->first];
+   for (unsigned i = 0; i < s->count; i++) {
+      const struct pv_cs_member *m = &sib[i];
+      if (m->shape == PV_CS_S_STYPE)
+         put_uint(mem + m->offset, 4, (uint32_t)s->stype);
+      else if (m->shape == PV_CS_S_PNEXT && !self_only)
+         set_ptr(mem + m->offset, rnd_chain(s, depth));
+      else if (m->shape != PV_CS_S_PNEXT)
+         fill_member(m, sib, mem, depth);
+   }
+}
+
+/* ---- client arguments ------------------------------------------------ */
+
+static void
+fill_params(const struct pv_cs_command_info *info, uint8_t *args)
+{
+   const struct pv_cs_member *sib = &pv_cs_members[info->first];
+   memset(args, 0, info->args_size);
+   for (unsigned i = 0; i < info->count; i++) {
+      const struct pv_cs_member *m = &sib[i];
+      if (m->flags & PV_CS_F_HANDLE_IDS) {
+         uint64_t n = m->shape == PV_CS_S_PTR ? (rnd() % 4 ? 1 : 0) : len_of(m, sib, args);
+         if (!n || (m->shape == PV_CS_S_ARRAY && !(rnd() % 5)))
+            continue;
+         uint64_t *ids = aalloc(n * 8);
+         for (uint64_t k = 0; k < n; k++)
+            ids[k] = 1 + rnd() % 100000;
+         set_ptr(args + m->offset, aalloc(n * m->elem_size));
+         set_ptr(args + m->aux, ids);
+         put_uint(args + m->aux2, 4, n);
+         continue;
+      }
+      if (m->shape == PV_CS_S_PTR && (m->flags & PV_CS_F_OUT) && m->kind == PV_CS_K_STRUCT) {
+         /* output structs are always given, with a random pNext chain */
+         uint8_t *q = aalloc(m->elem_size);
+         filling_output = true;
+         fill_struct(&pv_cs_structs[m->type], q, 1, false);
+         filling_output = false;
+         set_ptr(args + m->offset, q);
+         continue;
+      }
+      filling_output = (m->flags & PV_CS_F_OUT) != 0;
+      fill_member(m, sib, args, 0);
+      filling_output = false;
+   }
+}
+
+/* ---- simulated driver: writes every output the reply carries ------------ */
+
+static void drv_struct(const struct pv_cs_struct *s, uint8_t *mem, const struct pv_cs_struct *root,
+                       bool self_only);
+
+static void
+drv_elem(const struct pv_cs_member *m, uint8_t *p)
+{
+   if (m->kind == PV_CS_K_STRUCT)
+      drv_struct(&pv_cs_structs[m->type], p, NULL, false);
+   else if (m->kind == PV_CS_K_HANDLE)
+      put_handle(p, m->elem_size, rnd() % 3 ? PV_TEST_HANDLE_BIAS + 1 + rnd() % 1000 : 0);
+   else if (m->kind <= PV_CS_K_U64)
+      put_uint(p, m->elem_size, rnd());
+}
+
+static void
+drv_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t *base)
+{
+   uint8_t *p = base + m->offset;
+   if (m->flags & PV_CS_F_COUNT)
+      return; /* counts keep the guest's value */
+   switch (m->shape) {
+   case PV_CS_S_VALUE:
+      drv_elem(m, p);
+      break;
+   case PV_CS_S_FIXED:
+      for (uint32_t i = 0; i < m->len_const; i++)
+         drv_elem(m, p + (size_t)i * m->elem_size);
+      break;
+   case PV_CS_S_PTR:
+      if (get_ptr(p))
+         drv_elem(m, get_ptr(p));
+      break;
+   case PV_CS_S_ARRAY: {
+      uint8_t *q = get_ptr(p);
+      uint64_t n = q ? len_of(m, sib, base) : 0;
+      for (uint64_t i = 0; i < n; i++)
+         drv_elem(m, q + i * m->elem_size);
+      break;
+   }
+   default:
+      break;
+   }
+}
+
+static const struct pv_cs_struct *
+ext_desc(const struct pv_cs_struct *root, int32_t stype)
+{
+   for (unsigned i = 0; i < root->ext_count; i++) {
+      const struct pv_cs_struct *e = &pv_cs_structs[pv_cs_pnext[root->ext_first + i]];
+      if (e->stype == stype)
+         return e;
+   }
+   return NULL;
+}
+
+static void
+drv_struct(const struct pv_cs_struct *s, uint8_t *mem, const struct pv_cs_struct *root, bool self_only)
+{
+   const struct pv_cs_member *sib = &pv_cs_members[s->first];
+   if (s->is_union)
+      return; /* unions are never outputs in the protocol */
+   for (unsigned i = 0; i < s->count; i++) {
+      const struct pv_cs_member *m = &sib[i];
+      if (m->shape == PV_CS_S_PNEXT && !self_only) {
+         for (uint8_t *n = get_ptr(mem + m->offset); n;
+              n = get_ptr(n + offsetof(VkBaseOutStructure, pNext))) {
+            int32_t st;
+            memcpy(&st, n, 4);
+            drv_struct(ext_desc(root ? root : s, st), n, root ? root : s, true);
+         }
+      } else if (m->shape != PV_CS_S_STYPE && m->shape != PV_CS_S_PNEXT) {
+         drv_member(m, sib, mem);
+      }
+   }
+}
+
+static void
+run_driver(const struct pv_cs_command_info *info, uint8_t *args)
+{
+   const struct pv_cs_member *sib = &pv_cs_members[info->first];
+   if (info->has_return)
+      put_uint(args + info->ret_offset, info->ret_size, info->ret_kind == PV_CS_K_U64 ? rnd() : rnd() % 8);
+   for (unsigned i = 0; i < info->count; i++) {
+      const struct pv_cs_member *m = &sib[i];
+      if (!(m->flags & PV_CS_F_OUT) || (m->flags & PV_CS_F_HANDLE_IDS))
+         continue;
+      drv_member(m, sib, args);
+   }
+}
+
+/* ---- the round trip -------------------------------------------------- */
+
+static uint64_t total_bytes, total_reply_bytes, max_bytes;
+static _Alignas(16) uint8_t client_args[1 << 14];
+static _Alignas(16) uint8_t host_args[1 << 14];
+static uint8_t buf1[1 << 20], buf2[1 << 20], rep1[1 << 20], rep2[1 << 20];
+
+static size_t
+encode(const struct pv_cs_command_info *info, uint8_t *out, const void *args, bool host)
+{
+   struct pv_cs_encoder e;
+   pv_cs_encoder_init(&e, out, sizeof(buf1));
+   e.handle_to_id = host ? pv_test_handle_to_id : NULL;
+   PV_CHECK(pv_cs_encode_command(&e, info, 1, args), "%s", e.error);
+   return e.pos;
+}
+
+static void
+roundtrip(const struct pv_cs_command_info *info, struct pv_cs_decoder *dec, bool prefixes)
+{
+   struct pv_cs_encoder e;
+   uint32_t type, flags;
+   arena_used = 0;
+   fill_params(info, client_args);
+   size_t n1 = encode(info, buf1, client_args, false);
+   total_bytes += n1;
+   max_bytes = n1 > max_bytes ? n1 : max_bytes;
+
+   pv_cs_decoder_set_stream(dec, buf1, n1);
+   pv_cs_decoder_reset_scratch(dec);
+   PV_CHECK(pv_cs_read_command_header(dec, &type, &flags) && type == info->id, "header");
+   PV_CHECK(pv_cs_decode_args(dec, info, host_args), "%s", pv_cs_decoder_error(dec));
+   PV_CHECK(pv_cs_decoder_remaining(dec) == 0, "%s: %zu bytes left", info->name,
+            pv_cs_decoder_remaining(dec));
+   size_t n2 = encode(info, buf2, host_args, true);
+   PV_CHECK(n1 == n2 && !memcmp(buf1, buf2, n1), "%s: host re-encoding differs", info->name);
+
+   run_driver(info, host_args);
+   pv_cs_encoder_init(&e, rep1, sizeof(rep1));
+   e.handle_to_id = pv_test_handle_to_id;
+   PV_CHECK(pv_cs_encode_reply(&e, info, host_args), "%s", e.error);
+   size_t r1 = e.pos;
+   total_reply_bytes += r1;
+   PV_CHECK(pv_cs_reply_size(info, host_args) == r1, "%s: reply size", info->name);
+
+   struct pv_cs_decoder cd;
+   pv_cs_decoder_init(&cd, rep1, r1, NULL, NULL);
+   cd.raw_handles = true;
+   PV_CHECK(pv_cs_decode_reply(&cd, info, client_args), "%s", pv_cs_decoder_error(&cd));
+   PV_CHECK(pv_cs_decoder_remaining(&cd) == 0, "%s: reply bytes left", info->name);
+   pv_cs_encoder_init(&e, rep2, sizeof(rep2));
+   PV_CHECK(pv_cs_encode_reply(&e, info, client_args), "%s", e.error);
+   PV_CHECK(e.pos == r1 && !memcmp(rep1, rep2, r1), "%s: reply round trip differs", info->name);
+   pv_cs_decoder_fini(&cd);
+
+   for (size_t l = 0; prefixes && l < n1 && n1 <= 4096; l++) {
+      uint8_t *copy = malloc(l ? l : 1);
+      memcpy(copy, buf1, l);
+      pv_cs_decoder_set_stream(dec, copy, l);
+      pv_cs_decoder_reset_scratch(dec);
+      bool ok = pv_cs_read_command_header(dec, &type, &flags) &&
+                pv_cs_decode_args(dec, info, host_args);
+      PV_CHECK(!ok, "%s: prefix %zu of %zu decoded", info->name, l, n1);
+      free(copy);
+   }
+}
+
+int
+main(int argc, char **argv)
+{
+   unsigned seeds = argc > 1 ? (unsigned)atoi(argv[1]) : 12;
+   struct pv_test_objects objs = {0};
+   struct pv_cs_decoder dec;
+   arena = malloc(ARENA_SIZE);
+   PV_CHECK(arena, "no memory");
+   pv_cs_decoder_init(&dec, NULL, 0, pv_test_lookup, &objs);
+   for (uint32_t c = 0; c < pv_cs_command_count; c++) {
+      const struct pv_cs_command_info *info = &pv_cs_commands[c];
+      PV_CHECK(pv_cs_command_info(info->id) == info, "%s: id table", info->name);
+      for (unsigned s = 0; s < seeds; s++) {
+         rng_state = ((uint64_t)info->id << 32) | s;
+         roundtrip(info, &dec, s == 0);
+      }
+   }
+   printf("ok: %u commands x %u seeds round-tripped (%llu command bytes, largest %llu, "
+          "%llu reply bytes)\n", pv_cs_command_count, seeds, (unsigned long long)total_bytes,
+          (unsigned long long)max_bytes, (unsigned long long)total_reply_bytes);
+   pv_cs_decoder_fini(&dec);
+   free(arena);
+   return 0;
+}
