@@ -6,6 +6,7 @@
 
 static const struct pv_venus_cmd cmds[] = {
    { "bench", "benchmarks (ring throughput and latency; see 'pv-venus bench --help')", pv_cmd_bench },
+   { "info", "the capset and, per host device, the extensions offered to the guest", pv_cmd_info },
    { "serve", "vtest server for Mesa's venus driver (see 'pv-venus serve --help')", pv_cmd_serve },
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <vulkan/vulkan_core.h>
 
+#include "cs/pv_cs_desc.h"
 #include "renderer/context.h"
 
 enum {
@@ -26,20 +27,13 @@ enum {
 _Static_assert(CAPSET_WORDS * 4 == PV_CAPSET_VENUS_SIZE, "Venus capset is 160 bytes");
 _Static_assert(CAPSET_ALLOW_VK_WAIT_SYNCS * 4 == 148, "allow_vk_wait_syncs at byte 148");
 
-/*
- * vk.xml version and extension mask of the protocol code we decode.
- * TODO(lead): wire these to the generated protocol layer (helper-1's pv_cs
- * exports pv_cs_vk_xml_version and pv_cs_extension_mask[32]).  Until then:
- * the Vulkan headers we build against, and a mask with only bit 0 set —
- * "this mask is valid and lists no extension", so the guest sends no
- * extension pNext structs at all (bit 0 clear would mean "all extensions").
- */
+/* The vk.xml version and extension mask of the protocol code we were
+ * generated with: the guest then sends exactly the structs we decode. */
 static void
 protocol_info(uint32_t *vk_xml_version, uint32_t mask[32])
 {
-   *vk_xml_version = VK_HEADER_VERSION_COMPLETE;
-   memset(mask, 0, 32 * sizeof(uint32_t));
-   mask[0] = 1u;
+   *vk_xml_version = pv_cs_vk_xml_version;
+   memcpy(mask, pv_cs_extension_mask, 32 * sizeof(uint32_t));
 }
 
 static void

@@ -1,18 +1,176 @@
 /*
- * dispatch.c — PLACEHOLDER so the library links before command decoding
- * exists.  The lead replaces this file with the real dispatcher (generated
- * decoders + handlers); nothing else depends on its contents.
+ * dispatch.c — the command loop: header, metadata, decode, handler,
+ * reply.  See dispatch.h for the contract.
  */
 #include "renderer/dispatch.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 
-#include "renderer/context.h"
+#include "renderer/resource.h"
+#include "renderer/vk_context.h"
+
+#define PV_COMMAND_GENERATE_REPLY 0x1u
+
+static struct pv_object *
+lookup_object(void *user, uint64_t id, VkObjectType type)
+{
+   struct pv_vk_context *vk = user;
+   return pv_object_table_lookup(&vk->objects, id, type);
+}
+
+static uint64_t
+handle_to_id(void *user, VkObjectType type, uint64_t handle)
+{
+   struct pv_vk_context *vk = user;
+   return pv_object_table_find_handle(&vk->objects, type, handle);
+}
+
+void
+pv_dispatcher_init(struct pv_dispatcher *d, struct pv_vk_context *vk, struct pv_vk_ring *ring)
+{
+   memset(d, 0, sizeof(*d));
+   d->vk = vk;
+   d->ring = ring;
+   pv_cs_decoder_init(&d->dec, NULL, 0, lookup_object, vk);
+   pv_cs_decoder_init(&d->nested, NULL, 0, lookup_object, vk);
+}
+
+static void
+reply_stream_clear(struct pv_dispatcher *d)
+{
+   if (d->reply.res)
+      pv_resource_unpin(d->vk->ctx, d->reply.res);
+   memset(&d->reply, 0, sizeof(d->reply));
+}
+
+void
+pv_dispatcher_fini(struct pv_dispatcher *d)
+{
+   reply_stream_clear(d);
+   pv_cs_decoder_fini(&d->dec);
+   pv_cs_decoder_fini(&d->nested);
+}
+
+bool
+pv_dispatch_failed(const struct pv_dispatcher *d)
+{
+   return pv_context_is_fatal(d->vk->ctx);
+}
+
+void
+pv_dispatch_fail(struct pv_dispatcher *d, const char *fmt, ...)
+{
+   char msg[200];
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(msg, sizeof(msg), fmt, ap);
+   va_end(ap);
+   pv_context_set_fatal(d->vk->ctx, "%s%s%s", d->cmd ? d->cmd->name : "", d->cmd ? ": " : "",
+                        msg);
+   pv_vk_rings_set_fatal(d->vk);
+}
+
+int
+pv_dispatch_set_reply_stream(struct pv_dispatcher *d, uint32_t res_id, uint64_t offset,
+                             uint64_t size)
+{
+   reply_stream_clear(d);
+   struct pv_resource *res = pv_context_pin_resource(d->vk->ctx, res_id);
+   if (!res)
+      return -ENOENT;
+   if (!res->map || offset > res->size || size > res->size - offset) {
+      pv_resource_unpin(d->vk->ctx, res);
+      return -EINVAL;
+   }
+   d->reply = (struct pv_reply_stream){ res, offset, size, 0 };
+   return 0;
+}
+
+static void
+write_reply(struct pv_dispatcher *d, const struct pv_cs_command_info *info, const void *args)
+{
+   struct pv_reply_stream *r = &d->reply;
+   size_t size = pv_cs_reply_size(info, args);
+   if (!r->res || r->pos > r->size || size > r->size - r->pos) {
+      pv_dispatch_fail(d, "reply of %zu bytes does not fit the reply stream", size);
+      return;
+   }
+   struct pv_cs_encoder enc;
+   pv_cs_encoder_init(&enc, (uint8_t *)r->res->map + r->offset + r->pos, size);
+   enc.handle_to_id = handle_to_id;
+   enc.user = d->vk;
+   if (!pv_cs_encode_reply(&enc, info, args) || enc.pos != size) {
+      pv_dispatch_fail(d, "reply encoding failed: %s",
+                       pv_cs_encoder_error(&enc) ? pv_cs_encoder_error(&enc) : "size mismatch");
+      return;
+   }
+   r->pos += size;
+}
+
+int
+pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const uint8_t *data,
+                    size_t avail, size_t *consumed)
+{
+   d->cmd = NULL;
+   if (pv_dispatch_failed(d))
+      return -1;
+   pv_cs_decoder_set_stream(dec, data, avail);
+   uint32_t type, flags;
+   if (!pv_cs_read_command_header(dec, &type, &flags)) {
+      pv_dispatch_fail(d, "truncated command header (%zu bytes left)", avail);
+      return -1;
+   }
+   const struct pv_cs_command_info *info = pv_cs_command_info(type);
+   pv_handler_fn handler = type < pv_cs_command_id_count ? d->vk->handlers[type] : NULL;
+   if (!info || !handler) {
+      pv_dispatch_fail(d, "command id %u is %s", type, info ? "not supported" : "unknown");
+      return -1;
+   }
+   d->cmd = info;
+   void *args = pv_cs_alloc(dec, 1, info->args_size);
+   if (!args || !pv_cs_decode_args(dec, info, args)) {
+      pv_dispatch_fail(d, "%s", pv_cs_decoder_error(dec) ? pv_cs_decoder_error(dec) : "decode failed");
+      pv_cs_decoder_reset_scratch(dec);
+      return -1;
+   }
+   *consumed = (size_t)(dec->cur - data);
+   pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
+            flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
+   handler(d, args);
+   if (!pv_dispatch_failed(d) && (flags & PV_COMMAND_GENERATE_REPLY))
+      write_reply(d, info, args);
+   pv_cs_decoder_reset_scratch(dec);
+   d->cmd = NULL;
+   return pv_dispatch_failed(d) ? -1 : 0;
+}
+
+int
+pv_dispatch_stream(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const uint8_t *data,
+                   size_t size)
+{
+   size_t off = 0;
+   while (off < size) {
+      size_t used = 0;
+      if (pv_dispatch_command(d, dec, data + off, size - off, &used) < 0)
+         return -1;
+      off += used;
+   }
+   return 0;
+}
 
 int
 pv_context_execute(struct pv_context *ctx, const void *data, size_t size)
 {
-   (void)data;
-   pv_context_set_fatal(ctx, "command decoding not available yet (%zu-byte stream)", size);
-   return -ENOTSUP;
+   struct pv_vk_context *vk;
+   int ret = pv_vk_context_get(ctx, &vk);
+   if (ret)
+      return ret;
+   if (size % 4) {
+      pv_context_set_fatal(ctx, "command stream of %zu bytes is not a multiple of 4", size);
+      return -EINVAL;
+   }
+   return pv_dispatch_stream(&vk->disp, &vk->disp.dec, data, size) ? -EINVAL : 0;
 }

@@ -1,0 +1,221 @@
+/*
+ * device.c — vkCreateDevice / vkDestroyDevice and the device's queues.
+ *
+ * Queues are created with the device and get their guest id later, one
+ * vkGetDeviceQueue2 each, whose VkDeviceQueueTimelineInfoMESA binds the
+ * queue to a fence timeline (ring_idx, PROTOCOL.md §7, §9).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "renderer/handlers.h"
+#include "renderer/sync.h"
+#include "renderer/vk_context.h"
+#include "renderer/vk_objects.h"
+
+#define STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA 1000384005
+
+/* Every extension the guest enables must be one we offered. */
+static const char *
+first_unoffered(const struct pv_physical_device *p, const VkDeviceCreateInfo *info)
+{
+   for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
+      const char *e = info->ppEnabledExtensionNames ? info->ppEnabledExtensionNames[i] : NULL;
+      if (!e || !pv_physical_device_offers(p, e))
+         return e ? e : "(null)";
+   }
+   return NULL;
+}
+
+/* The guest's device plus what we need ourselves: host-pointer import
+ * backs guest-mapped memory (memory.c). */
+static VkResult
+create_host_device(const struct pv_physical_device *p, const VkDeviceCreateInfo *guest,
+                   VkDevice *out)
+{
+   const char *own = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+   VkDeviceCreateInfo info = *guest;
+   const char **names = calloc(guest->enabledExtensionCount + 1, sizeof(*names));
+   if (!names)
+      return VK_ERROR_OUT_OF_HOST_MEMORY;
+   bool have = false;
+   for (uint32_t i = 0; i < guest->enabledExtensionCount; i++) {
+      names[i] = guest->ppEnabledExtensionNames[i];
+      have |= !strcmp(names[i], own);
+   }
+   info.enabledExtensionCount = guest->enabledExtensionCount;
+   if (p->has_host_ptr && !have)
+      names[info.enabledExtensionCount++] = own;
+   info.ppEnabledExtensionNames = names;
+   VkResult r = vkCreateDevice(p->handle, &info, NULL, out);
+   free(names);
+   return r;
+}
+
+static int
+create_queues(struct pv_device *dev, const VkDeviceCreateInfo *info)
+{
+   uint32_t total = 0;
+   for (uint32_t i = 0; i < info->queueCreateInfoCount; i++)
+      total += info->pQueueCreateInfos[i].queueCount;
+   dev->queues = calloc(total ? total : 1, sizeof(*dev->queues));
+   if (!dev->queues)
+      return -1;
+   for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
+      const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
+      for (uint32_t j = 0; j < q->queueCount; j++) {
+         struct pv_queue *queue = &dev->queues[dev->queue_count++];
+         queue->device = dev;
+         queue->flags = q->flags;
+         queue->family = q->queueFamilyIndex;
+         queue->index = j;
+         pthread_mutex_init(&queue->lock, NULL);
+         const VkDeviceQueueInfo2 qi = { VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2, NULL, q->flags,
+                                         q->queueFamilyIndex, j };
+         vkGetDeviceQueue2(dev->handle, &qi, &queue->handle);
+         queue->base = (struct pv_object){ 0, VK_OBJECT_TYPE_QUEUE, (uint64_t)(uintptr_t)queue->handle };
+      }
+   }
+   return 0;
+}
+
+void
+pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args *a)
+{
+   struct pv_physical_device *p = (struct pv_physical_device *)a->physicalDevice_obj;
+   if (!p || !a->pCreateInfo || !a->pDevice)
+      return pv_dispatch_fail(d, "physicalDevice, pCreateInfo or pDevice is NULL");
+   const char *bad = first_unoffered(p, a->pCreateInfo);
+   if (bad) {
+      pv_warn(d->vk->ctx->log, "%s: vkCreateDevice: extension %s is not offered", d->vk->ctx->name, bad);
+      a->ret = VK_ERROR_EXTENSION_NOT_PRESENT;
+      return;
+   }
+   struct pv_device *dev = calloc(1, sizeof(*dev));
+   if (!dev)
+      return pv_dispatch_fail(d, "out of memory");
+   dev->pdev = p;
+   a->ret = create_host_device(p, a->pCreateInfo, &dev->handle);
+   if (a->ret != VK_SUCCESS) {
+      free(dev);
+      return;
+   }
+   if (p->has_host_ptr)
+      dev->get_host_ptr_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)vkGetDeviceProcAddr(
+         dev->handle, "vkGetMemoryHostPointerPropertiesEXT");
+   dev->base = (struct pv_object){ a->pDevice_ids[0], VK_OBJECT_TYPE_DEVICE,
+                                   (uint64_t)(uintptr_t)dev->handle };
+   if (create_queues(dev, a->pCreateInfo) || pv_object_table_insert(&d->vk->objects, &dev->base)) {
+      dev->base.id = 0;
+      pv_device_destroy(d->vk, dev);
+      return pv_dispatch_fail(d, "device id %llu is 0 or in use, or out of memory",
+                              (unsigned long long)a->pDevice_ids[0]);
+   }
+   *a->pDevice = dev->handle;
+}
+
+void
+pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
+{
+   vkDeviceWaitIdle(dev->handle);
+   for (uint32_t i = 0; i < dev->queue_count; i++) {
+      struct pv_queue *q = &dev->queues[i];
+      if (q->ring_idx)
+         pv_context_unbind_timeline(vk->ctx, q->ring_idx);
+      if (q->base.id)
+         pv_object_table_remove(&vk->objects, q->base.id, VK_OBJECT_TYPE_QUEUE);
+      pthread_mutex_destroy(&q->lock);
+   }
+   if (dev->base.id)
+      pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
+   vkDestroyDevice(dev->handle, NULL);
+   free(dev->queues);
+   free(dev);
+}
+
+void
+pv_handle_vkDestroyDevice(struct pv_dispatcher *d, struct pv_vkDestroyDevice_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   if (dev)
+      pv_device_destroy(d->vk, dev);
+}
+
+/* Timeline hook: retire once everything queued before has completed.
+ * Waiting here is correct but blocks the submitting thread; Mesa over
+ * vtest never puts syncs on queue timelines (PROTOCOL.md §14 N31). */
+static int
+queue_timeline_submit(void *data, struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno)
+{
+   struct pv_queue *q = data;
+   pthread_mutex_lock(&q->lock);
+   VkResult r = vkQueueWaitIdle(q->handle);
+   pthread_mutex_unlock(&q->lock);
+   pv_context_retire_timeline(ctx, ring_idx, seqno);
+   return r == VK_SUCCESS ? 0 : -1;
+}
+
+static uint32_t
+timeline_ring_idx(const VkDeviceQueueInfo2 *info)
+{
+   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
+      if ((int)s->sType == STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA)
+         return ((const VkDeviceQueueTimelineInfoMESA *)s)->ringIdx;
+   }
+   return 0;
+}
+
+void
+pv_handle_vkGetDeviceQueue2(struct pv_dispatcher *d, struct pv_vkGetDeviceQueue2_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   const VkDeviceQueueInfo2 *info = a->pQueueInfo;
+   if (!dev || !info || !a->pQueue)
+      return pv_dispatch_fail(d, "device, pQueueInfo or pQueue is NULL");
+   struct pv_queue *q = NULL;
+   for (uint32_t i = 0; i < dev->queue_count && !q; i++) {
+      struct pv_queue *c = &dev->queues[i];
+      if (c->flags == info->flags && c->family == info->queueFamilyIndex &&
+          c->index == info->queueIndex)
+         q = c;
+   }
+   if (!q)
+      return pv_dispatch_fail(d, "no queue (family %u, index %u)", info->queueFamilyIndex,
+                              info->queueIndex);
+   if (q->base.id)
+      return pv_dispatch_fail(d, "queue (family %u, index %u) already has an id",
+                              info->queueFamilyIndex, info->queueIndex);
+   uint32_t ring_idx = timeline_ring_idx(info);
+   if (ring_idx == 0 || ring_idx >= PV_MAX_TIMELINES)
+      return pv_dispatch_fail(d, "queue needs a timeline ring_idx in 1..%d, got %u",
+                              PV_MAX_TIMELINES - 1, ring_idx);
+   if (pv_context_bind_timeline(d->vk->ctx, ring_idx, queue_timeline_submit, q))
+      return pv_dispatch_fail(d, "ring_idx %u is already bound", ring_idx);
+   q->base.id = a->pQueue_ids[0];
+   if (pv_object_table_insert(&d->vk->objects, &q->base)) {
+      pv_context_unbind_timeline(d->vk->ctx, ring_idx);
+      q->base.id = 0;
+      return pv_dispatch_fail(d, "queue id %llu is 0 or in use", (unsigned long long)a->pQueue_ids[0]);
+   }
+   q->ring_idx = ring_idx;
+   *a->pQueue = q->handle;
+}
+
+void
+pv_handle_vkDeviceWaitIdle(struct pv_dispatcher *d, struct pv_vkDeviceWaitIdle_args *a)
+{
+   if (!a->device_obj)
+      return pv_dispatch_fail(d, "device is NULL");
+   a->ret = vkDeviceWaitIdle(a->device);
+}
+
+void
+pv_handle_vkQueueWaitIdle(struct pv_dispatcher *d, struct pv_vkQueueWaitIdle_args *a)
+{
+   struct pv_queue *q = (struct pv_queue *)a->queue_obj;
+   if (!q)
+      return pv_dispatch_fail(d, "queue is NULL");
+   pthread_mutex_lock(&q->lock);
+   a->ret = vkQueueWaitIdle(q->handle);
+   pthread_mutex_unlock(&q->lock);
+}

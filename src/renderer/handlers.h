@@ -1,0 +1,69 @@
+/*
+ * handlers.h — every command the renderer handles by hand, in one list.
+ *
+ * `grep -n vkFoo src/renderer/handlers.h` tells whether vkFoo is handled;
+ * its handler is pv_handle_vkFoo() in the file named by the section.
+ * Each handler takes the dispatcher and the generated argument struct.
+ */
+#ifndef PV_RENDERER_HANDLERS_H
+#define PV_RENDERER_HANDLERS_H
+
+#include "cs/pv_cs_generated.h"
+#include "renderer/dispatch.h"
+
+#define PV_HANDLED_COMMANDS(X)                                                 \
+   /* transport.c */                                                           \
+   X(vkSetReplyCommandStreamMESA)                                              \
+   X(vkSeekReplyCommandStreamMESA)                                             \
+   X(vkExecuteCommandStreamsMESA)                                              \
+   X(vkCreateRingMESA)                                                         \
+   X(vkDestroyRingMESA)                                                        \
+   X(vkNotifyRingMESA)                                                         \
+   X(vkWriteRingExtraMESA)                                                     \
+   X(vkSubmitVirtqueueSeqnoMESA)                                               \
+   X(vkWaitVirtqueueSeqnoMESA)                                                 \
+   X(vkWaitRingSeqnoMESA)                                                      \
+   /* instance.c */                                                            \
+   X(vkEnumerateInstanceVersion)                                               \
+   X(vkEnumerateInstanceExtensionProperties)                                   \
+   X(vkCreateInstance)                                                         \
+   X(vkDestroyInstance)                                                        \
+   /* physical_device.c */                                                     \
+   X(vkEnumeratePhysicalDevices)                                               \
+   X(vkEnumeratePhysicalDeviceGroups)                                          \
+   X(vkEnumerateDeviceExtensionProperties)                                     \
+   X(vkEnumerateDeviceLayerProperties)                                         \
+   X(vkGetPhysicalDeviceProperties)                                            \
+   X(vkGetPhysicalDeviceProperties2)                                           \
+   X(vkGetPhysicalDeviceFeatures)                                              \
+   X(vkGetPhysicalDeviceFeatures2)                                             \
+   X(vkGetPhysicalDeviceQueueFamilyProperties)                                 \
+   X(vkGetPhysicalDeviceQueueFamilyProperties2)                                \
+   X(vkGetPhysicalDeviceMemoryProperties)                                      \
+   X(vkGetPhysicalDeviceMemoryProperties2)                                     \
+   X(vkGetPhysicalDeviceFormatProperties)                                      \
+   X(vkGetPhysicalDeviceFormatProperties2)                                     \
+   X(vkGetPhysicalDeviceImageFormatProperties)                                 \
+   X(vkGetPhysicalDeviceImageFormatProperties2)                                \
+   X(vkGetPhysicalDeviceSparseImageFormatProperties)                           \
+   X(vkGetPhysicalDeviceSparseImageFormatProperties2)                          \
+   X(vkGetPhysicalDeviceExternalBufferProperties)                              \
+   X(vkGetPhysicalDeviceExternalFenceProperties)                               \
+   X(vkGetPhysicalDeviceExternalSemaphoreProperties)                           \
+   X(vkGetPhysicalDeviceToolProperties)                                        \
+   /* device.c */                                                              \
+   X(vkCreateDevice)                                                           \
+   X(vkDestroyDevice)                                                          \
+   X(vkGetDeviceQueue2)                                                        \
+   X(vkDeviceWaitIdle)                                                         \
+   X(vkQueueWaitIdle)                                                          \
+   /* memory.c */                                                              \
+   X(vkAllocateMemory)                                                         \
+   X(vkFreeMemory)
+
+#define PV_DECLARE_HANDLER(name)                                               \
+   void pv_handle_##name(struct pv_dispatcher *d, struct pv_##name##_args *a);
+PV_HANDLED_COMMANDS(PV_DECLARE_HANDLER)
+#undef PV_DECLARE_HANDLER
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * memory.c — vkAllocateMemory / vkFreeMemory and guest-mappable memory.
+ *
+ * The guest maps device memory through a blob: an fd it can mmap at
+ * offset 0 that aliases what the GPU uses (PROTOCOL.md §8).  The portable
+ * way to have one on any driver that offers VK_EXT_external_memory_host
+ * (lavapipe, NVIDIA, MoltenVK): allocate the shared memory ourselves,
+ * map it, and import the mapping as the VkDeviceMemory.  The fd goes to
+ * the guest; host, GPU and guest all see the same pages.  memfd memory is
+ * zero-filled, so the guest never sees stale data.
+ *
+ * A shm backing is reference-counted: the VkDeviceMemory holds one
+ * reference and an exported blob another, because the guest may unref the
+ * blob before freeing the memory or the other way round (§14 N29).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform/pv_platform.h"
+#include "renderer/handlers.h"
+#include "renderer/memory.h"
+#include "renderer/vk_context.h"
+#include "renderer/vk_objects.h"
+
+struct pv_shm_backing {
+   _Atomic uint32_t refs;
+   int fd;
+   void *map;
+   uint64_t size;
+};
+
+static void
+backing_unref(void *priv)
+{
+   struct pv_shm_backing *b = priv;
+   if (!b || atomic_fetch_sub(&b->refs, 1) != 1)
+      return;
+   pv_shm_unmap(b->map, b->size);
+   pv_close(b->fd);
+   free(b);
+}
+
+static struct pv_shm_backing *
+backing_create(uint64_t size)
+{
+   struct pv_shm_backing *b = calloc(1, sizeof(*b));
+   if (!b)
+      return NULL;
+   atomic_init(&b->refs, 1);
+   b->size = size;
+   b->fd = pv_shm_create("pv-venus-memory", size);
+   b->map = b->fd >= 0 ? pv_shm_map(b->fd, size) : NULL;
+   if (!b->map) {
+      pv_close(b->fd);
+      free(b);
+      return NULL;
+   }
+   return b;
+}
+
+bool
+pv_memory_type_is_host_visible(const struct pv_physical_device *p, uint32_t type)
+{
+   return type < p->mem_props.memoryTypeCount &&
+          (p->mem_props.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT);
+}
+
+/* Unlink every struct of type `t` from a decoded pNext chain (our own
+ * scratch copy, so relinking it is safe). */
+static void
+unlink_stype(const void **head, VkStructureType t)
+{
+   VkBaseOutStructure **link = (VkBaseOutStructure **)head;
+   while (*link) {
+      if ((*link)->sType == t)
+         *link = (*link)->pNext;
+      else
+         link = &(*link)->pNext;
+   }
+}
+
+/* A host-pointer import cannot also be dedicated or exportable; both are
+ * the guest's hints for memory we now back ourselves. */
+static const void *
+import_chain(const void *guest_next, VkImportMemoryHostPointerInfoEXT *import)
+{
+   unlink_stype(&guest_next, VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO);
+   unlink_stype(&guest_next, VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO);
+   import->pNext = guest_next;
+   return import;
+}
+
+static VkResult
+allocate_host_visible(struct pv_device *dev, const VkMemoryAllocateInfo *guest,
+                      struct pv_memory *mem)
+{
+   uint64_t align = dev->pdev->host_ptr_alignment;
+   uint64_t size = (guest->allocationSize + align - 1) / align * align;
+   if (size < guest->allocationSize)
+      return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+   mem->backing = backing_create(size);
+   if (!mem->backing)
+      return VK_ERROR_OUT_OF_HOST_MEMORY;
+   VkMemoryHostPointerPropertiesEXT hp = { .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
+   VkResult r = dev->get_host_ptr_props(dev->handle,
+                                        VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+                                        mem->backing->map, &hp);
+   if (r != VK_SUCCESS || !(hp.memoryTypeBits & (1u << guest->memoryTypeIndex)))
+      return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+   VkImportMemoryHostPointerInfoEXT import = {
+      .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+      .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+      .pHostPointer = mem->backing->map,
+   };
+   VkMemoryAllocateInfo info = *guest;
+   info.pNext = import_chain(guest->pNext, &import);
+   info.allocationSize = size;
+   return vkAllocateMemory(dev->handle, &info, NULL, &mem->handle);
+}
+
+void
+pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   const VkMemoryAllocateInfo *info = a->pAllocateInfo;
+   if (!dev || !info || !a->pMemory)
+      return pv_dispatch_fail(d, "device, pAllocateInfo or pMemory is NULL");
+   if (info->memoryTypeIndex >= dev->pdev->mem_props.memoryTypeCount)
+      return pv_dispatch_fail(d, "memory type %u does not exist", info->memoryTypeIndex);
+   struct pv_memory *mem = calloc(1, sizeof(*mem));
+   if (!mem)
+      return pv_dispatch_fail(d, "out of memory");
+   mem->device = dev;
+   mem->size = info->allocationSize;
+   mem->type = info->memoryTypeIndex;
+   if (pv_memory_type_is_host_visible(dev->pdev, info->memoryTypeIndex) && dev->get_host_ptr_props)
+      a->ret = allocate_host_visible(dev, info, mem);
+   else
+      a->ret = vkAllocateMemory(dev->handle, info, NULL, &mem->handle);
+   if (a->ret == VK_SUCCESS) {
+      mem->base = (struct pv_object){ a->pMemory_ids[0], VK_OBJECT_TYPE_DEVICE_MEMORY,
+                                      (uint64_t)mem->handle };
+      if (pv_object_table_insert(&d->vk->objects, &mem->base)) {
+         vkFreeMemory(dev->handle, mem->handle, NULL);
+         backing_unref(mem->backing);
+         free(mem);
+         return pv_dispatch_fail(d, "memory id %llu is 0 or in use",
+                                 (unsigned long long)a->pMemory_ids[0]);
+      }
+      *a->pMemory = mem->handle;
+      return;
+   }
+   backing_unref(mem->backing);
+   free(mem);
+}
+
+void
+pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem)
+{
+   pv_object_table_remove(&vk->objects, mem->base.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   vkFreeMemory(mem->device->handle, mem->handle, NULL);
+   backing_unref(mem->backing);
+   free(mem);
+}
+
+void
+pv_handle_vkFreeMemory(struct pv_dispatcher *d, struct pv_vkFreeMemory_args *a)
+{
+   struct pv_memory *mem = (struct pv_memory *)a->memory_obj;
+   if (!a->device_obj)
+      return pv_dispatch_fail(d, "device is NULL");
+   if (mem)
+      pv_memory_destroy(d->vk, mem);
+}
+
+/* RESOURCE_CREATE_BLOB with blob_id = a VkDeviceMemory's guest id. */
+int
+pv_memory_export(struct pv_context *ctx, uint64_t blob_id, uint32_t blob_type, uint32_t blob_flags,
+                 uint64_t size, struct pv_export_result *out)
+{
+   (void)blob_type;
+   struct pv_vk_context *vk = ctx->vk;
+   struct pv_memory *mem = vk ? (struct pv_memory *)pv_object_table_lookup(
+                                   &vk->objects, blob_id, VK_OBJECT_TYPE_DEVICE_MEMORY)
+                              : NULL;
+   if (!mem)
+      return -ENOENT;
+   if (!mem->backing || (blob_flags & PV_BLOB_FLAG_CROSS_DEVICE))
+      return -ENOTSUP; /* not host-visible, or dma-buf wanted */
+   if (size > mem->backing->size || mem->exported)
+      return -EINVAL;
+   int fd = dup(mem->backing->fd);
+   if (fd < 0)
+      return -errno;
+   mem->exported = true;
+   atomic_fetch_add(&mem->backing->refs, 1);
+   *out = (struct pv_export_result){
+      .fd = fd, .fd_type = PV_BLOB_FD_SHM, .map_caching = PV_MAP_CACHE_CACHED,
+      .size = mem->backing->size, .map = mem->backing->map,
+      .priv = mem->backing, .release = backing_unref,
+   };
+   return 0;
+}
+
+/* ---- what memory we offer ------------------------------------------------ */
+
+static bool
+host_has_extension(VkPhysicalDevice pd, const char *name)
+{
+   uint32_t n = 0;
+   vkEnumerateDeviceExtensionProperties(pd, NULL, &n, NULL);
+   VkExtensionProperties *e = calloc(n ? n : 1, sizeof(*e));
+   bool found = false;
+   if (e && vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e) >= VK_SUCCESS) {
+      for (uint32_t i = 0; i < n && !found; i++)
+         found = !strcmp(e[i].extensionName, name);
+   }
+   free(e);
+   return found;
+}
+
+/* Ask the driver which memory types can import a mapping of our shared
+ * memory.  That needs a VkDevice, so make a throwaway one. */
+static uint32_t
+probe_importable_types(struct pv_physical_device *p)
+{
+   const float prio = 1.0f;
+   const char *ext = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+   VkDeviceQueueCreateInfo q = { .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+                                 .queueCount = 1, .pQueuePriorities = &prio };
+   VkDeviceCreateInfo ci = { .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+                             .queueCreateInfoCount = 1, .pQueueCreateInfos = &q,
+                             .enabledExtensionCount = 1, .ppEnabledExtensionNames = &ext };
+   VkDevice dev;
+   if (vkCreateDevice(p->handle, &ci, NULL, &dev) != VK_SUCCESS)
+      return 0;
+   uint32_t bits = 0;
+   PFN_vkGetMemoryHostPointerPropertiesEXT get = (PFN_vkGetMemoryHostPointerPropertiesEXT)
+      vkGetDeviceProcAddr(dev, "vkGetMemoryHostPointerPropertiesEXT");
+   struct pv_shm_backing *b = backing_create(p->host_ptr_alignment);
+   VkMemoryHostPointerPropertiesEXT hp = { .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
+   if (get && b &&
+       get(dev, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, b->map, &hp) == VK_SUCCESS)
+      bits = hp.memoryTypeBits;
+   backing_unref(b);
+   vkDestroyDevice(dev, NULL);
+   return bits;
+}
+
+void
+pv_physical_device_probe_memory(struct pv_physical_device *p)
+{
+   vkGetPhysicalDeviceMemoryProperties(p->handle, &p->host_mem_props);
+   p->mem_props = p->host_mem_props;
+   p->has_host_ptr = host_has_extension(p->handle, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+   if (!p->has_host_ptr)
+      return; /* nothing we can back: offer the driver's types unchanged */
+   VkPhysicalDeviceExternalMemoryHostPropertiesEXT hp = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT };
+   VkPhysicalDeviceProperties2 props = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &hp };
+   vkGetPhysicalDeviceProperties2(p->handle, &props);
+   uint64_t page = pv_page_size();
+   p->host_ptr_alignment = hp.minImportedHostPointerAlignment > page
+                              ? hp.minImportedHostPointerAlignment : page;
+   uint32_t importable = probe_importable_types(p);
+   const VkMemoryPropertyFlags host_bits = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                           VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                                           VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+   bool coherent_left = false;
+   for (uint32_t i = 0; i < p->mem_props.memoryTypeCount; i++) {
+      VkMemoryPropertyFlags *f = &p->mem_props.memoryTypes[i].propertyFlags;
+      if ((*f & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) && !(importable & (1u << i)))
+         *f &= ~host_bits;
+      coherent_left |= (*f & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+   }
+   /* The guest needs a coherent type or it writes out of bounds (§14 N28). */
+   if (!coherent_left) {
+      p->mem_props = p->host_mem_props;
+      p->has_host_ptr = false;
+   }
+}

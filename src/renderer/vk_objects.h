@@ -1,0 +1,78 @@
+/*
+ * vk_objects.h — the renderer objects of the instance / physical device /
+ * device / queue families.  Each embeds struct pv_object first, so the
+ * object table stores them directly.
+ */
+#ifndef PV_RENDERER_VK_OBJECTS_H
+#define PV_RENDERER_VK_OBJECTS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <vulkan/vulkan_core.h>
+
+#include "renderer/pv_object.h"
+
+struct pv_vk_context;
+
+struct pv_physical_device {
+   struct pv_object base;
+   VkPhysicalDevice handle;
+   struct pv_instance *instance;
+   VkPhysicalDeviceProperties props;
+   /* Extensions offered to the guest: host ∩ protocol, spec versions
+    * clamped (physical_device.c). */
+   VkExtensionProperties *exts;
+   uint32_t ext_count;
+   /* Memory: what the driver reports, and what we offer.  A host-visible
+    * type is offered as such only if we can back it with shared memory the
+    * guest maps (memory.c); others lose HOST_VISIBLE/COHERENT/CACHED. */
+   VkPhysicalDeviceMemoryProperties host_mem_props;
+   VkPhysicalDeviceMemoryProperties mem_props;
+   bool has_host_ptr;            /* VK_EXT_external_memory_host */
+   uint64_t host_ptr_alignment;  /* minImportedHostPointerAlignment */
+};
+
+struct pv_instance {
+   struct pv_object base;
+   VkInstance handle;
+   uint32_t api_version;
+   /* Host physical devices in host order; guest ids bound on enumeration. */
+   struct pv_physical_device *pdevs;
+   uint32_t pdev_count;
+   bool pdevs_bound;
+};
+
+struct pv_queue {
+   struct pv_object base;      /* id 0 until vkGetDeviceQueue2 binds it */
+   VkQueue handle;
+   struct pv_device *device;
+   VkDeviceQueueCreateFlags flags;
+   uint32_t family, index;
+   uint32_t ring_idx;          /* 0: no timeline bound */
+   pthread_mutex_t lock;       /* Vulkan requires external sync on queues */
+};
+
+struct pv_device {
+   struct pv_object base;
+   VkDevice handle;
+   struct pv_physical_device *pdev;
+   PFN_vkGetMemoryHostPointerPropertiesEXT get_host_ptr_props; /* NULL: no import */
+   struct pv_queue *queues;
+   uint32_t queue_count;
+};
+
+/* Remove an object from the table and destroy it with its host object.
+ * Used by the destroy commands and at context teardown. */
+void pv_instance_destroy(struct pv_vk_context *vk, struct pv_instance *inst);
+void pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev);
+
+/* Offer-list helpers (physical_device.c). */
+int pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance *inst,
+                            VkPhysicalDevice handle);
+void pv_physical_device_fini(struct pv_physical_device *pdev);
+bool pv_physical_device_offers(const struct pv_physical_device *pdev, const char *ext);
+const char *pv_physical_device_withheld_reason(const char *name);
+/* Which memory types host-pointer import can back (probed once). */
+void pv_physical_device_probe_memory(struct pv_physical_device *pdev);
+
+#endif
