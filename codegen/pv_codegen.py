@@ -56,7 +56,7 @@ def read_extension_list(path):
 
 
 def read_exceptions(path):
-    ex = {'never': set(), 'union_default': {}, 'encode_if': {}, 'inout': set()}
+    ex = {'never': set(), 'union_default': {}, 'encode_if': {}}
     for line in open(path):
         w = line.split('#')[0].split()
         if not w:
@@ -67,8 +67,6 @@ def read_exceptions(path):
             ex['union_default'][w[1]] = int(w[2])
         elif w[0] == 'encode_if':
             ex['encode_if'][(w[1], w[2])] = (w[3], w[4], w[5])
-        elif w[0] == 'inout':
-            ex['inout'].add((w[1], w[2]))
         else:
             raise SystemExit('%s: unknown rule %s' % (path, w[0]))
     return ex
@@ -710,7 +708,9 @@ class Emitter:
         c.append('const uint32_t pv_cs_vk_xml_version = 0x%08xu;' % reg.vk_xml_version())
         c.append('const struct pv_cs_extension pv_cs_extensions[] = {')
         for e in sorted(g.covered, key=lambda e: e.name):
-            c.append('   {"%s", %d, %d},' % (e.name, e.number, e.spec_version))
+            # never above what the protocol knows (protocol/extensions)
+            sv = min(e.spec_version, g.allow.get(e.name) or e.spec_version)
+            c.append('   {"%s", %d, %d},' % (e.name, e.number, sv))
         c.append('};')
         c.append('const uint32_t pv_cs_extension_count = %d;' % len(g.covered))
         self.counts = (len(members), len(structs), len(cmds))

@@ -131,6 +131,23 @@ run_file(const char *path, const char *name, struct stats *st)
       off += 12 + hdr[2];
    }
    PV_CHECK(off == (size_t)size, "%s: trailing bytes", name);
+   /* throughput: decode the recorded vkCmd* streams a few more times */
+   for (int pass = 0; pass < 20; pass++) {
+      struct stats ts = {0};
+      for (off = 0; off + 12 <= (size_t)size;) {
+         uint32_t hdr[3];
+         memcpy(hdr, data + off, sizeof(hdr));
+         const uint8_t *rec = data + off + 12;
+         if (all_cmd_buffer(rec, hdr[2])) {
+            pv_cs_decoder_set_stream(&dec, rec, hdr[2]);
+            double t0 = now();
+            decode_record(&dec, &ts, name);
+            fs.cmd_secs += now() - t0;
+            fs.cmd_rec_bytes += hdr[2];
+         }
+         off += 12 + hdr[2];
+      }
+   }
    pv_cs_decoder_fini(&dec);
    free(data);
    printf("%-16s records %5u ok %5u commands %6u | unknown command %u, newer pNext struct %u, errors %u\n",
