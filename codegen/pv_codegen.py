@@ -56,7 +56,7 @@ def read_extension_list(path):
 
 
 def read_exceptions(path):
-    ex = {'never': set(), 'union_default': {}, 'encode_if': {}}
+    ex = {'never': set(), 'union_default': {}, 'encode_if': {}, 'inner_len': {}}
     for line in open(path):
         w = line.split('#')[0].split()
         if not w:
@@ -65,6 +65,8 @@ def read_exceptions(path):
             ex['never'].add(w[1])
         elif w[0] == 'union_default':
             ex['union_default'][w[1]] = int(w[2])
+        elif w[0] == 'inner_len':
+            ex['inner_len'][(w[1], w[2])] = w[3]
         elif w[0] == 'encode_if':
             ex['encode_if'][(w[1], w[2])] = (w[3], w[4], w[5])
         else:
@@ -232,7 +234,7 @@ class Gen:
                 m = Member(d, 'STRINGS', 'U8', 'char *')
                 self.parse_len(m, d.len.split(',')[0], sibs, index, is_cmd)
                 return m
-            raise Unsupported('pointer to pointer %s' % d.name)
+            return self.array2(d, sibs, index, is_cmd, owner, k, ctype)
         if d.ptr != 1 or d.dims:
             raise Unsupported('pointer %s' % d.name)
         if t == 'char' and (d.len or '').startswith('null-terminated'):
@@ -245,6 +247,30 @@ class Gen:
             # the guest sends an opaque pointer as a NULL marker only
             return Member(d, 'ALLOCATOR', 'U32', None)
         return Member(d, 'PTR', k, ctype)
+
+    def array2(self, d, sibs, index, is_cmd, owner, k, ctype):
+        """const T *const *: an array of arrays (acceleration structures)."""
+        if k in ('BLOB', None) or not d.len:
+            raise Unsupported('pointer to pointer %s' % d.name)
+        outer, _, inner = d.len.partition(',')
+        inner = inner.strip() or self.ex['inner_len'].get((owner, d.name), '')
+        m = Member(d, 'ARRAY2', k, ctype)
+        self.parse_len(m, outer, sibs, index, is_cmd)
+        if inner.isdigit():
+            m.aux = inner
+            return m
+        mm = re.fullmatch(r'(\w+)\[\]\.(\w+)', inner)
+        names = [s.name for s in sibs]
+        if not mm or mm.group(1) not in names or names.index(mm.group(1)) >= index:
+            raise Unsupported('inner length of %s' % d.name)
+        src = sibs[names.index(mm.group(1))]
+        st = self.reg.canonical(src.type)
+        fields = [x for x in self.reg.types[st].members if x.name == mm.group(2)]
+        if not fields or self.kind(fields[0].type) != 'U32' or not src.len:
+            raise Unsupported('inner length of %s' % d.name)
+        m.aux = 'offsetof(%s, %s)' % (st, mm.group(2))
+        m.aux2 = str(names.index(mm.group(1)) + 1)
+        return m
 
     def finish_member(self, m):
         """Resolves the element's type reference and checks nested types."""
@@ -426,9 +452,11 @@ class Gen:
                     gen_any = True
                 elif cmd.name not in never:
                     problems.append('command %s' % c)
+            # the mask bit lets the guest send the extension's pNext structs;
+            # other structs only travel inside commands, checked above
             for t, dep in ext.types:
                 T = self.reg.types.get(t)
-                if T and T.category in ('struct', 'union') and not T.alias and self.ext_blocks_ok(dep):
+                if T and T.structextends and not T.alias and self.ext_blocks_ok(dep):
                     if not self.encodable(t):
                         problems.append('type %s' % t)
             if ext.from_fragment:

@@ -38,6 +38,9 @@ enum pv_cs_shape {
    PV_CS_S_PNEXT,     /* pNext chain: (u64 1 + sType + chain + members)* u64 0 */
    PV_CS_S_STYPE,     /* the sType member */
    PV_CS_S_ALLOCATOR, /* pAllocator or an opaque void *: u64 marker, must be 0 (NULL) */
+   PV_CS_S_ARRAY2,    /* const T *const *: u64 outer size, then per entry an ARRAY;
+                         inner count: aux2 == 0: aux; else field at offset aux of
+                         element i of sibling array aux2 - 1 (uint32_t) */
 };
 
 enum pv_cs_member_flags {
@@ -69,7 +72,8 @@ struct pv_cs_member {
    uint32_t elem_size;   /* sizeof one element in memory */
    uint32_t aux;         /* HANDLE_OBJ/HANDLE_IDS: args offset of the _obj(s)/_ids field;
                             union member: selection value */
-   uint32_t aux2;        /* HANDLE_IDS: args offset of the uint32_t _count field */
+   uint32_t aux2;        /* HANDLE_IDS: args offset of the uint32_t _count field;
+                            ARRAY2: inner count source (see PV_CS_S_ARRAY2) */
    uint32_t len_const;
    uint32_t cond_value;
    uint32_t type;        /* struct/union index, or VkObjectType for handles */

@@ -125,6 +125,24 @@ eval_len(const struct pv_cs_member *m, const struct pv_cs_member *sib,
    }
 }
 
+/* Inner count of entry i of a two-level array (ARRAY2). */
+static bool
+eval_inner_len(const struct pv_cs_member *m, const struct pv_cs_member *sib, const uint8_t *base,
+               uint64_t i, uint64_t *out)
+{
+   if (!m->aux2) {
+      *out = m->aux;
+      return true;
+   }
+   const struct pv_cs_member *src = &sib[m->aux2 - 1];
+   const uint8_t *arr = load_ptr(base + src->offset);
+   uint64_t n;
+   if (!arr || !eval_len(src, sib, base, &n) || i >= n)
+      return false;
+   *out = load_uint(arr + i * src->elem_size + m->aux, 4);
+   return true;
+}
+
 /* Whether the guest encodes member m (PROTOCOL.md §6 ignorable members). */
 static bool
 cond_holds(const struct pv_cs_member *m, const struct pv_cs_member *sib, const uint8_t *base)
@@ -380,6 +398,41 @@ dec_array(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv
 }
 
 static bool
+dec_array2(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_cs_member *sib,
+           uint8_t *base, unsigned depth, const char *owner)
+{
+   uint64_t n, k, want;
+   store_ptr(base + m->offset, NULL);
+   if (!dec_array_size(d, m, sib, base, &n, owner) || n == 0)
+      return !d->failed;
+   if (n > pv_cs_decoder_remaining(d) / 8)
+      return pv_cs_decoder_fail(d, "%s.%s: array larger than the stream", owner, m->name);
+   uint8_t **outer = pv_cs_alloc(d, (size_t)n, sizeof(uint8_t *));
+   if (!outer)
+      return false;
+   store_ptr(base + m->offset, outer);
+   for (uint64_t i = 0; i < n; i++) {
+      if (!pv_cs_read_u64(d, &k))
+         return false;
+      if (k == 0)
+         continue;
+      if (!eval_inner_len(m, sib, base, i, &want) || k != want)
+         return pv_cs_decoder_fail(d, "%s.%s[%llu]: array size %llu does not match", owner,
+                                   m->name, (unsigned long long)i, (unsigned long long)k);
+      if (k > pv_cs_decoder_remaining(d))
+         return pv_cs_decoder_fail(d, "%s.%s: array larger than the stream", owner, m->name);
+      uint8_t *p = pv_cs_alloc(d, (size_t)k, m->elem_size);
+      if (!p)
+         return false;
+      outer[i] = p;
+      for (uint64_t j = 0; j < k; j++)
+         if (!dec_elem(d, m, NULL, NULL, p + j * m->elem_size, false, depth, owner))
+            return false;
+   }
+   return true;
+}
+
+static bool
 dec_strings(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_cs_member *sib,
             uint8_t *base, const char *owner)
 {
@@ -477,6 +530,8 @@ dec_member(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct p
    }
    case PV_CS_S_STRINGS:
       return dec_strings(d, m, sib, base, owner);
+   case PV_CS_S_ARRAY2:
+      return dec_array2(d, m, sib, base, depth, owner);
    case PV_CS_S_ALLOCATOR:
       if (!pv_cs_read_u64(d, &v))
          return false;
@@ -607,6 +662,31 @@ enc_array(struct pv_cs_encoder *e, const struct pv_cs_member *m, const struct pv
 }
 
 static bool
+enc_array2(struct pv_cs_encoder *e, const struct pv_cs_member *m, const struct pv_cs_member *sib,
+           const uint8_t *base, unsigned depth)
+{
+   const uint8_t *const *outer = load_ptr(base + m->offset);
+   uint64_t n, k;
+   if (!outer)
+      return pv_cs_write_u64(e, 0);
+   if (!eval_len(m, sib, base, &n))
+      return pv_cs_encoder_fail(e, "%s: count overflow", m->name);
+   if (!pv_cs_write_u64(e, n))
+      return false;
+   for (uint64_t i = 0; i < n; i++) {
+      const uint8_t *p = outer[i];
+      if (!p || !eval_inner_len(m, sib, base, i, &k))
+         k = 0;
+      if (!pv_cs_write_u64(e, p ? k : 0))
+         return false;
+      for (uint64_t j = 0; p && j < k; j++)
+         if (!enc_elem(e, m, NULL, NULL, p + j * m->elem_size, false, depth))
+            return false;
+   }
+   return true;
+}
+
+static bool
 enc_chain(struct pv_cs_encoder *e, const struct pv_cs_struct *root, const uint8_t *first,
           bool partial, unsigned depth)
 {
@@ -681,6 +761,8 @@ enc_member(struct pv_cs_encoder *e, const struct pv_cs_member *m, const struct p
       return enc_array(e, m, sib, base, partial, depth);
    case PV_CS_S_STRING:
       return enc_string(e, load_ptr(p));
+   case PV_CS_S_ARRAY2:
+      return enc_array2(e, m, sib, base, depth);
    case PV_CS_S_ALLOCATOR:
       return pv_cs_write_u64(e, 0);
    default:

@@ -214,6 +214,26 @@ fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_
       if (rnd() % 4)
          set_ptr(p, rnd_string());
       break;
+   case PV_CS_S_ARRAY2:
+      n = len_of(m, sib, base);
+      if (n && depth < MAX_DEPTH && rnd() % 5) {
+         uint8_t **outer = aalloc((size_t)n * sizeof(uint8_t *));
+         for (uint64_t i = 0; i < n; i++) {
+            uint64_t k = m->aux;
+            if (m->aux2) {
+               const struct pv_cs_member *src = &sib[m->aux2 - 1];
+               const uint8_t *arr = get_ptr(base + src->offset);
+               k = arr ? get_uint(arr + i * src->elem_size + m->aux, 4) : 0;
+            }
+            if (!k || !(rnd() % 5))
+               continue;
+            outer[i] = aalloc((size_t)k * m->elem_size);
+            for (uint64_t j = 0; j < k; j++)
+               fill_elem(m, NULL, NULL, outer[i] + j * m->elem_size, depth);
+         }
+         set_ptr(p, outer);
+      }
+      break;
    default: /* sType, pNext and pAllocator are handled by the caller */
       break;
    }
