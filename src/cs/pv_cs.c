@@ -137,6 +137,7 @@ pv_cs_peek_u64(const struct pv_cs_decoder *dec, uint64_t *val)
 bool
 pv_cs_read_command_header(struct pv_cs_decoder *dec, uint32_t *type, uint32_t *flags)
 {
+   dec->command = NULL; /* errors from here on belong to the new command */
    return pv_cs_read_u32(dec, type) && pv_cs_read_u32(dec, flags);
 }
 

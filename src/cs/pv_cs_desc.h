@@ -7,6 +7,22 @@
  * so the generated code is data, not thousands of unrolled functions.
  * Offsets and sizes come from offsetof/sizeof against the real Vulkan
  * headers, so the decoded memory is exactly what the host driver expects.
+ *
+ * Per command vkFoo the generated header "cs/pv_cs_generated.h" has:
+ *   - PV_CMD_vkFoo: its VkCommandTypeEXT id;
+ *   - struct pv_vkFoo_args: every parameter under its Vulkan name and native
+ *     type, then `ret` (non-void commands), then for each top-level handle
+ *     parameter:
+ *       input handle  X:    struct pv_object *X_obj   (NULL for id 0)
+ *       input handles X[]:  struct pv_object **X_objs
+ *       output handle(s) X: uint64_t *X_ids + uint32_t X_count (the guest's
+ *                           new ids); X itself points to zeroed host storage
+ *                           of X_count handles for the driver to fill;
+ *   - static inline wrappers pv_decode_vkFoo, pv_encode_reply_vkFoo,
+ *     pv_reply_size_vkFoo (host side) and pv_encode_vkFoo,
+ *     pv_decode_reply_vkFoo (test client), over the generic functions below.
+ * Types the compiler's Vulkan headers lack (newer registry) are defined
+ * there too, under their registry names.
  */
 #ifndef PV_CS_DESC_H
 #define PV_CS_DESC_H
