@@ -28,9 +28,11 @@ from registry import Registry  # noqa: E402
 INSTANCE_LEVEL = ('VkInstance', 'VkPhysicalDevice')
 DEVICE_LEVEL = ('VkDevice', 'VkQueue', 'VkCommandBuffer')
 
-# Commands never handled mechanically: the guest must not send them
-# (vkGetDeviceQueue: queues get ids through vkGetDeviceQueue2, PROTOCOL §7).
-FORBIDDEN = {'vkGetDeviceQueue'}
+# Commands never handled mechanically: the guest must not send them.
+#   vkGetDeviceQueue: queues get ids through vkGetDeviceQueue2 (PROTOCOL §7);
+#   vkUnmapMemory: the guest maps blobs, never host memory (§6);
+#   vkGetMemoryHostPointerPropertiesEXT: a guest pointer means nothing here.
+FORBIDDEN = {'vkGetDeviceQueue', 'vkUnmapMemory', 'vkGetMemoryHostPointerPropertiesEXT'}
 
 # Pool allocations: (parent expression, pool object type).
 POOL_ALLOC = {
@@ -209,7 +211,7 @@ class Gen:
         if queue:
             body.append('   pv_gen_queue_unlock(a->%s_obj);' % first)
         if name in POOL_RESET:
-            body.append('   pv_gen_unbind_children(d, (uint64_t)a->%s);' % POOL_RESET[name])
+            body.append('   pv_gen_unbind_children(d, dev, (uint64_t)a->%s);' % POOL_RESET[name])
         for p in cmd.params:
             if p.name + '_ids' not in fields:
                 continue

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "renderer/handlers.h"
+#include "renderer/memory.h"
 #include "renderer/sync.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
@@ -65,7 +66,7 @@ create_queues(struct pv_device *dev, const VkDeviceCreateInfo *info)
       const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
       for (uint32_t j = 0; j < q->queueCount; j++) {
          struct pv_queue *queue = &dev->queues[dev->queue_count++];
-         queue->device = dev;
+         queue->obj.device = dev;
          queue->flags = q->flags;
          queue->family = q->queueFamilyIndex;
          queue->index = j;
@@ -73,7 +74,8 @@ create_queues(struct pv_device *dev, const VkDeviceCreateInfo *info)
          const VkDeviceQueueInfo2 qi = { VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2, NULL, q->flags,
                                          q->queueFamilyIndex, j };
          vkGetDeviceQueue2(dev->handle, &qi, &queue->handle);
-         queue->base = (struct pv_object){ 0, VK_OBJECT_TYPE_QUEUE, (uint64_t)(uintptr_t)queue->handle };
+         queue->obj.base = (struct pv_object){ 0, VK_OBJECT_TYPE_QUEUE,
+                                               (uint64_t)(uintptr_t)queue->handle };
       }
    }
    return 0;
@@ -100,6 +102,7 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
       free(dev);
       return;
    }
+   pv_vk_device_table_load(&dev->table, dev->handle);
    if (p->has_host_ptr)
       dev->get_host_ptr_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)vkGetDeviceProcAddr(
          dev->handle, "vkGetMemoryHostPointerPropertiesEXT");
@@ -114,16 +117,63 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
    *a->pDevice = dev->handle;
 }
 
+struct child_match {
+   struct pv_device *dev;
+   bool memory; /* this pass takes device memory, the other everything else */
+};
+
+static bool
+is_child(void *user, const struct pv_object *o)
+{
+   const struct child_match *m = user;
+   switch (o->type) {
+   case VK_OBJECT_TYPE_INSTANCE:
+   case VK_OBJECT_TYPE_PHYSICAL_DEVICE:
+   case VK_OBJECT_TYPE_DEVICE:
+   case VK_OBJECT_TYPE_QUEUE:
+      return false;
+   default:
+      return ((const struct pv_vk_object *)o)->device == m->dev &&
+             (o->type == VK_OBJECT_TYPE_DEVICE_MEMORY) == m->memory;
+   }
+}
+
+static void
+release_child(void *user, struct pv_object *o)
+{
+   struct child_match *m = user;
+   struct pv_vk_object *obj = (struct pv_vk_object *)o;
+   if (o->type == VK_OBJECT_TYPE_DEVICE_MEMORY) {
+      pv_memory_release((struct pv_memory *)obj);
+      return;
+   }
+   if (!obj->parent) /* pool children die with their pool */
+      pv_gen_destroy_host_object(m->dev, obj);
+   free(obj);
+}
+
+/* What the guest left alive: objects first, memory last (objects may be
+ * bound to it). */
+static void
+destroy_children(struct pv_vk_context *vk, struct pv_device *dev)
+{
+   struct child_match m = { dev, false };
+   pv_object_table_remove_matching(&vk->objects, is_child, release_child, &m);
+   m.memory = true;
+   pv_object_table_remove_matching(&vk->objects, is_child, release_child, &m);
+}
+
 void
 pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
 {
    vkDeviceWaitIdle(dev->handle);
+   destroy_children(vk, dev);
    for (uint32_t i = 0; i < dev->queue_count; i++) {
       struct pv_queue *q = &dev->queues[i];
       if (q->ring_idx)
          pv_context_unbind_timeline(vk->ctx, q->ring_idx);
-      if (q->base.id)
-         pv_object_table_remove(&vk->objects, q->base.id, VK_OBJECT_TYPE_QUEUE);
+      if (q->obj.base.id)
+         pv_object_table_remove(&vk->objects, q->obj.base.id, VK_OBJECT_TYPE_QUEUE);
       pthread_mutex_destroy(&q->lock);
    }
    if (dev->base.id)
@@ -182,7 +232,7 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatcher *d, struct pv_vkGetDeviceQueue2
    if (!q)
       return pv_dispatch_fail(d, "no queue (family %u, index %u)", info->queueFamilyIndex,
                               info->queueIndex);
-   if (q->base.id)
+   if (q->obj.base.id)
       return pv_dispatch_fail(d, "queue (family %u, index %u) already has an id",
                               info->queueFamilyIndex, info->queueIndex);
    uint32_t ring_idx = timeline_ring_idx(info);
@@ -191,10 +241,10 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatcher *d, struct pv_vkGetDeviceQueue2
                               PV_MAX_TIMELINES - 1, ring_idx);
    if (pv_context_bind_timeline(d->vk->ctx, ring_idx, queue_timeline_submit, q))
       return pv_dispatch_fail(d, "ring_idx %u is already bound", ring_idx);
-   q->base.id = a->pQueue_ids[0];
-   if (pv_object_table_insert(&d->vk->objects, &q->base)) {
+   q->obj.base.id = a->pQueue_ids[0];
+   if (pv_object_table_insert(&d->vk->objects, &q->obj.base)) {
       pv_context_unbind_timeline(d->vk->ctx, ring_idx);
-      q->base.id = 0;
+      q->obj.base.id = 0;
       return pv_dispatch_fail(d, "queue id %llu is 0 or in use", (unsigned long long)a->pQueue_ids[0]);
    }
    q->ring_idx = ring_idx;

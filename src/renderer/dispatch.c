@@ -124,7 +124,7 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
       return -1;
    }
    const struct pv_cs_command_info *info = pv_cs_command_info(type);
-   pv_handler_fn handler = type < pv_cs_command_id_count ? d->vk->handlers[type] : NULL;
+   pv_handler_fn handler = pv_handler_for(type);
    if (!info || !handler) {
       pv_dispatch_fail(d, "command id %u is %s", type, info ? "not supported" : "unknown");
       return -1;

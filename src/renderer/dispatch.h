@@ -20,6 +20,7 @@
 
 #include "cs/pv_cs.h"
 #include "cs/pv_cs_desc.h"
+#include "renderer/pv_handlers_gen.h"
 
 struct pv_context;
 struct pv_vk_context;
@@ -42,13 +43,11 @@ struct pv_dispatcher {
    const struct pv_cs_command_info *cmd; /* the command being handled */
 };
 
-/* A handler runs one decoded command.  On a guest error it calls
- * pv_dispatch_fail(), which makes the context fatal. */
-typedef void (*pv_handler_fn)(struct pv_dispatcher *d, void *args);
-
-/* A new table of the hand-written handlers indexed by command id
- * (pv_cs_command_id_count entries, NULL where unhandled); free() it. */
-pv_handler_fn *pv_handler_table_create(void);
+/* A handler runs one decoded command (pv_handler_fn, declared with the
+ * generated handlers).  On a guest error it calls pv_dispatch_fail(),
+ * which makes the context fatal.  pv_handler_for() gives the handler of a
+ * command id, NULL if none (handlers.c). */
+pv_handler_fn pv_handler_for(uint32_t id);
 
 void pv_dispatcher_init(struct pv_dispatcher *d, struct pv_vk_context *vk, struct pv_vk_ring *ring);
 void pv_dispatcher_fini(struct pv_dispatcher *d);

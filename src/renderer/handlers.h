@@ -59,7 +59,9 @@
    X(vkQueueWaitIdle)                                                          \
    /* memory.c */                                                              \
    X(vkAllocateMemory)                                                         \
-   X(vkFreeMemory)
+   X(vkFreeMemory)                                                             \
+   X(vkFlushMappedMemoryRanges)                                                \
+   X(vkInvalidateMappedMemoryRanges)
 
 #define PV_DECLARE_HANDLER(name)                                               \
    void pv_handle_##name(struct pv_dispatcher *d, struct pv_##name##_args *a);

@@ -132,6 +132,7 @@ pv_handle_vkCreateInstance(struct pv_dispatcher *d, struct pv_vkCreateInstance_a
                               (unsigned long long)a->pInstance_ids[0]);
    }
    *a->pInstance = inst->handle;
+   pv_vk_instance_table_load(&inst->table, inst->handle);
    vk->instance = inst;
    pv_info(vk->ctx->log, "%s: instance created (API %u.%u)", vk->ctx->name,
            VK_API_VERSION_MAJOR(inst->api_version), VK_API_VERSION_MINOR(inst->api_version));

@@ -132,7 +132,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
    struct pv_memory *mem = calloc(1, sizeof(*mem));
    if (!mem)
       return pv_dispatch_fail(d, "out of memory");
-   mem->device = dev;
+   mem->obj.device = dev;
    mem->size = info->allocationSize;
    mem->type = info->memoryTypeIndex;
    if (pv_memory_type_is_host_visible(dev->pdev, info->memoryTypeIndex) && dev->get_host_ptr_props)
@@ -140,9 +140,9 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
    else
       a->ret = vkAllocateMemory(dev->handle, info, NULL, &mem->handle);
    if (a->ret == VK_SUCCESS) {
-      mem->base = (struct pv_object){ a->pMemory_ids[0], VK_OBJECT_TYPE_DEVICE_MEMORY,
-                                      (uint64_t)mem->handle };
-      if (pv_object_table_insert(&d->vk->objects, &mem->base)) {
+      mem->obj.base = (struct pv_object){ a->pMemory_ids[0], VK_OBJECT_TYPE_DEVICE_MEMORY,
+                                          (uint64_t)mem->handle };
+      if (pv_object_table_insert(&d->vk->objects, &mem->obj.base)) {
          vkFreeMemory(dev->handle, mem->handle, NULL);
          backing_unref(mem->backing);
          free(mem);
@@ -157,12 +157,18 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
 }
 
 void
-pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem)
+pv_memory_release(struct pv_memory *mem)
 {
-   pv_object_table_remove(&vk->objects, mem->base.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
-   vkFreeMemory(mem->device->handle, mem->handle, NULL);
+   vkFreeMemory(mem->obj.device->handle, mem->handle, NULL);
    backing_unref(mem->backing);
    free(mem);
+}
+
+void
+pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem)
+{
+   pv_object_table_remove(&vk->objects, mem->obj.base.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   pv_memory_release(mem);
 }
 
 void
@@ -173,6 +179,26 @@ pv_handle_vkFreeMemory(struct pv_dispatcher *d, struct pv_vkFreeMemory_args *a)
       return pv_dispatch_fail(d, "device is NULL");
    if (mem)
       pv_memory_destroy(d->vk, mem);
+}
+
+/* Guest mappings are shared memory the GPU imported: coherent, and never
+ * mapped through vkMapMemory on the host, so there is nothing to flush. */
+void
+pv_handle_vkFlushMappedMemoryRanges(struct pv_dispatcher *d,
+                                    struct pv_vkFlushMappedMemoryRanges_args *a)
+{
+   if (!a->device_obj)
+      return pv_dispatch_fail(d, "device is NULL");
+   a->ret = VK_SUCCESS;
+}
+
+void
+pv_handle_vkInvalidateMappedMemoryRanges(struct pv_dispatcher *d,
+                                         struct pv_vkInvalidateMappedMemoryRanges_args *a)
+{
+   if (!a->device_obj)
+      return pv_dispatch_fail(d, "device is NULL");
+   a->ret = VK_SUCCESS;
 }
 
 /* RESOURCE_CREATE_BLOB with blob_id = a VkDeviceMemory's guest id. */

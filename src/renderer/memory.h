@@ -10,9 +10,8 @@
 struct pv_shm_backing;
 
 struct pv_memory {
-   struct pv_object base;
+   struct pv_vk_object obj;
    VkDeviceMemory handle;
-   struct pv_device *device;
    uint64_t size;
    uint32_t type;
    struct pv_shm_backing *backing; /* host-visible memory we allocated; else NULL */
@@ -20,7 +19,10 @@ struct pv_memory {
 };
 
 bool pv_memory_type_is_host_visible(const struct pv_physical_device *p, uint32_t type);
+/* Unbind, free the host memory, drop our reference to the backing. */
 void pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem);
+/* The same for memory already unbound. */
+void pv_memory_release(struct pv_memory *mem);
 /* The context's export_memory hook. */
 int pv_memory_export(struct pv_context *ctx, uint64_t blob_id, uint32_t blob_type,
                      uint32_t blob_flags, uint64_t size, struct pv_export_result *out);

@@ -165,3 +165,33 @@ pv_object_table_find_handle(struct pv_object_table *t, VkObjectType type, uint64
    pthread_rwlock_unlock(&t->lock);
    return id;
 }
+
+void
+pv_object_table_remove_matching(struct pv_object_table *t,
+                                bool (*match)(void *user, const struct pv_object *),
+                                void (*fn)(void *user, struct pv_object *), void *user)
+{
+   struct pv_object **hits = NULL;
+   size_t n = 0, cap = 0;
+   pthread_rwlock_wrlock(&t->lock);
+   for (size_t i = 0; i < t->cap; i++) {
+      struct pv_object *o = t->slots[i];
+      if (!o || o == TOMBSTONE || !match(user, o))
+         continue;
+      if (n == cap) {
+         size_t ncap = cap ? cap * 2 : 16;
+         struct pv_object **h = realloc(hits, ncap * sizeof(*h));
+         if (!h)
+            break; /* out of memory: the rest stay bound; teardown retries */
+         hits = h;
+         cap = ncap;
+      }
+      hits[n++] = o;
+      t->slots[i] = TOMBSTONE;
+      t->count--;
+   }
+   pthread_rwlock_unlock(&t->lock);
+   for (size_t i = 0; i < n; i++)
+      fn(user, hits[i]);
+   free(hits);
+}

@@ -10,6 +10,7 @@
 #define PV_OBJECT_TABLE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,11 @@ struct pv_object *pv_object_table_remove(struct pv_object_table *t, uint64_t id,
  * (teardown: afterwards only pv_object_table_fini is allowed). */
 void pv_object_table_drain(struct pv_object_table *t, void (*fn)(void *user, struct pv_object *),
                            void *user);
+/* Remove every object for which match(user, obj) is true, then call
+ * fn(user, obj) on each, outside the lock. */
+void pv_object_table_remove_matching(struct pv_object_table *t,
+                                     bool (*match)(void *user, const struct pv_object *),
+                                     void (*fn)(void *user, struct pv_object *), void *user);
 /* Find the id bound to a host handle of `type` (slow: a linear scan; for
  * the rare replies that carry host handles). 0 if none. */
 uint64_t pv_object_table_find_handle(struct pv_object_table *t, VkObjectType type, uint64_t handle);

@@ -12,51 +12,19 @@
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
 
-/* 0: owned by a parent; 1: devices; 2: device children. */
-static int
-teardown_level(VkObjectType type)
+static bool
+is_device(void *user, const struct pv_object *o)
 {
-   switch (type) {
-   case VK_OBJECT_TYPE_INSTANCE:
-   case VK_OBJECT_TYPE_PHYSICAL_DEVICE:
-   case VK_OBJECT_TYPE_QUEUE:
-      return 0;
-   case VK_OBJECT_TYPE_DEVICE:
-      return 1;
-   default:
-      return 2;
-   }
+   (void)user;
+   return o->type == VK_OBJECT_TYPE_DEVICE;
 }
 
-void
-pv_vk_object_destroy(struct pv_vk_context *vk, struct pv_object *obj)
-{
-   switch (obj->type) {
-   case VK_OBJECT_TYPE_DEVICE:
-      pv_device_destroy(vk, (struct pv_device *)obj);
-      break;
-   case VK_OBJECT_TYPE_DEVICE_MEMORY:
-      pv_memory_destroy(vk, (struct pv_memory *)obj);
-      break;
-   default:
-      pv_warn(vk->ctx->log, "%s: no teardown for object type %d (id %llu)", vk->ctx->name,
-              obj->type, (unsigned long long)obj->id);
-      pv_object_table_remove(&vk->objects, obj->id, obj->type);
-      break;
-   }
-}
-
-/* No other thread runs at teardown, and removal only leaves tombstones,
- * so walking the slots while destroying is safe. */
 static void
-destroy_objects_of_level(struct pv_vk_context *vk, int level)
+destroy_device(void *user, struct pv_object *o)
 {
-   struct pv_object_table *t = &vk->objects;
-   for (size_t i = 0; i < t->cap; i++) {
-      struct pv_object *o = t->slots[i];
-      if ((uintptr_t)o > 1 && teardown_level(o->type) == level)
-         pv_vk_object_destroy(vk, o);
-   }
+   struct pv_device *dev = (struct pv_device *)o;
+   dev->base.id = 0; /* already unbound */
+   pv_device_destroy(user, dev);
 }
 
 static void
@@ -68,15 +36,13 @@ vk_context_destroy(struct pv_context *ctx)
    pv_vk_rings_destroy_all(vk);
    pv_dispatcher_fini(&vk->disp);
 
-   /* Leaves first (device children), then devices (which take their
-    * queues), then the instance (which takes its physical devices). */
-   destroy_objects_of_level(vk, 2);
-   destroy_objects_of_level(vk, 1);
+   /* Devices take their children and queues along; the instance its
+    * physical devices. */
+   pv_object_table_remove_matching(&vk->objects, is_device, destroy_device, vk);
    if (vk->instance)
       pv_instance_destroy(vk, vk->instance);
    pv_object_table_fini(&vk->objects);
    pthread_mutex_destroy(&vk->rings_lock);
-   free(vk->handlers);
    free(vk);
    ctx->vk = NULL;
 }
@@ -92,9 +58,7 @@ pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out)
    if (!vk)
       return -ENOMEM;
    vk->ctx = ctx;
-   vk->handlers = pv_handler_table_create();
-   if (!vk->handlers || pv_object_table_init(&vk->objects, PV_VK_MAX_OBJECTS)) {
-      free(vk->handlers);
+   if (pv_object_table_init(&vk->objects, PV_VK_MAX_OBJECTS)) {
       free(vk);
       return -ENOMEM;
    }

@@ -44,7 +44,6 @@ struct pv_vk_context {
    unsigned ring_count;
    struct pv_ring_monitor *monitor; /* created with the first monitored ring */
    struct pv_instance *instance;    /* one per context */
-   pv_handler_fn *handlers;         /* by command id (handlers.c) */
 };
 
 /* Create ctx->vk if needed and install the context hooks. */
@@ -55,8 +54,5 @@ struct pv_vk_ring *pv_vk_ring_find(struct pv_vk_context *vk, uint64_t id);
 void pv_vk_rings_destroy_all(struct pv_vk_context *vk);
 /* Mark every ring FATAL so a waiting guest stops (the context is fatal). */
 void pv_vk_rings_set_fatal(struct pv_vk_context *vk);
-
-/* Object teardown hook per type (renderer object files). */
-void pv_vk_object_destroy(struct pv_vk_context *vk, struct pv_object *obj);
 
 #endif

@@ -10,9 +10,19 @@
 #include <stdbool.h>
 #include <vulkan/vulkan_core.h>
 
+#include "renderer/pv_handlers_gen.h"
 #include "renderer/pv_object.h"
 
 struct pv_vk_context;
+struct pv_device;
+
+/* Every object that belongs to a device: the mechanically created ones
+ * (passthrough.h), queues and device memory embed it first. */
+struct pv_vk_object {
+   struct pv_object base;
+   struct pv_device *device;
+   uint64_t parent; /* host handle of the pool it came from, 0 if none */
+};
 
 struct pv_physical_device {
    struct pv_object base;
@@ -35,6 +45,7 @@ struct pv_physical_device {
 struct pv_instance {
    struct pv_object base;
    VkInstance handle;
+   struct pv_vk_instance_table table;
    uint32_t api_version;
    /* Host physical devices in host order; guest ids bound on enumeration. */
    struct pv_physical_device *pdevs;
@@ -43,9 +54,8 @@ struct pv_instance {
 };
 
 struct pv_queue {
-   struct pv_object base;      /* id 0 until vkGetDeviceQueue2 binds it */
+   struct pv_vk_object obj;    /* id 0 until vkGetDeviceQueue2 binds it */
    VkQueue handle;
-   struct pv_device *device;
    VkDeviceQueueCreateFlags flags;
    uint32_t family, index;
    uint32_t ring_idx;          /* 0: no timeline bound */
@@ -55,6 +65,7 @@ struct pv_queue {
 struct pv_device {
    struct pv_object base;
    VkDevice handle;
+   struct pv_vk_device_table table;
    struct pv_physical_device *pdev;
    PFN_vkGetMemoryHostPointerPropertiesEXT get_host_ptr_props; /* NULL: no import */
    struct pv_queue *queues;
