@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dev.sh — set up, build, run and test PearVisor Venus on Debian/Ubuntu.
 #
-#   ./dev.sh serve [ARGS…]   install what is needed, build, start the main job
+#   ./dev.sh serve [ARGS…]   install what is needed, build, run `pv-venus serve`
+#                            (default socket /tmp/.virgl_test; ARGS go to serve)
 #   ./dev.sh test [VARIANT]  install what is needed, build, run the whole suite
 #                            VARIANT: default | portable | sanitize
 #   ./dev.sh deps            only install the Debian packages
@@ -66,7 +67,7 @@ case "$cmd" in
    serve)
       deps
       build build
-      exec ./build/tools/pv-venus bench ring "$@" ;;
+      exec ./build/tools/pv-venus serve "$@" ;;
    test)
       deps
       variant=${1:-default}
