@@ -85,6 +85,7 @@ class Gen:
             self.alias_of.setdefault(reg.command(alias).name if reg.command(alias) else target,
                                      []).append(alias)
         self.table = {'instance': [], 'device': []}  # (name, Command)
+        self.proc_names = {}  # protocol name -> every name the host may export it as
         self.handlers = []   # (id, name)
         self.destroyers = {}  # object type enum -> table member
 
@@ -102,15 +103,26 @@ class Gen:
             return 'device'
         return None
 
+    def resolve(self, names):
+        """The registry's command for a protocol id line: older registries
+        know a promoted command only by its extension name."""
+        for n in names:
+            cmd = self.reg.command(n)
+            if cmd is not None:
+                return cmd
+        return None
+
     def collect(self):
-        for ident, name, _aliases in self.ids:
-            cmd = self.reg.command(name)
+        for ident, name, aliases in self.ids:
+            cmd = self.resolve([name] + aliases)
             if cmd is None or name not in self.args or self.level(cmd) is None:
                 continue
+            names = [name] + aliases + [cmd.name] + self.alias_of.get(cmd.name, [])
+            self.proc_names[name] = list(dict.fromkeys(names))
             if name.endswith('MESA'):
                 continue  # protocol commands: hand-written or unsupported
             self.table[self.level(cmd)].append((name, cmd))
-            if cmd.name.startswith('vkDestroy') and len(cmd.params) >= 2:
+            if name.startswith('vkDestroy') and len(cmd.params) >= 2:
                 ot = self.objtype(cmd.params[1].type)
                 if ot and self.level(cmd) == 'device':
                     self.destroyers[ot] = name
@@ -165,7 +177,7 @@ class Gen:
                        (level, level, handle, var))
             out.append('{')
             for name, _ in self.table[level]:
-                names = [name] + sorted(self.alias_of.get(name, []))
+                names = self.proc_names[name]
                 quoted = ', '.join('"%s"' % n for n in names)
                 out.append('   t->%s = (pv_pfn_%s)pv_gen_%s_proc(%s, %s, NULL);' %
                            (name[2:], name, level, var, quoted))
@@ -232,7 +244,7 @@ class Gen:
         out = ['void', 'pv_gen_destroy_host_object(struct pv_device *dev, struct pv_vk_object *obj)',
                '{', '   switch (obj->base.type) {']
         for ot, name in sorted(self.destroyers.items()):
-            cmd = self.reg.command(name)
+            cmd = dict(self.table['device'])[name]
             out.append('   case %s:' % ot)
             out.append('      if (dev->table.%s)' % name[2:])
             out.append('         dev->table.%s(dev->handle, (%s)obj->base.handle, NULL);' %
