@@ -102,6 +102,10 @@ struct pv_renderer_config {
    /* Optional; see pv_fence_retired_fn. */
    pv_fence_retired_fn fence_retired;
    void *fence_user;
+   /* Record every context's guest traffic into this directory (one file
+    * per context, see `pv-venus replay`); NULL takes the PV_VENUS_RECORD
+    * environment variable; unset or empty records nothing.  Copied. */
+   const char *record_dir;
 };
 
 /* Create a renderer.  `config` may be NULL (all defaults); it is copied.

@@ -7,6 +7,7 @@
 static const struct pv_venus_cmd cmds[] = {
    { "bench", "benchmarks (ring throughput and latency; see 'pv-venus bench --help')", pv_cmd_bench },
    { "info", "the capset and, per host device, the extensions offered to the guest", pv_cmd_info },
+   { "replay", "run a recording made with PV_VENUS_RECORD on a fresh context", pv_cmd_replay },
    { "serve", "vtest server for Mesa's venus driver (see 'pv-venus serve --help')", pv_cmd_serve },
 };
 

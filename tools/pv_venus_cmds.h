@@ -10,6 +10,7 @@ struct pv_venus_cmd {
 
 int pv_cmd_bench(int argc, char **argv);
 int pv_cmd_info(int argc, char **argv);
+int pv_cmd_replay(int argc, char **argv);
 int pv_cmd_serve(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "renderer/dispatch.h"
+#include "renderer/recorder.h"
 #include "renderer/resource.h"
 
 /* Names come from the guest: keep them short and printable for logs. */
@@ -73,6 +74,8 @@ pv_context_create(struct pv_renderer *r, const char *name, uint32_t capset_id,
       free(ctx);
       return ret;
    }
+   if (r->record_dir)
+      pv_recorder_open(r->record_dir, ctx->name, ctx->serial, ctx->log, &ctx->recorder);
    atomic_fetch_add(&r->live_contexts, 1);
    pv_debug(ctx->log, "ctx %u '%s' created", ctx->serial, ctx->name);
    *out = ctx;
@@ -90,6 +93,7 @@ pv_context_destroy(struct pv_context *ctx)
       ctx->on_destroy(ctx);
    pv_sync_state_fini(&ctx->sync);
    pv_context_resources_fini(ctx);
+   pv_recorder_close(ctx->recorder);
    pthread_mutex_destroy(&ctx->res_lock);
    pthread_mutex_destroy(&ctx->submit_lock);
    pthread_mutex_destroy(&ctx->fatal_lock);

@@ -28,8 +28,11 @@
 
 /* ---- renderer ----------------------------------------------------------- */
 
+struct pv_recorder;
+
 struct pv_renderer {
    struct pv_logger log;
+   char *record_dir; /* NULL: no recording */
    struct pv_renderer_config config;
    uint64_t max_shm_blob_size;
    _Atomic uint32_t next_ctx_serial;
@@ -71,6 +74,7 @@ struct pv_context {
    uint32_t serial;    /* for logs */
    uint32_t capset_id;
    void *user;         /* embedder's pointer */
+   struct pv_recorder *recorder; /* NULL unless recording */
 
    _Atomic bool fatal;
    pthread_mutex_t fatal_lock;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "renderer/recorder.h"
 #include "renderer/resource.h"
 #include "renderer/vk_context.h"
 
@@ -110,6 +111,19 @@ write_reply(struct pv_dispatcher *d, const struct pv_cs_command_info *info, cons
    r->pos += size;
 }
 
+/* PV_VENUS_RECORD: the command's bytes, tagged with where they ran. */
+static void
+record_command(struct pv_dispatcher *d, const struct pv_cs_decoder *dec, const uint8_t *data,
+               size_t size)
+{
+   struct pv_recorder *rec = d->vk->ctx->recorder;
+   if (!rec)
+      return;
+   uint64_t channel = d->ring ? d->ring->id : 0;
+   pv_recorder_write(rec, dec == &d->nested ? PV_RECORD_NESTED : PV_RECORD_COMMAND, &channel,
+                     sizeof(channel), data, size);
+}
+
 int
 pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const uint8_t *data,
                     size_t avail, size_t *consumed)
@@ -120,23 +134,27 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    pv_cs_decoder_set_stream(dec, data, avail);
    uint32_t type, flags;
    if (!pv_cs_read_command_header(dec, &type, &flags)) {
+      record_command(d, dec, data, avail);
       pv_dispatch_fail(d, "truncated command header (%zu bytes left)", avail);
       return -1;
    }
    const struct pv_cs_command_info *info = pv_cs_command_info(type);
    pv_handler_fn handler = pv_handler_for(type);
    if (!info || !handler) {
+      record_command(d, dec, data, avail);
       pv_dispatch_fail(d, "command id %u is %s", type, info ? "not supported" : "unknown");
       return -1;
    }
    d->cmd = info;
    void *args = pv_cs_alloc(dec, 1, info->args_size);
    if (!args || !pv_cs_decode_args(dec, info, args)) {
+      record_command(d, dec, data, avail);
       pv_dispatch_fail(d, "%s", pv_cs_decoder_error(dec) ? pv_cs_decoder_error(dec) : "decode failed");
       pv_cs_decoder_reset_scratch(dec);
       return -1;
    }
    *consumed = (size_t)(dec->cur - data);
+   record_command(d, dec, data, *consumed);
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
    handler(d, args);

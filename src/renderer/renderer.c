@@ -1,6 +1,7 @@
 /* renderer.c — the renderer instance: configuration and logging. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "renderer/context.h"
 
@@ -37,6 +38,9 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
    if (cfg.log_level != PV_VENUS_LOG_DEFAULT)
       r->log.level = (enum pv_log_level)(cfg.log_level - 1);
    r->max_shm_blob_size = cfg.max_shm_blob_size ? cfg.max_shm_blob_size : DEFAULT_MAX_SHM_BLOB_SIZE;
+   const char *rec = cfg.record_dir ? cfg.record_dir : getenv("PV_VENUS_RECORD");
+   r->record_dir = rec && *rec ? strdup(rec) : NULL;
+   r->config.record_dir = NULL; /* the copy above is what we keep */
    atomic_init(&r->next_ctx_serial, 0);
    atomic_init(&r->live_contexts, 0);
    pv_debug(&r->log, "renderer created (platform %s)", pv_platform_backend());
@@ -55,5 +59,6 @@ pv_renderer_destroy(struct pv_renderer *r)
       pv_error(&r->log, "renderer destroyed with %u live contexts; leaking it", live);
       return;
    }
+   free(r->record_dir);
    free(r);
 }

@@ -8,6 +8,7 @@
 
 #include "platform/pv_platform.h"
 #include "renderer/context.h"
+#include "renderer/recorder.h"
 
 static void
 resource_free(struct pv_resource *res)
@@ -184,9 +185,17 @@ pv_context_create_blob(struct pv_context *ctx, uint32_t blob_type, uint32_t blob
       return -EINVAL;
    if (pv_context_is_fatal(ctx))
       return -EIO;
-   if (blob_id == 0)
-      return create_shm(ctx, blob_type, blob_flags, size, res_id, info);
-   return create_exported(ctx, blob_type, blob_flags, size, blob_id, res_id, info);
+   int ret = blob_id == 0 ? create_shm(ctx, blob_type, blob_flags, size, res_id, info)
+                          : create_exported(ctx, blob_type, blob_flags, size, blob_id, res_id, info);
+   if (!ret && ctx->recorder) {
+      struct {
+         uint32_t type, flags;
+         uint64_t size, blob_id;
+         uint32_t res_id;
+      } __attribute__((packed)) rec = { blob_type, blob_flags, size, blob_id, *res_id };
+      pv_recorder_write(ctx->recorder, PV_RECORD_BLOB, NULL, 0, &rec, sizeof(rec));
+   }
+   return ret;
 }
 
 PV_API int
@@ -194,6 +203,7 @@ pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
 {
    if (!ctx)
       return -EINVAL;
+   pv_recorder_write(ctx->recorder, PV_RECORD_UNREF, NULL, 0, &res_id, sizeof(res_id));
    pthread_mutex_lock(&ctx->res_lock);
    struct pv_resource *res = pv_idmap_remove(&ctx->resources, res_id);
    uint32_t pins = res ? res->pins : 0;

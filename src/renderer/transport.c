@@ -262,6 +262,8 @@ pv_handle_vkWaitVirtqueueSeqnoMESA(struct pv_dispatcher *d,
    struct pv_vk_ring *r = d->ring;
    if (!r)
       return pv_dispatch_fail(d, "must be submitted on a ring");
+   if (d->vk->replaying)
+      return;
    /* The context thread records seqnos; wake on each, or on teardown. */
    for (;;) {
       uint32_t seen = pv_event_peek(&r->vq_event);
@@ -284,7 +286,7 @@ void
 pv_handle_vkWaitRingSeqnoMESA(struct pv_dispatcher *d, struct pv_vkWaitRingSeqnoMESA_args *a)
 {
    struct pv_vk_ring *r = on_context(d) ? find_ring_or_fail(d, a->ring) : NULL;
-   if (!r)
+   if (!r || d->vk->replaying)
       return;
    pv_ring_notify(r->ring);
    uint64_t nap = 1000;
@@ -360,6 +362,8 @@ pv_handle_vkExecuteCommandStreamsMESA(struct pv_dispatcher *d,
 {
    if (d->in_nested)
       return pv_dispatch_fail(d, "nested vkExecuteCommandStreamsMESA");
+   if (d->vk->replaying)
+      return; /* the streams' commands are recorded one by one after this */
    if (a->streamCount == 0 || !a->pStreams)
       return pv_dispatch_fail(d, "no streams");
    d->in_nested = true;

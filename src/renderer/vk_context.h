@@ -44,6 +44,10 @@ struct pv_vk_context {
    unsigned ring_count;
    struct pv_ring_monitor *monitor; /* created with the first monitored ring */
    struct pv_instance *instance;    /* one per context */
+   /* pv-venus replay: commands arrive from a recording in one thread, so
+    * cross-dispatcher waits and indirect streams (recorded separately) are
+    * skipped. */
+   bool replaying;
 };
 
 /* Create ctx->vk if needed and install the context hooks. */
