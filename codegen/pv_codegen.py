@@ -56,12 +56,19 @@ def read_extension_list(path):
 
 
 def read_exceptions(path):
-    ex = {'never': set(), 'union_default': {}, 'encode_if': {}, 'inner_len': {}}
+    ex = {'never': set(), 'union_default': {}, 'encode_if': {}, 'inner_len': {},
+          'may_be_null': set(), 'require_if': {}, 'any_value': set()}
     for line in open(path):
         w = line.split('#')[0].split()
         if not w:
             continue
-        if w[0] == 'never':
+        if w[0] == 'may_be_null':
+            ex['may_be_null'].add((w[1], w[2]))
+        elif w[0] == 'any_value':
+            ex['any_value'].add((w[1], w[2]))
+        elif w[0] == 'require_if':
+            ex['require_if'][(w[1], w[2])] = (w[3], w[4].split(','))
+        elif w[0] == 'never':
             ex['never'].add(w[1])
         elif w[0] == 'union_default':
             ex['union_default'][w[1]] = int(w[2])
@@ -111,6 +118,9 @@ class Member:
         self.aux = '0'
         self.aux2 = '0'
         self.type_ref = None          # struct/union name, or objtype value
+        self.enum = 0                 # 1 + index into pv_cs_enums: values are checked
+        self.req_member = 0           # REQ_IF: sibling whose value selects…
+        self.req_mask = 0             # …by bit: where a NULL is rejected
 
 
 class Gen:
@@ -123,6 +133,8 @@ class Gen:
         self.enc_memo = {}
         self.why = {}
         self.structs = {}             # name -> list of Member (encodable ones)
+        self.enums = []               # enum types whose values the decoder checks
+        self.enum_index = {}
 
     # --- kinds ---------------------------------------------------------
     def kind(self, tname):
@@ -302,12 +314,38 @@ class Gen:
                     order.insert(names.index(d.name), cnt)
         return order
 
+    def strictness(self, m, owner):
+        """What the decoder rejects besides malformed bytes (vk.xml's word):
+        a NULL pointer, array (with a non-zero count), string or handle
+        where vk.xml does not say optional="true" or noautovalidity, and an
+        enum value the registry does not define."""
+        d = m.decl
+        if d is None:
+            return
+        nullable = (d.may_be_null or d.noautovalidity or
+                    (owner, d.name) in self.ex['may_be_null'])
+        if not nullable and (m.shape in ('ARRAY', 'STRINGS', 'ARRAY2', 'PTR', 'STRING') or
+                             (m.kind == 'HANDLE' and m.shape == 'VALUE')):
+            m.flags.add('REQUIRED')
+        if m.kind == 'U32' and m.ctype and (owner, d.name) not in self.ex['any_value']:
+            T = self.reg.types.get(m.ctype)
+            values = self.reg.enum_members.get(m.ctype)
+            if T is not None and T.category == 'enum' and values:
+                # optional="true" on a scalar: 0 is allowed too (e.g.
+                # VkCommandBufferInheritanceRenderingInfo::rasterizationSamples)
+                key = (m.ctype, d.may_be_null and 0 not in values)
+                if key not in self.enum_index:
+                    self.enum_index[key] = len(self.enums)
+                    self.enums.append(key)
+                m.enum = self.enum_index[key] + 1
+
     def member_list(self, decls, is_cmd, owner):
         decls = self.wire_order(decls)
         out = []
         for i, d in enumerate(decls):
             m = self.classify(d, decls, i, is_cmd, owner)
             self.finish_member(m)
+            self.strictness(m, owner)
             out.append(m)
         for m in out:
             if m.len_kind in ('MEMBER', 'MEMBER_PTR'):
@@ -346,6 +384,20 @@ class Gen:
                     raise Unsupported('encode_if rule %s.%s' % (name, m.name))
                 m.cond_member, m.cond_value = idx[0], self.reg.enum_values[val]
                 m.cond = 'EQ' if op == '==' else 'NOT_BIT'
+                # sent exactly when the condition holds: then it is required
+                if not m.decl.may_be_null and (name, m.name) not in self.ex['may_be_null']:
+                    m.flags.add('REQUIRED')
+            rule = self.ex['require_if'].get((name, m.name))
+            if rule:
+                sel, vals = rule
+                idx = [i for i, x in enumerate(ms) if x.name == sel]
+                if not idx or idx[0] >= ms.index(m) or not all(
+                        v in self.reg.enum_values and 0 <= self.reg.enum_values[v] < 32 for v in vals):
+                    raise SystemExit('protocol/exceptions: bad require_if rule %s.%s' % (name, m.name))
+                m.flags |= {'REQUIRED', 'REQ_IF'}
+                m.req_member = idx[0]
+                for v in vals:
+                    m.req_mask |= 1 << self.reg.enum_values[v]
             if m.kind == 'UNION' and m.decl.selector:
                 idx = [i for i, x in enumerate(ms) if x.name == m.decl.selector]
                 if not idx:
@@ -664,10 +716,11 @@ class Emitter:
             tref = m.type_ref or 0
         flags = '|'.join('PV_CS_F_%s' % f for f in sorted(m.flags)) or '0'
         return ('   {"%s", %s, %s, %s, %s, %du, %du, %du, %d, %s, %d, PV_CS_K_%s, PV_CS_S_%s, %s, '
-                'PV_CS_L_%s, %d, %d, %d, PV_CS_C_%s},'
+                'PV_CS_L_%s, %d, %d, %d, PV_CS_C_%s, %d, %d, 0x%xu},'
                 % (m.name, off, esize, m.aux, m.aux2, m.len_const, m.cond_value & 0xffffffff,
                    tref & 0xffffffff, m.len_member, m.len_off, m.cond_member, m.kind, m.shape,
-                   flags, m.len_kind, m.len_size, m.len_add, m.len_div, m.cond))
+                   flags, m.len_kind, m.len_size, m.len_add, m.len_div, m.cond, m.enum,
+                   m.req_member, m.req_mask))
 
     def source(self, src):
         g, reg = self.g, self.reg
@@ -714,6 +767,23 @@ class Emitter:
         c.append('const uint16_t pv_cs_pnext[] = {')
         c.extend(['   ' + ', '.join(str(x) for x in pnext[i:i + 16]) + ','
                   for i in range(0, len(pnext), 16)] or ['   0'])
+        c.append('};')
+        # enum value sets, each sorted (signed) for a binary search
+        values = []
+        c.append('const struct pv_cs_enum pv_cs_enums[] = {')
+        for name, zero in g.enums:
+            vs = {v if v < 0x80000000 else v - (1 << 32) for v in reg.enum_members[name]}
+            vs = sorted(vs | ({0} if zero else set()))
+            c.append('   {"%s", %d, %d},' % (name, len(values), len(vs)))
+            values.extend(vs)
+        if not g.enums:
+            c.append('   {0}')
+        c.append('};')
+        c.append('const uint32_t pv_cs_enum_count = %d;' % len(g.enums))
+        c.append('const int32_t pv_cs_enum_values[] = {')
+        c.extend(['   ' + ', '.join('%d' % x if x != -(1 << 31) else '(-2147483647 - 1)'
+                                  for x in values[i:i + 12]) + ','
+                  for i in range(0, len(values), 12)] or ['   0'])
         c.append('};')
         c.append('const struct pv_cs_command_info pv_cs_commands[] = {')
         c.extend(cmds)

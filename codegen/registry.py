@@ -47,6 +47,12 @@ class Decl:
         else:
             self.bad_len = False
         self.optional = el.get('optional', '')
+        # optional="true[,…]": the pointer (or handle, or count) itself may be
+        # NULL / VK_NULL_HANDLE / 0; the later values are per indirection
+        self.may_be_null = self.optional.split(',')[0].strip() == 'true'
+        # noautovalidity: validity depends on other members (e.g. pImageInfo
+        # of VkWriteDescriptorSet on descriptorType), so vk.xml says nothing
+        self.noautovalidity = el.get('noautovalidity') == 'true'
         self.values = el.get('values')
         self.selector = el.get('selector')
         self.selection = el.get('selection')
@@ -97,6 +103,7 @@ class Registry:
         self.constants = {}
         self.enum_values = {}
         self.enum_widths = {}
+        self.enum_members = {}    # enum type name -> set of the values of its members
         self.extensions = {}
         self.type_origin = {}     # type name -> set of extension names / 'core'
         self.header_version = None
@@ -148,12 +155,14 @@ class Registry:
             if name == 'API Constants':
                 continue
             self.enum_widths[name] = int(enums.get('bitwidth') or 32)
+            members = self.enum_members.setdefault(name, set())
             for e in enums.findall('enum'):
                 if e.get('alias') or not api_ok(e):
                     continue
                 v = self._enum_value(e)
                 if v is not None:
                     self.enum_values[e.get('name')] = v
+                    members.add(v)
 
     # --- types -----------------------------------------------------------
     def _read_types(self, root):
@@ -236,6 +245,7 @@ class Registry:
                 v = self._enum_value(e, extnumber)
                 if v is not None:
                     self.enum_values[e.get('name')] = v
+                    self.enum_members.setdefault(e.get('extends'), set()).add(v)
             elif ext is not None and e.get('name', '').endswith('_SPEC_VERSION'):
                 try:
                     ext.spec_version = int(e.get('value'))

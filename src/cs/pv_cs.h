@@ -58,6 +58,10 @@ struct pv_cs_decoder {
    size_t scratch_used;   /* bytes handed out since the last reset */
    size_t scratch_limit;  /* per-command budget */
 
+   /* replies (client side): accept what a host driver wrote (enum values
+    * newer than our registry, NULL outputs) without the host-side checks */
+   bool lenient;
+
    const char *command;   /* name of the command being decoded, for errors */
    bool failed;
    char error[PV_CS_ERROR_MAX];

@@ -66,6 +66,12 @@ enum pv_cs_member_flags {
    PV_CS_F_HANDLE_OBJ = 1u << 3,  /* top-level input handle(s): aux = offset of *_obj(s) */
    PV_CS_F_HANDLE_IDS = 1u << 4,  /* top-level output handle(s): aux = offset of *_ids */
    PV_CS_F_SELECTOR = 1u << 5,    /* union selected by sibling len_member's value */
+   PV_CS_F_REQUIRED = 1u << 6,    /* vk.xml does not allow NULL here: a NULL pointer,
+                                     string or handle, or a NULL array whose count is
+                                     not 0, is a decode error (if the member has a
+                                     cond: only while it holds; with REQ_IF: only
+                                     while req_member's value has its bit in req_mask) */
+   PV_CS_F_REQ_IF = 1u << 7,
 };
 
 enum pv_cs_len_kind {
@@ -98,6 +104,15 @@ struct pv_cs_member {
    uint16_t cond_member;
    uint8_t kind, shape, flags, len_kind;
    uint8_t len_size, len_add, len_div, cond;
+   uint16_t enum_index;  /* scalar enum: 1 + index into pv_cs_enums (values checked); 0 none */
+   uint16_t req_member;  /* REQ_IF: sibling index of the selecting value */
+   uint32_t req_mask;    /* REQ_IF: bit v set = NULL rejected while the selector is v */
+};
+
+/* The values an enum type may take, as the registry defines them. */
+struct pv_cs_enum {
+   const char *name;
+   uint32_t first, count;  /* pv_cs_enum_values[first .. first+count), sorted */
 };
 
 struct pv_cs_struct {
@@ -142,6 +157,13 @@ extern const struct pv_cs_command_info pv_cs_commands[];
 extern const uint32_t pv_cs_command_count;
 extern const uint16_t pv_cs_command_index[];   /* id -> index+1, 0 = none */
 extern const uint32_t pv_cs_command_id_count;  /* highest id + 1 */
+extern const struct pv_cs_enum pv_cs_enums[];
+extern const uint32_t pv_cs_enum_count;
+extern const int32_t pv_cs_enum_values[];
+
+/* Whether `value` is a member of enum table entry `enum_index` (1-based,
+ * as in pv_cs_member::enum_index; 0 accepts everything). */
+bool pv_cs_enum_valid(uint16_t enum_index, int32_t value);
 
 /* --- the engine (pv_cs_exec.c) ------------------------------------------ */
 
@@ -153,7 +175,10 @@ const struct pv_cs_command_info *pv_cs_command_info(uint32_t id);
  * *args (zeroed first; all memory from the decoder's arena): input handles
  * translated through dec->lookup, output params allocated with the shape the
  * guest sent (partial encodings, pNext chains rebuilt), output handles' guest
- * ids in *_ids. */
+ * ids in *_ids.  Besides malformed bytes it rejects what vk.xml forbids and
+ * a host driver may trust: a NULL where a pointer, string, handle or (with a
+ * non-zero count) array is required (PV_CS_F_REQUIRED), and a value that is
+ * not a member of its enum type (enum_index). */
 bool pv_cs_decode_args(struct pv_cs_decoder *dec, const struct pv_cs_command_info *info, void *args);
 
 /* Host side.  Writes the reply (command type, return value, every output

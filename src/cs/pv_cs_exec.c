@@ -155,6 +155,47 @@ cond_holds(const struct pv_cs_member *m, const struct pv_cs_member *sib, const u
    return !(v & m->cond_value);
 }
 
+/* Whether a NULL in member m is a decode error: vk.xml requires the
+ * pointer/handle (PV_CS_F_REQUIRED), the member is sent in this position
+ * (its encode_if condition holds) and, for REQ_IF, the selecting sibling
+ * names a use of it (VkWriteDescriptorSet::pImageInfo for image types). */
+static bool
+null_forbidden(const struct pv_cs_decoder *d, const struct pv_cs_member *m,
+               const struct pv_cs_member *sib, const uint8_t *base)
+{
+   if (!(m->flags & PV_CS_F_REQUIRED) || d->lenient)
+      return false;
+   if (!sib)
+      return true;
+   if (m->cond != PV_CS_C_NONE && !cond_holds(m, sib, base))
+      return false;
+   if (m->flags & PV_CS_F_REQ_IF) {
+      uint64_t v = member_uint(&sib[m->req_member], base);
+      return v < 32 && ((m->req_mask >> v) & 1u);
+   }
+   return true;
+}
+
+bool
+pv_cs_enum_valid(uint16_t enum_index, int32_t value)
+{
+   if (!enum_index || enum_index > pv_cs_enum_count)
+      return true;
+   const struct pv_cs_enum *e = &pv_cs_enums[enum_index - 1];
+   const int32_t *v = &pv_cs_enum_values[e->first];
+   size_t lo = 0, hi = e->count;
+   while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (v[mid] == value)
+         return true;
+      if (v[mid] < value)
+         lo = mid + 1;
+      else
+         hi = mid;
+   }
+   return false;
+}
+
 static const struct pv_cs_struct *
 find_ext(const struct pv_cs_struct *root, int32_t stype)
 {
@@ -207,7 +248,7 @@ dec_xlate(struct pv_cs_decoder *d, const struct pv_cs_member *m, uint64_t id,
    if (obj)
       *obj = NULL;
    if (!id)
-      return true;
+      return true; /* the caller decides whether VK_NULL_HANDLE is allowed */
    if (d->raw_handles) {
       *handle = id;
       return true;
@@ -258,6 +299,9 @@ dec_elem(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_
    case PV_CS_K_U32:
       if (!pv_cs_read_u32(d, &v32))
          return false;
+      if (m->enum_index && !d->lenient && !pv_cs_enum_valid(m->enum_index, (int32_t)v32))
+         return pv_cs_decoder_fail(d, "%s.%s: %d is not a %s value", owner, m->name,
+                                   (int32_t)v32, pv_cs_enums[m->enum_index - 1].name);
       store_uint(p, m->elem_size, v32);
       return true;
    case PV_CS_K_U64:
@@ -278,6 +322,9 @@ dec_elem(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_
          return false;
       if (partial) /* placeholder of an output handle: the host fills it */
          return true;
+      if (!v64 && m->shape == PV_CS_S_VALUE && null_forbidden(d, m, sib, base))
+         return pv_cs_decoder_fail(d, "%s.%s: VK_NULL_HANDLE where a handle is required", owner,
+                                   m->name);
       if (!dec_xlate(d, m, v64, &h, NULL, owner))
          return false;
       store_handle(p, m->elem_size, h);
@@ -292,7 +339,8 @@ dec_elem(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_
    }
 }
 
-/* Reads an array_size and checks it against the member's len rule. */
+/* Reads an array_size and checks it against the member's len rule: equal
+ * to the count, or 0 (NULL) where NULL is allowed or the count is 0. */
 static bool
 dec_array_size(struct pv_cs_decoder *d, const struct pv_cs_member *m,
                const struct pv_cs_member *sib, const uint8_t *base, uint64_t *n,
@@ -301,10 +349,16 @@ dec_array_size(struct pv_cs_decoder *d, const struct pv_cs_member *m,
    uint64_t expected;
    if (!pv_cs_read_u64(d, n))
       return false;
-   if (*n == 0)
+   if (*n == 0 && !null_forbidden(d, m, sib, base))
       return true;
    if (!eval_len(m, sib, base, &expected))
       return pv_cs_decoder_fail(d, "%s.%s: count overflow", owner, m->name);
+   if (*n == 0) {
+      if (expected)
+         return pv_cs_decoder_fail(d, "%s.%s: NULL array with count %llu", owner, m->name,
+                                   (unsigned long long)expected);
+      return true;
+   }
    if (*n != expected)
       return pv_cs_decoder_fail(d, "%s.%s: array size %llu != count %llu", owner, m->name,
                                 (unsigned long long)*n, (unsigned long long)expected);
@@ -352,15 +406,18 @@ dec_fixed(struct pv_cs_decoder *d, const struct pv_cs_member *m, uint8_t *p, boo
 }
 
 static bool
-dec_ptr(struct pv_cs_decoder *d, const struct pv_cs_member *m, uint8_t *slot, bool partial,
-        unsigned depth, const char *owner)
+dec_ptr(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_cs_member *sib,
+        const uint8_t *base, uint8_t *slot, bool partial, unsigned depth, const char *owner)
 {
    uint64_t marker;
    if (!pv_cs_read_u64(d, &marker))
       return false;
    store_ptr(slot, NULL);
-   if (!marker)
+   if (!marker) {
+      if (null_forbidden(d, m, sib, base))
+         return pv_cs_decoder_fail(d, "%s.%s: NULL where a pointer is required", owner, m->name);
       return true;
+   }
    uint8_t *p = pv_cs_alloc(d, 1, m->elem_size);
    if (!p)
       return false;
@@ -518,13 +575,15 @@ dec_member(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct p
    case PV_CS_S_FIXED:
       return dec_fixed(d, m, p, partial, depth, owner);
    case PV_CS_S_PTR:
-      return dec_ptr(d, m, p, partial, depth, owner);
+      return dec_ptr(d, m, sib, base, p, partial, depth, owner);
    case PV_CS_S_ARRAY:
       return dec_array(d, m, sib, base, partial, depth, owner);
    case PV_CS_S_STRING: {
       char *s;
       if (!dec_string(d, &s, m, owner))
          return false;
+      if (!s && null_forbidden(d, m, sib, base))
+         return pv_cs_decoder_fail(d, "%s.%s: NULL where a string is required", owner, m->name);
       store_ptr(p, s);
       return true;
    }
@@ -805,6 +864,8 @@ dec_out_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
       if (!pv_cs_read_u64(d, &n))
          return false;
       n = n ? 1 : 0;
+      if (!n && null_forbidden(d, m, sib, args))
+         return pv_cs_decoder_fail(d, "%s.%s: NULL where a pointer is required", owner, m->name);
    } else if (!dec_array_size(d, m, sib, args, &n, owner)) {
       return false;
    }
@@ -833,7 +894,12 @@ dec_in_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
    uint64_t n, id, h;
    struct pv_object *obj;
    if (m->shape == PV_CS_S_VALUE) {
-      if (!pv_cs_read_u64(d, &id) || !dec_xlate(d, m, id, &h, &obj, owner))
+      if (!pv_cs_read_u64(d, &id))
+         return false;
+      if (!id && null_forbidden(d, m, sib, args))
+         return pv_cs_decoder_fail(d, "%s.%s: VK_NULL_HANDLE where a handle is required", owner,
+                                   m->name);
+      if (!dec_xlate(d, m, id, &h, &obj, owner))
          return false;
       store_handle(args + m->offset, m->elem_size, h);
       store_ptr(args + m->aux, obj);
@@ -1002,7 +1068,7 @@ pv_cs_decode_reply(struct pv_cs_decoder *d, const struct pv_cs_command_info *inf
 {
    uint8_t *args = argp;
    const struct pv_cs_member *sib = &pv_cs_members[info->first];
-   bool raw = d->raw_handles;
+   bool raw = d->raw_handles, lenient = d->lenient;
    bool ok = true;
    uint32_t type;
    d->command = info->name;
@@ -1022,6 +1088,7 @@ pv_cs_decode_reply(struct pv_cs_decoder *d, const struct pv_cs_command_info *inf
       store_uint(args + info->ret_offset, info->ret_size, v);
    }
    d->raw_handles = true; /* the client has no host handles */
+   d->lenient = true;     /* what the host driver wrote is not checked */
    for (unsigned i = 0; ok && i < info->count; i++) {
       const struct pv_cs_member *m = &sib[i];
       if (!(m->flags & PV_CS_F_OUT))
@@ -1032,5 +1099,6 @@ pv_cs_decode_reply(struct pv_cs_decoder *d, const struct pv_cs_command_info *inf
          ok = dec_member(d, m, sib, args, false, 0, info->name);
    }
    d->raw_handles = raw;
+   d->lenient = lenient;
    return ok;
 }

@@ -124,6 +124,25 @@ small(void)
    return rnd() % 5;
 }
 
+/* A value the decoder accepts for a scalar: a member of its enum type
+ * (the decoder rejects others), else small numbers. */
+static uint32_t
+rnd_u32(const struct pv_cs_member *m)
+{
+   if (m->enum_index) {
+      const struct pv_cs_enum *e = &pv_cs_enums[m->enum_index - 1];
+      return (uint32_t)pv_cs_enum_values[e->first + rnd() % e->count];
+   }
+   return (uint32_t)(rnd() % 8);
+}
+
+/* vk.xml requires the pointer/handle: the guest never sends NULL there. */
+static bool
+required(const struct pv_cs_member *m)
+{
+   return (m->flags & PV_CS_F_REQUIRED) != 0;
+}
+
 static void
 fill_elem(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t *base, uint8_t *p,
           unsigned depth)
@@ -131,11 +150,14 @@ fill_elem(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t 
    switch (m->kind) {
    case PV_CS_K_U8: put_uint(p, 1, rnd()); break;
    case PV_CS_K_U16: put_uint(p, 2, rnd()); break;
-   case PV_CS_K_U32: put_uint(p, 4, rnd() % 8); break;
+   case PV_CS_K_U32: put_uint(p, 4, rnd_u32(m)); break;
    case PV_CS_K_U64: put_uint(p, 8, rnd()); break;
    case PV_CS_K_SIZE: put_uint(p, sizeof(size_t), rnd() % 16); break;
    case PV_CS_K_HANDLE:
-      put_handle(p, m->elem_size, !filling_output && rnd() % 4 ? 1 + rnd() % 1000 : 0);
+      put_handle(p, m->elem_size,
+                 !filling_output && (rnd() % 4 || (required(m) && m->shape == PV_CS_S_VALUE))
+                    ? 1 + rnd() % 1000
+                    : 0);
       break;
    case PV_CS_K_STRUCT: fill_struct(&pv_cs_structs[m->type], p, depth + 1, false); break;
    case PV_CS_K_UNION: {
@@ -175,7 +197,9 @@ fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_
    uint64_t n;
    switch (m->shape) {
    case PV_CS_S_VALUE:
-      if (m->flags & PV_CS_F_COUNT)
+      if ((m->flags & PV_CS_F_COUNT) && m->enum_index) /* rasterizationSamples */
+         put_uint(p, m->elem_size, rnd_u32(m));
+      else if (m->flags & PV_CS_F_COUNT)
          put_uint(p, m->elem_size, small() * (m->kind == PV_CS_K_SIZE ? 4 : 1));
       else
          fill_elem(m, sib, base, p, depth);
@@ -185,7 +209,7 @@ fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_
          fill_elem(m, sib, base, p + (size_t)i * m->elem_size, depth);
       break;
    case PV_CS_S_PTR:
-      if (depth < MAX_DEPTH && rnd() % 4) {
+      if (required(m) || (depth < MAX_DEPTH && rnd() % 4)) {
          uint8_t *q = aalloc(m->elem_size);
          if (m->flags & PV_CS_F_COUNT)
             put_uint(q, m->elem_size, small());
@@ -197,7 +221,7 @@ fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_
    case PV_CS_S_ARRAY:
    case PV_CS_S_STRINGS:
       n = len_of(m, sib, base);
-      if (n && depth < MAX_DEPTH && rnd() % 5) {
+      if (n && (required(m) || (depth < MAX_DEPTH && rnd() % 5))) {
          PV_CHECK(n < 4096, "%s: random count %llu too large", m->name, (unsigned long long)n);
          size_t es = m->shape == PV_CS_S_STRINGS ? sizeof(char *) : m->elem_size;
          uint8_t *q = aalloc((size_t)n * es);
@@ -211,12 +235,12 @@ fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_
       }
       break;
    case PV_CS_S_STRING:
-      if (rnd() % 4)
+      if (required(m) || rnd() % 4)
          set_ptr(p, rnd_string());
       break;
    case PV_CS_S_ARRAY2:
       n = len_of(m, sib, base);
-      if (n && depth < MAX_DEPTH && rnd() % 5) {
+      if (n && (required(m) || (depth < MAX_DEPTH && rnd() % 5))) {
          uint8_t **outer = aalloc((size_t)n * sizeof(uint8_t *));
          for (uint64_t i = 0; i < n; i++) {
             uint64_t k = m->aux;
@@ -292,8 +316,9 @@ fill_params(const struct pv_cs_command_info *info, uint8_t *args)
    for (unsigned i = 0; i < info->count; i++) {
       const struct pv_cs_member *m = &sib[i];
       if (m->flags & PV_CS_F_HANDLE_IDS) {
-         uint64_t n = m->shape == PV_CS_S_PTR ? (rnd() % 4 ? 1 : 0) : len_of(m, sib, args);
-         if (!n || (m->shape == PV_CS_S_ARRAY && !(rnd() % 5)))
+         uint64_t n = m->shape == PV_CS_S_PTR ? (required(m) || rnd() % 4 ? 1 : 0)
+                                              : len_of(m, sib, args);
+         if (!n || (m->shape == PV_CS_S_ARRAY && !required(m) && !(rnd() % 5)))
             continue;
          uint64_t *ids = aalloc(n * 8);
          for (uint64_t k = 0; k < n; k++)
