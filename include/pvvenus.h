@@ -89,6 +89,22 @@ typedef void (*pv_venus_log_fn)(void *user, enum pv_venus_log_level level, const
 typedef void (*pv_fence_retired_fn)(void *user, struct pv_context *ctx, uint32_t ring_idx,
                                     uint64_t fence_id);
 
+/*
+ * Per-context limits: what one guest may make the host hold.  A zero field
+ * selects the default given beside it.  Hitting a limit is logged with the
+ * limit's name; an allocation the guest may see fail (device memory) fails
+ * with VK_ERROR_OUT_OF_DEVICE_MEMORY, anything else makes the context fatal
+ * or fails the vtest request.
+ */
+struct pv_context_limits {
+   uint32_t max_objects;        /* live Vulkan objects; default 1,048,576 */
+   uint64_t max_device_memory;  /* bytes of live VkDeviceMemory; default 16 GiB */
+   uint32_t max_blobs;          /* live blob resources; default 65,536 */
+   uint64_t max_shm_bytes;      /* bytes of live shared-memory blobs; default 4 GiB */
+   uint32_t max_rings;          /* live rings; default 64 */
+   uint32_t max_syncs;          /* live vtest sync objects; default 65,536 */
+};
+
 struct pv_renderer_config {
    /* Log sink; NULL writes "pv-venus: LEVEL: message" lines to stderr. */
    pv_venus_log_fn log_fn;
@@ -102,6 +118,8 @@ struct pv_renderer_config {
    /* Optional; see pv_fence_retired_fn. */
    pv_fence_retired_fn fence_retired;
    void *fence_user;
+   /* Limits of every context; zeros take the defaults. */
+   struct pv_context_limits limits;
    /* Record every context's guest traffic into this directory (one file
     * per context, see `pv-venus replay`); NULL takes the PV_VENUS_RECORD
     * environment variable; unset or empty records nothing.  Copied. */

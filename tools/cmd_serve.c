@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,25 +20,31 @@ static void
 usage(FILE *f)
 {
    fprintf(f,
-           "usage: pv-venus serve [--socket-path PATH]\n"
+           "usage: pv-venus serve [--socket-path PATH] [--limit NAME=VALUE]... [--record DIR]\n"
            "\n"
            "Serve Vulkan to Mesa's venus driver over the vtest protocol, the way\n"
            "virglrenderer's 'virgl_test_server --venus' does.  Every client gets its own\n"
            "thread and context; there is no fork.  Run a Vulkan program against it with\n"
            "  VN_DEBUG=vtest VTEST_SOCKET_NAME=PATH VK_ICD_FILENAMES=<Mesa virtio ICD json> vulkaninfo\n"
            "The host Vulkan driver is the one the loader picks (VK_ICD_FILENAMES chooses).\n"
-           "Handled so far: the transport commands (rings, reply streams, indirect\n"
-           "streams), instance, physical-device queries, device and queues, device\n"
-           "memory; a client that sends another command is dropped with a log line\n"
-           "naming it.\n"
+           "Every command of the Venus protocol that the build's vk.xml defines is\n"
+           "handled ('pv-venus info' lists the device extensions offered).  A client\n"
+           "whose stream is malformed is dropped with a log line naming the command.\n"
            "\n"
            "options:\n"
            "  --socket-path PATH  UNIX socket to listen on (replaced if it exists, removed\n"
            "                      on exit); default: $VTEST_SOCKET_NAME, else %s\n"
+           "  --limit NAME=VALUE  a per-client limit (repeatable); NAME and default:\n"
+           "                        max_objects 1048576, max_device_memory 16G,\n"
+           "                        max_blobs 65536, max_shm_bytes 4G, max_rings 64,\n"
+           "                        max_syncs 65536 (sizes take K, M, G suffixes)\n"
+           "  --record DIR        record every client's traffic into DIR, one file per\n"
+           "                      client, for 'pv-venus replay' (same as PV_VENUS_RECORD)\n"
            "  -h, --help          this text\n"
            "\n"
            "environment:\n"
            "  VTEST_SOCKET_NAME   socket path when --socket-path is not given\n"
+           "  PV_VENUS_RECORD     directory to record into when --record is not given\n"
            "  PV_VENUS_DEBUG      log level: error, warn, info (default: one line per client\n"
            "                      connect/disconnect), debug (one line per message), trace\n"
            "\n"
@@ -61,8 +70,49 @@ server_thread(void *arg)
    return NULL;
 }
 
+/* "NAME=VALUE" into the limit it names; VALUE may end in K, M or G. */
+static bool
+parse_limit(const char *arg, struct pv_context_limits *l)
+{
+   static const struct {
+      const char *name;
+      size_t offset;
+      bool wide;
+   } names[] = {
+      { "max_objects", offsetof(struct pv_context_limits, max_objects), false },
+      { "max_device_memory", offsetof(struct pv_context_limits, max_device_memory), true },
+      { "max_blobs", offsetof(struct pv_context_limits, max_blobs), false },
+      { "max_shm_bytes", offsetof(struct pv_context_limits, max_shm_bytes), true },
+      { "max_rings", offsetof(struct pv_context_limits, max_rings), false },
+      { "max_syncs", offsetof(struct pv_context_limits, max_syncs), false },
+   };
+   const char *eq = strchr(arg, '=');
+   if (!eq)
+      return false;
+   char *end;
+   unsigned long long v = strtoull(eq + 1, &end, 10);
+   int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+   if (shift)
+      end++;
+   if (end == eq + 1 || *end || v == 0 || v > (~0ull >> shift))
+      return false;
+   v <<= shift;
+   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+      if (strlen(names[i].name) != (size_t)(eq - arg) || strncmp(arg, names[i].name, eq - arg))
+         continue;
+      if (!names[i].wide && v > UINT32_MAX)
+         return false;
+      if (names[i].wide)
+         memcpy((char *)l + names[i].offset, &(uint64_t){ v }, 8);
+      else
+         memcpy((char *)l + names[i].offset, &(uint32_t){ (uint32_t)v }, 4);
+      return true;
+   }
+   return false;
+}
+
 static int
-parse_args(int argc, char **argv, const char **socket_path)
+parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_config *rc)
 {
    for (int i = 1; i < argc; i++) {
       if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -72,6 +122,13 @@ parse_args(int argc, char **argv, const char **socket_path)
          *socket_path = argv[++i];
       } else if (!strncmp(argv[i], "--socket-path=", 14)) {
          *socket_path = argv[i] + 14;
+      } else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
+         if (!parse_limit(argv[++i], &rc->limits)) {
+            fprintf(stderr, "pv-venus serve: bad limit '%s' (see --help)\n", argv[i]);
+            return 2;
+         }
+      } else if (!strcmp(argv[i], "--record") && i + 1 < argc) {
+         rc->record_dir = argv[++i];
       } else {
          fprintf(stderr, "pv-venus serve: unknown or incomplete option '%s'\n\n", argv[i]);
          usage(stderr);
@@ -105,7 +162,8 @@ pv_cmd_serve(int argc, char **argv)
    const char *socket_path = getenv("VTEST_SOCKET_NAME");
    if (!socket_path || !*socket_path)
       socket_path = DEFAULT_SOCKET;
-   int ret = parse_args(argc, argv, &socket_path);
+   struct pv_renderer_config rc = { 0 };
+   int ret = parse_args(argc, argv, &socket_path, &rc);
    if (ret >= 0)
       return ret;
 
@@ -121,7 +179,7 @@ pv_cmd_serve(int argc, char **argv)
    struct pv_logger log;
    pv_logger_init(&log, NULL, NULL);
    struct pv_renderer *renderer = NULL;
-   ret = pv_renderer_create(NULL, &renderer);
+   ret = pv_renderer_create(&rc, &renderer);
    if (ret) {
       pv_error(&log, "cannot create the renderer: %s", strerror(-ret));
       return 1;

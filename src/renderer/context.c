@@ -34,7 +34,7 @@ init_locks(struct pv_context *ctx)
       goto fail_submit;
    if (pthread_mutex_init(&ctx->res_lock, NULL))
       goto fail_res;
-   if (pv_sync_state_init(&ctx->sync))
+   if (pv_sync_state_init(&ctx->sync, ctx->renderer->limits.max_syncs))
       goto fail_sync;
    return 0;
 fail_sync:
@@ -68,7 +68,7 @@ pv_context_create(struct pv_renderer *r, const char *name, uint32_t capset_id,
    ctx->serial = atomic_fetch_add(&r->next_ctx_serial, 1) + 1;
    copy_name(ctx->name, sizeof(ctx->name), name);
    atomic_init(&ctx->fatal, false);
-   pv_idmap_init(&ctx->resources, PV_CONTEXT_MAX_RESOURCES);
+   pv_idmap_init(&ctx->resources, r->limits.max_blobs);
    int ret = init_locks(ctx);
    if (ret) {
       free(ctx);

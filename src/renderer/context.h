@@ -35,6 +35,7 @@ struct pv_renderer {
    char *record_dir; /* NULL: no recording */
    struct pv_renderer_config config;
    uint64_t max_shm_blob_size;
+   struct pv_context_limits limits; /* resolved: no zero fields */
    _Atomic uint32_t next_ctx_serial;
    _Atomic uint32_t live_contexts;
 };
@@ -64,8 +65,13 @@ typedef int (*pv_export_memory_fn)(struct pv_context *ctx, uint64_t blob_id, uin
 /* ---- context ------------------------------------------------------------ */
 
 #define PV_CONTEXT_NAME_MAX 64
-#define PV_CONTEXT_MAX_RESOURCES (1u << 20)
-#define PV_CONTEXT_MAX_SYNCS (1u << 16)
+/* Defaults of struct pv_context_limits (pvvenus.h documents them). */
+#define PV_DEFAULT_MAX_OBJECTS (1u << 20)
+#define PV_DEFAULT_MAX_DEVICE_MEMORY (16ull << 30)
+#define PV_DEFAULT_MAX_BLOBS (1u << 16)
+#define PV_DEFAULT_MAX_SHM_BYTES (4ull << 30)
+#define PV_DEFAULT_MAX_RINGS 64u
+#define PV_DEFAULT_MAX_SYNCS (1u << 16)
 
 struct pv_context {
    struct pv_renderer *renderer;
@@ -83,6 +89,7 @@ struct pv_context {
    pthread_mutex_t submit_lock; /* serializes pv_context_execute() */
 
    pthread_mutex_t res_lock;
+   uint64_t shm_bytes;          /* live shm blobs (res_lock) */
    struct pv_idmap resources;   /* res_id → struct pv_resource * */
 
    struct pv_sync_state sync;   /* syncs, waits, timelines (sync.h) */

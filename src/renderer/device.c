@@ -108,16 +108,21 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
          dev->handle, "vkGetMemoryHostPointerPropertiesEXT");
    dev->base = (struct pv_object){ a->pDevice_ids[0], VK_OBJECT_TYPE_DEVICE,
                                    (uint64_t)(uintptr_t)dev->handle };
-   if (create_queues(dev, a->pCreateInfo) || pv_object_table_insert(&d->vk->objects, &dev->base)) {
+   if (create_queues(dev, a->pCreateInfo)) {
       dev->base.id = 0;
       pv_device_destroy(d->vk, dev);
-      return pv_dispatch_fail(d, "device id %llu is 0 or in use, or out of memory",
-                              (unsigned long long)a->pDevice_ids[0]);
+      return pv_dispatch_fail(d, "out of memory");
+   }
+   if (!pv_dispatch_bind(d, &dev->base)) {
+      dev->base.id = 0;
+      pv_device_destroy(d->vk, dev);
+      return;
    }
    *a->pDevice = dev->handle;
 }
 
 struct child_match {
+   struct pv_vk_context *vk;
    struct pv_device *dev;
    bool memory; /* this pass takes device memory, the other everything else */
 };
@@ -144,7 +149,7 @@ release_child(void *user, struct pv_object *o)
    struct child_match *m = user;
    struct pv_vk_object *obj = (struct pv_vk_object *)o;
    if (o->type == VK_OBJECT_TYPE_DEVICE_MEMORY) {
-      pv_memory_release((struct pv_memory *)obj);
+      pv_memory_release(m->vk, (struct pv_memory *)obj);
       return;
    }
    if (!obj->parent) /* pool children die with their pool */
@@ -157,7 +162,7 @@ release_child(void *user, struct pv_object *o)
 static void
 destroy_children(struct pv_vk_context *vk, struct pv_device *dev)
 {
-   struct child_match m = { dev, false };
+   struct child_match m = { vk, dev, false };
    pv_object_table_remove_matching(&vk->objects, is_child, release_child, &m);
    m.memory = true;
    pv_object_table_remove_matching(&vk->objects, is_child, release_child, &m);
@@ -242,10 +247,10 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatcher *d, struct pv_vkGetDeviceQueue2
    if (pv_context_bind_timeline(d->vk->ctx, ring_idx, queue_timeline_submit, q))
       return pv_dispatch_fail(d, "ring_idx %u is already bound", ring_idx);
    q->obj.base.id = a->pQueue_ids[0];
-   if (pv_object_table_insert(&d->vk->objects, &q->obj.base)) {
+   if (!pv_dispatch_bind(d, &q->obj.base)) {
       pv_context_unbind_timeline(d->vk->ctx, ring_idx);
       q->obj.base.id = 0;
-      return pv_dispatch_fail(d, "queue id %llu is 0 or in use", (unsigned long long)a->pQueue_ids[0]);
+      return;
    }
    q->ring_idx = ring_idx;
    *a->pQueue = q->handle;

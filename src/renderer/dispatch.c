@@ -74,6 +74,20 @@ pv_dispatch_fail(struct pv_dispatcher *d, const char *fmt, ...)
    pv_vk_rings_set_fatal(d->vk);
 }
 
+bool
+pv_dispatch_bind(struct pv_dispatcher *d, struct pv_object *obj)
+{
+   int ret = pv_object_table_insert(&d->vk->objects, obj);
+   if (!ret)
+      return true;
+   pv_dispatch_fail(d, "cannot bind object id %llu: %s", (unsigned long long)obj->id,
+                    ret == -EINVAL   ? "id 0 is reserved"
+                    : ret == -EEXIST ? "the id is in use"
+                    : ret == -ENOSPC ? "limit max_objects reached"
+                                     : "out of memory");
+   return false;
+}
+
 int
 pv_dispatch_set_reply_stream(struct pv_dispatcher *d, uint32_t res_id, uint64_t offset,
                              uint64_t size)

@@ -65,6 +65,10 @@ void pv_dispatch_fail(struct pv_dispatcher *d, const char *fmt, ...)
    __attribute__((format(printf, 2, 3)));
 bool pv_dispatch_failed(const struct pv_dispatcher *d);
 
+/* Bind obj->id in the context's object table; on failure make the context
+ * fatal naming why (id 0, id in use, limit max_objects) and return false. */
+bool pv_dispatch_bind(struct pv_dispatcher *d, struct pv_object *obj);
+
 /* Set the reply stream to [offset, offset + size) of shm resource res_id. */
 int pv_dispatch_set_reply_stream(struct pv_dispatcher *d, uint32_t res_id, uint64_t offset,
                                  uint64_t size);

@@ -125,11 +125,10 @@ pv_handle_vkCreateInstance(struct pv_dispatcher *d, struct pv_vkCreateInstance_a
    }
    inst->base = (struct pv_object){ a->pInstance_ids[0], VK_OBJECT_TYPE_INSTANCE,
                                     (uint64_t)(uintptr_t)inst->handle };
-   if (pv_object_table_insert(&vk->objects, &inst->base)) {
+   if (!pv_dispatch_bind(d, &inst->base)) {
       vkDestroyInstance(inst->handle, NULL);
       free(inst);
-      return pv_dispatch_fail(d, "instance id %llu is 0 or in use",
-                              (unsigned long long)a->pInstance_ids[0]);
+      return;
    }
    *a->pInstance = inst->handle;
    pv_vk_instance_table_load(&inst->table, inst->handle);

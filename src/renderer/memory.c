@@ -120,6 +120,24 @@ allocate_host_visible(struct pv_device *dev, const VkMemoryAllocateInfo *guest,
    return vkAllocateMemory(dev->handle, &info, NULL, &mem->handle);
 }
 
+/* The max_device_memory limit: a guest sees it as an ordinary failed
+ * allocation, as on a full GPU. */
+static bool
+reserve_device_memory(struct pv_vk_context *vk, uint64_t size)
+{
+   uint64_t max = vk->ctx->renderer->limits.max_device_memory;
+   uint64_t cur = atomic_load(&vk->device_memory);
+   do {
+      if (cur > max || size > max - cur) {
+         pv_warn(vk->ctx->log, "%s: limit max_device_memory (%llu) reached: %llu bytes live, %llu asked",
+                 vk->ctx->name, (unsigned long long)max, (unsigned long long)cur,
+                 (unsigned long long)size);
+         return false;
+      }
+   } while (!atomic_compare_exchange_weak(&vk->device_memory, &cur, cur + size));
+   return true;
+}
+
 void
 pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_args *a)
 {
@@ -129,9 +147,15 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
       return pv_dispatch_fail(d, "device, pAllocateInfo or pMemory is NULL");
    if (info->memoryTypeIndex >= dev->pdev->mem_props.memoryTypeCount)
       return pv_dispatch_fail(d, "memory type %u does not exist", info->memoryTypeIndex);
+   if (!reserve_device_memory(d->vk, info->allocationSize)) {
+      a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+      return;
+   }
    struct pv_memory *mem = calloc(1, sizeof(*mem));
-   if (!mem)
+   if (!mem) {
+      atomic_fetch_sub(&d->vk->device_memory, info->allocationSize);
       return pv_dispatch_fail(d, "out of memory");
+   }
    mem->obj.device = dev;
    mem->size = info->allocationSize;
    mem->type = info->memoryTypeIndex;
@@ -142,23 +166,22 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
    if (a->ret == VK_SUCCESS) {
       mem->obj.base = (struct pv_object){ a->pMemory_ids[0], VK_OBJECT_TYPE_DEVICE_MEMORY,
                                           (uint64_t)mem->handle };
-      if (pv_object_table_insert(&d->vk->objects, &mem->obj.base)) {
-         vkFreeMemory(dev->handle, mem->handle, NULL);
-         backing_unref(mem->backing);
-         free(mem);
-         return pv_dispatch_fail(d, "memory id %llu is 0 or in use",
-                                 (unsigned long long)a->pMemory_ids[0]);
+      if (!pv_dispatch_bind(d, &mem->obj.base)) {
+         pv_memory_release(d->vk, mem);
+         return;
       }
       *a->pMemory = mem->handle;
       return;
    }
+   atomic_fetch_sub(&d->vk->device_memory, mem->size);
    backing_unref(mem->backing);
    free(mem);
 }
 
 void
-pv_memory_release(struct pv_memory *mem)
+pv_memory_release(struct pv_vk_context *vk, struct pv_memory *mem)
 {
+   atomic_fetch_sub(&vk->device_memory, mem->size);
    vkFreeMemory(mem->obj.device->handle, mem->handle, NULL);
    backing_unref(mem->backing);
    free(mem);
@@ -168,7 +191,7 @@ void
 pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem)
 {
    pv_object_table_remove(&vk->objects, mem->obj.base.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
-   pv_memory_release(mem);
+   pv_memory_release(vk, mem);
 }
 
 void

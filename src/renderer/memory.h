@@ -22,7 +22,7 @@ bool pv_memory_type_is_host_visible(const struct pv_physical_device *p, uint32_t
 /* Unbind, free the host memory, drop our reference to the backing. */
 void pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem);
 /* The same for memory already unbound. */
-void pv_memory_release(struct pv_memory *mem);
+void pv_memory_release(struct pv_vk_context *vk, struct pv_memory *mem);
 /* The context's export_memory hook. */
 int pv_memory_export(struct pv_context *ctx, uint64_t blob_id, uint32_t blob_type,
                      uint32_t blob_flags, uint64_t size, struct pv_export_result *out);

@@ -99,11 +99,10 @@ pv_gen_bind(struct pv_dispatcher *d, struct pv_device *dev, VkResult ret, VkObje
          return;
       }
       *obj = (struct pv_vk_object){ { ids[i], type, h }, dev, parent };
-      if (pv_object_table_insert(&d->vk->objects, &obj->base)) {
+      if (!pv_dispatch_bind(d, &obj->base)) {
          /* The host object stays until its device goes: the context is
           * fatal now and will be torn down. */
          free(obj);
-         pv_dispatch_fail(d, "object id %llu is 0 or in use", (unsigned long long)ids[i]);
          return;
       }
    }

@@ -142,10 +142,9 @@ pv_handle_vkEnumeratePhysicalDevices(struct pv_dispatcher *d,
       if (!p->base.id) {
          p->base = (struct pv_object){ id, VK_OBJECT_TYPE_PHYSICAL_DEVICE,
                                        (uint64_t)(uintptr_t)p->handle };
-         if (pv_object_table_insert(&d->vk->objects, &p->base)) {
+         if (!pv_dispatch_bind(d, &p->base)) {
             p->base.id = 0;
-            return pv_dispatch_fail(d, "physical device id %llu is 0 or in use",
-                                    (unsigned long long)id);
+            return;
          }
       } else if (p->base.id != id) {
          return pv_dispatch_fail(d, "physical device %u re-enumerated with another id", i);

@@ -18,6 +18,19 @@ log_trampoline(void *user, enum pv_log_level level, const char *msg)
    r->config.log_fn(r->config.log_user, (enum pv_venus_log_level)(level + 1), msg);
 }
 
+#define OR_DEFAULT(v, d) ((v) ? (v) : (d))
+
+static void
+resolve_limits(struct pv_context_limits *out, const struct pv_context_limits *in)
+{
+   out->max_objects = OR_DEFAULT(in->max_objects, PV_DEFAULT_MAX_OBJECTS);
+   out->max_device_memory = OR_DEFAULT(in->max_device_memory, PV_DEFAULT_MAX_DEVICE_MEMORY);
+   out->max_blobs = OR_DEFAULT(in->max_blobs, PV_DEFAULT_MAX_BLOBS);
+   out->max_shm_bytes = OR_DEFAULT(in->max_shm_bytes, PV_DEFAULT_MAX_SHM_BYTES);
+   out->max_rings = OR_DEFAULT(in->max_rings, PV_DEFAULT_MAX_RINGS);
+   out->max_syncs = OR_DEFAULT(in->max_syncs, PV_DEFAULT_MAX_SYNCS);
+}
+
 PV_API int
 pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer **out)
 {
@@ -38,6 +51,7 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
    if (cfg.log_level != PV_VENUS_LOG_DEFAULT)
       r->log.level = (enum pv_log_level)(cfg.log_level - 1);
    r->max_shm_blob_size = cfg.max_shm_blob_size ? cfg.max_shm_blob_size : DEFAULT_MAX_SHM_BLOB_SIZE;
+   resolve_limits(&r->limits, &cfg.limits);
    const char *rec = cfg.record_dir ? cfg.record_dir : getenv("PV_VENUS_RECORD");
    r->record_dir = rec && *rec ? strdup(rec) : NULL;
    r->config.record_dir = NULL; /* the copy above is what we keep */

@@ -75,6 +75,30 @@ insert(struct pv_context *ctx, struct pv_resource *res)
    return ret;
 }
 
+/* The max_shm_bytes limit counts live shared-memory blobs of the guest. */
+static bool
+reserve_shm_bytes(struct pv_context *ctx, uint64_t size)
+{
+   uint64_t max = ctx->renderer->limits.max_shm_bytes;
+   pthread_mutex_lock(&ctx->res_lock);
+   bool ok = ctx->shm_bytes <= max && size <= max - ctx->shm_bytes;
+   if (ok)
+      ctx->shm_bytes += size;
+   pthread_mutex_unlock(&ctx->res_lock);
+   if (!ok)
+      pv_warn(ctx->log, "ctx %u: limit max_shm_bytes (%" PRIu64 ") reached: %" PRIu64
+              " bytes live, %" PRIu64 " asked", ctx->serial, max, ctx->shm_bytes, size);
+   return ok;
+}
+
+static void
+release_shm_bytes(struct pv_context *ctx, uint64_t size)
+{
+   pthread_mutex_lock(&ctx->res_lock);
+   ctx->shm_bytes -= size;
+   pthread_mutex_unlock(&ctx->res_lock);
+}
+
 static int
 create_shm(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags, uint64_t size,
            uint32_t *res_id, struct pv_blob_info *info)
@@ -90,12 +114,17 @@ create_shm(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags, uint
               ctx->serial, size, ctx->renderer->max_shm_blob_size);
       return -EINVAL;
    }
+   if (!reserve_shm_bytes(ctx, size))
+      return -ENOSPC;
    struct pv_resource *res = calloc(1, sizeof(*res));
-   if (!res)
+   if (!res) {
+      release_shm_bytes(ctx, size);
       return -ENOMEM;
+   }
    int fd = pv_shm_create("pv-venus-blob", (size_t)size);
    if (fd < 0) {
       pv_warn(ctx->log, "ctx %u: shm blob of %" PRIu64 " bytes: %s", ctx->serial, size, strerror(-fd));
+      release_shm_bytes(ctx, size);
       free(res);
       return fd;
    }
@@ -105,6 +134,7 @@ create_shm(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags, uint
       pv_warn(ctx->log, "ctx %u: mapping shm blob of %" PRIu64 " bytes: %s", ctx->serial, size,
               strerror(errno));
       pv_close(fd);
+      release_shm_bytes(ctx, size);
       free(res);
       return err ? err : -ENOMEM;
    }
@@ -113,8 +143,10 @@ create_shm(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags, uint
    res->fd_type = PV_BLOB_FD_SHM;
    int ret = insert(ctx, res);
    if (ret) {
-      pv_warn(ctx->log, "ctx %u: resource table: %s", ctx->serial, strerror(-ret));
+      pv_warn(ctx->log, "ctx %u: resource table: %s%s", ctx->serial, strerror(-ret),
+              ret == -ENOSPC ? " (limit max_blobs)" : "");
       pv_close(fd);
+      release_shm_bytes(ctx, size);
       resource_free(res);
       return ret;
    }
@@ -207,6 +239,8 @@ pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
    pthread_mutex_lock(&ctx->res_lock);
    struct pv_resource *res = pv_idmap_remove(&ctx->resources, res_id);
    uint32_t pins = res ? res->pins : 0;
+   if (res && res->owns_map && res->fd_type == PV_BLOB_FD_SHM)
+      ctx->shm_bytes -= res->size;
    pthread_mutex_unlock(&ctx->res_lock);
    if (!res) {
       pv_debug(ctx->log, "ctx %u: unref of unknown resource %u", ctx->serial, res_id);

@@ -55,12 +55,12 @@ struct pv_fence {
 /* ---- state -------------------------------------------------------------- */
 
 int
-pv_sync_state_init(struct pv_sync_state *s)
+pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs)
 {
    memset(s, 0, sizeof(*s));
    if (pthread_mutex_init(&s->lock, NULL))
       return -ENOMEM;
-   pv_idmap_init(&s->syncs, PV_CONTEXT_MAX_SYNCS);
+   pv_idmap_init(&s->syncs, max_syncs);
    return 0;
 }
 

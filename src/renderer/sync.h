@@ -56,7 +56,7 @@ struct pv_sync_state {
    int delivering;
 };
 
-int pv_sync_state_init(struct pv_sync_state *s);
+int pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs);
 /* Frees syncs, waits (never signalled) and pending fences (not reported). */
 void pv_sync_state_fini(struct pv_sync_state *s);
 

@@ -144,8 +144,8 @@ pv_handle_vkCreateRingMESA(struct pv_dispatcher *d, struct pv_vkCreateRingMESA_a
       return pv_dispatch_fail(d, "pCreateInfo is NULL");
    if (pv_vk_ring_find(vk, a->ring))
       return pv_dispatch_fail(d, "ring 0x%llx exists", (unsigned long long)a->ring);
-   if (vk->ring_count >= PV_VK_MAX_RINGS)
-      return pv_dispatch_fail(d, "more than %d rings", PV_VK_MAX_RINGS);
+   if (vk->ring_count >= vk->ctx->renderer->limits.max_rings)
+      return pv_dispatch_fail(d, "limit max_rings (%u) reached", vk->ctx->renderer->limits.max_rings);
    struct pv_vk_ring *r = calloc(1, sizeof(*r));
    if (!r)
       return pv_dispatch_fail(d, "out of memory");

@@ -58,7 +58,7 @@ pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out)
    if (!vk)
       return -ENOMEM;
    vk->ctx = ctx;
-   if (pv_object_table_init(&vk->objects, PV_VK_MAX_OBJECTS)) {
+   if (pv_object_table_init(&vk->objects, ctx->renderer->limits.max_objects)) {
       free(vk);
       return -ENOMEM;
    }

@@ -14,10 +14,6 @@
 #include "renderer/dispatch.h"
 #include "ring/pv_ring.h"
 
-/* Most objects one context may bind (issue: per-context limits). */
-#define PV_VK_MAX_OBJECTS (1u << 22)
-/* Most rings one context may create (primary + one per guest thread). */
-#define PV_VK_MAX_RINGS 64
 
 struct pv_instance;
 
@@ -44,6 +40,7 @@ struct pv_vk_context {
    unsigned ring_count;
    struct pv_ring_monitor *monitor; /* created with the first monitored ring */
    struct pv_instance *instance;    /* one per context */
+   _Atomic uint64_t device_memory;  /* bytes of live VkDeviceMemory */
    /* pv-venus replay: commands arrive from a recording in one thread, so
     * cross-dispatcher waits and indirect streams (recorded separately) are
     * skipped. */
