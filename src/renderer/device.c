@@ -10,6 +10,7 @@
 
 #include "renderer/handlers.h"
 #include "renderer/memory.h"
+#include "renderer/queue.h"
 #include "renderer/sync.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
@@ -175,8 +176,7 @@ pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
    destroy_children(vk, dev);
    for (uint32_t i = 0; i < dev->queue_count; i++) {
       struct pv_queue *q = &dev->queues[i];
-      if (q->ring_idx)
-         pv_context_unbind_timeline(vk->ctx, q->ring_idx);
+      pv_queue_unbind_timeline(q, vk->ctx);
       if (q->obj.base.id)
          pv_object_table_remove(&vk->objects, q->obj.base.id, VK_OBJECT_TYPE_QUEUE);
       pthread_mutex_destroy(&q->lock);
@@ -194,20 +194,6 @@ pv_handle_vkDestroyDevice(struct pv_dispatcher *d, struct pv_vkDestroyDevice_arg
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (dev)
       pv_device_destroy(d->vk, dev);
-}
-
-/* Timeline hook: retire once everything queued before has completed.
- * Waiting here is correct but blocks the submitting thread; Mesa over
- * vtest never puts syncs on queue timelines (PROTOCOL.md §14 N31). */
-static int
-queue_timeline_submit(void *data, struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno)
-{
-   struct pv_queue *q = data;
-   pthread_mutex_lock(&q->lock);
-   VkResult r = vkQueueWaitIdle(q->handle);
-   pthread_mutex_unlock(&q->lock);
-   pv_context_retire_timeline(ctx, ring_idx, seqno);
-   return r == VK_SUCCESS ? 0 : -1;
 }
 
 static uint32_t
@@ -244,15 +230,14 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatcher *d, struct pv_vkGetDeviceQueue2
    if (ring_idx == 0 || ring_idx >= PV_MAX_TIMELINES)
       return pv_dispatch_fail(d, "queue needs a timeline ring_idx in 1..%d, got %u",
                               PV_MAX_TIMELINES - 1, ring_idx);
-   if (pv_context_bind_timeline(d->vk->ctx, ring_idx, queue_timeline_submit, q))
+   if (pv_queue_bind_timeline(q, d->vk->ctx, ring_idx))
       return pv_dispatch_fail(d, "ring_idx %u is already bound", ring_idx);
    q->obj.base.id = a->pQueue_ids[0];
    if (!pv_dispatch_bind(d, &q->obj.base)) {
-      pv_context_unbind_timeline(d->vk->ctx, ring_idx);
+      pv_queue_unbind_timeline(q, d->vk->ctx);
       q->obj.base.id = 0;
       return;
    }
-   q->ring_idx = ring_idx;
    *a->pQueue = q->handle;
 }
 

@@ -59,6 +59,7 @@ struct pv_queue {
    VkDeviceQueueCreateFlags flags;
    uint32_t family, index;
    uint32_t ring_idx;          /* 0: no timeline bound */
+   struct pv_queue_timeline *timeline; /* retire thread, from the first fence (queue.c) */
    pthread_mutex_t lock;       /* Vulkan requires external sync on queues */
 };
 
