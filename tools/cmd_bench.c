@@ -8,6 +8,10 @@
 static const struct pv_venus_cmd benches[] = {
    { "ring", "shared-memory ring throughput (64 B, 256 B, 4 KiB records) and ping-pong latency",
      pv_bench_ring },
+#ifdef PV_BENCH_VULKAN
+   { "vulkan", "Vulkan work natively and through an in-process server, side by side",
+     pv_bench_vulkan },
+#endif
 };
 
 int
