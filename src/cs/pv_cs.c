@@ -35,7 +35,7 @@ pv_cs_decoder_set_stream(struct pv_cs_decoder *dec, const void *data, size_t siz
 {
    dec->start = data;
    dec->cur = data;
-   dec->end = dec->cur + (data ? size : 0);
+   dec->end = data ? dec->cur + size : dec->cur; /* no arithmetic on NULL (UB) */
    dec->failed = false;
    dec->error[0] = '\0';
    dec->command = NULL;
