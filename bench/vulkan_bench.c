@@ -35,7 +35,13 @@
 #define VKT_FUNCS(X)                                                           \
    X(CreateInstance) X(DestroyInstance) X(EnumeratePhysicalDevices)            \
    X(GetPhysicalDeviceMemoryProperties) X(GetPhysicalDeviceQueueFamilyProperties) \
-   X(CreateDevice) X(DestroyDevice) X(GetDeviceQueue) X(CreateBuffer)          \
+   X(CreateDevice) VKT_DEVICE_FUNCS(X)
+
+/* Device-level entry points: natively loaded with vkGetDeviceProcAddr once
+ * the device exists, as the server's dispatch tables are, so neither side
+ * pays the loader's trampoline. */
+#define VKT_DEVICE_FUNCS(X)                                                    \
+   X(DestroyDevice) X(GetDeviceQueue) X(CreateBuffer)                          \
    X(DestroyBuffer) X(GetBufferMemoryRequirements) X(AllocateMemory)           \
    X(FreeMemory) X(BindBufferMemory) X(CreateShaderModule)                     \
    X(DestroyShaderModule) X(CreateDescriptorSetLayout)                         \
@@ -65,6 +71,14 @@ vkt_native(struct vkt *t)
 #undef VKT_NATIVE
    t->client = NULL;
    t->name = "native";
+}
+
+static void
+vkt_native_device(struct vkt *t, VkDevice dev)
+{
+#define VKT_DEVICE(n) t->n = (PFN_vk##n)vkGetDeviceProcAddr(dev, "vk" #n);
+   VKT_DEVICE_FUNCS(VKT_DEVICE)
+#undef VKT_DEVICE
 }
 
 static void
@@ -156,6 +170,8 @@ gpu_open_device(struct gpu *g)
                               .queueCreateInfoCount = 1, .pQueueCreateInfos = &q };
    if (t->CreateDevice(g->pdev, &dci, NULL, &g->dev) != VK_SUCCESS)
       return -1;
+   if (!t->client)
+      vkt_native_device(t, g->dev);
    t->GetDeviceQueue(g->dev, g->family, 0, &g->queue);
    return g->queue ? 0 : -1;
 }
@@ -357,6 +373,7 @@ struct figures {
    double big_ms;                 /* large dispatch, median */
    uint32_t big_n;
    double host_stream_us;         /* through only: a pre-encoded vkCmd* stream, host side */
+   double decode_only_us;         /* the same stream through the decoder alone */
    double host_stream_bytes;
    int host_stream_cmds;
    bool ok;
@@ -427,6 +444,38 @@ bench_record(struct gpu *g, int n, double *cmds_per_s, double *mb_per_s)
    t->ResetCommandPool(g->dev, g->cpool, 0);
 }
 
+static struct pv_object dummy_object = { 1, VK_OBJECT_TYPE_UNKNOWN, 1 };
+
+static struct pv_object *
+dummy_lookup(void *user, uint64_t id, VkObjectType type)
+{
+   (void)user, (void)id, (void)type;
+   return &dummy_object;
+}
+
+/* Decode every command of a stream into the decoder's arena, running
+ * nothing: the decoder's share of the host cost. */
+static double
+decode_only(const uint8_t *buf, size_t size)
+{
+   static _Alignas(16) uint8_t args[4096];
+   struct pv_cs_decoder dec;
+   pv_cs_decoder_init(&dec, buf, size, dummy_lookup, NULL);
+   double t0 = now_us();
+   while (pv_cs_decoder_remaining(&dec) > 0) {
+      uint32_t type, flags;
+      const struct pv_cs_command_info *info;
+      if (!pv_cs_read_command_header(&dec, &type, &flags) || !(info = pv_cs_command_info(type)) ||
+          info->args_size > sizeof(args) || !pv_cs_decode_args(&dec, info, args))
+         break;
+      pv_cs_decoder_reset_scratch(&dec);
+   }
+   double us = now_us() - t0;
+   bool ok = pv_cs_decoder_remaining(&dec) == 0;
+   pv_cs_decoder_fini(&dec);
+   return ok ? us : NAN;
+}
+
 /* The host side alone: the recording workload's commands, encoded up
  * front, handed to the context's dispatcher in one stream (what a SUBMIT_CMD2
  * does after the socket read).  The time includes lavapipe's recording,
@@ -462,6 +511,7 @@ bench_host_stream(struct gpu *g, struct pv_context *ctx, int n, struct figures *
       ok = pv_encode_vkCmdPushConstants(&enc, 0, &push) && pv_encode_vkCmdDispatch(&enc, 0, &disp) &&
            pv_encode_vkCmdPipelineBarrier(&enc, 0, &bar);
    if (ok) {
+      f->decode_only_us = decode_only(buf, enc.pos);
       double t0 = now_us();
       ok = pv_context_submit(ctx, buf, enc.pos) == 0;
       f->host_stream_us = now_us() - t0;
@@ -629,16 +679,6 @@ make_rows(const struct figures *n, const struct figures *t, struct row *r)
    return k;
 }
 
-/* Host cost of the pre-encoded stream beyond lavapipe's own recording. */
-static void
-host_cost(const struct figures *n, const struct figures *t, double *ns_per_cmd, double *gbps)
-{
-   double lvp_us = t->host_stream_cmds / n->rec_cmds_per_s * 1e6;
-   double ours_us = t->host_stream_us - lvp_us;
-   *ns_per_cmd = t->host_stream_cmds ? ours_us * 1e3 / t->host_stream_cmds : 0;
-   *gbps = ours_us > 0 ? t->host_stream_bytes / ours_us / 1e3 : 0;
-}
-
 static void
 print_table(const struct row *r, int k, const struct figures *n, const struct figures *t)
 {
@@ -646,24 +686,27 @@ print_table(const struct row *r, int k, const struct figures *n, const struct fi
    for (int i = 0; i < k; i++)
       printf("%-34s %8s %14.2f %14.2f %10.3f\n", r[i].name, r[i].unit, r[i].native, r[i].through,
              r[i].through / r[i].native);
-   double ns, gbps;
-   host_cost(n, t, &ns, &gbps);
    printf("\n(ratios: below 1 is better for times, above 1 for rates)\n"
           "end to end, the client issued the vkCmd* stream at %.1f MB/s (%.0f bytes per command)\n"
-          "host side alone: %d pre-encoded commands (%.1f MB) in %.1f ms, of which lavapipe's\n"
-          "own recording is %.1f ms: decode + dispatch cost %.0f ns per command = %.2f GB/s of stream\n",
+          "host side alone, %d pre-encoded commands (%.1f MB):\n"
+          "  decoded only:                   %8.1f ms = %6.0f ns per command = %.2f GB/s of stream\n"
+          "  decoded, dispatched, recorded:  %8.1f ms = %6.0f ns per command\n"
+          "  the driver recording natively:  %8.1f ms = %6.0f ns per command\n",
           t->rec_mb_per_s, t->rec_cmds_per_s > 0 ? t->rec_mb_per_s * 1e6 / t->rec_cmds_per_s : 0.0,
-          t->host_stream_cmds, t->host_stream_bytes / 1e6, t->host_stream_us / 1e3,
-          t->host_stream_cmds / n->rec_cmds_per_s * 1e3, ns, gbps);
+          t->host_stream_cmds, t->host_stream_bytes / 1e6, t->decode_only_us / 1e3,
+          t->decode_only_us * 1e3 / t->host_stream_cmds, t->host_stream_bytes / t->decode_only_us / 1e3,
+          t->host_stream_us / 1e3, t->host_stream_us * 1e3 / t->host_stream_cmds,
+          t->host_stream_cmds / n->rec_cmds_per_s * 1e3, 1e9 / n->rec_cmds_per_s);
 }
 
 static void
 print_json(const struct row *r, int k, const struct figures *n, const struct figures *t)
 {
-   double ns, gbps;
-   host_cost(n, t, &ns, &gbps);
-   printf("{\"platform\":\"%s\",\"stream_mb_per_s\":%.2f,\"host_ns_per_cmd\":%.1f,"
-          "\"host_stream_gbps\":%.3f,\"figures\":[", pv_platform_backend(), t->rec_mb_per_s, ns, gbps);
+   printf("{\"platform\":\"%s\",\"stream_mb_per_s\":%.2f,\"host_stream_bytes\":%.0f,"
+          "\"host_commands\":%d,\"decode_only_us\":%.1f,\"decode_dispatch_record_us\":%.1f,"
+          "\"native_record_us\":%.1f,\"figures\":[",
+          pv_platform_backend(), t->rec_mb_per_s, t->host_stream_bytes, t->host_stream_cmds,
+          t->decode_only_us, t->host_stream_us, t->host_stream_cmds / n->rec_cmds_per_s * 1e6);
    for (int i = 0; i < k; i++)
       printf("%s{\"name\":\"%s\",\"unit\":\"%s\",\"native\":%.3f,\"through\":%.3f,\"ratio\":%.4f}",
              i ? "," : "", r[i].name, r[i].unit, r[i].native, r[i].through,
