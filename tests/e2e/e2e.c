@@ -19,16 +19,45 @@ server_main(void *arg)
    return NULL;
 }
 
+/* Renderer log lines go to stderr as usual; errors are also kept. */
+static void
+log_sink(void *user, enum pv_venus_log_level level, const char *msg)
+{
+   static const char *names[] = { "", "error", "warn", "info", "debug", "trace" };
+   struct e2e_server *s = user;
+   fprintf(stderr, "pv-venus: %s: %s\n", level <= PV_VENUS_LOG_TRACE ? names[level] : "?", msg);
+   if (level != PV_VENUS_LOG_ERROR)
+      return;
+   pthread_mutex_lock(&s->lock);
+   snprintf(s->errors[s->error_count % 32], sizeof(s->errors[0]), "%s", msg);
+   s->error_count++;
+   pthread_mutex_unlock(&s->lock);
+}
+
+bool
+e2e_server_logged(struct e2e_server *s, const char *a, const char *b)
+{
+   bool found = false;
+   pthread_mutex_lock(&s->lock);
+   unsigned n = s->error_count < 32 ? s->error_count : 32;
+   for (unsigned i = 0; i < n && !found; i++)
+      found = strstr(s->errors[i], a) && strstr(s->errors[i], b);
+   pthread_mutex_unlock(&s->lock);
+   return found;
+}
+
 int
 e2e_server_start(struct e2e_server *s)
 {
    memset(s, 0, sizeof(*s));
+   pthread_mutex_init(&s->lock, NULL);
    snprintf(s->dir, sizeof(s->dir), "/tmp/pv-e2e-XXXXXX");
    if (!mkdtemp(s->dir))
       return -errno;
    snprintf(s->path, sizeof(s->path), "%s/sock", s->dir);
    pv_logger_init(&s->log, NULL, NULL);
-   int ret = pv_renderer_create(NULL, &s->renderer);
+   struct pv_renderer_config rc = { .log_fn = log_sink, .log_user = s };
+   int ret = pv_renderer_create(&rc, &s->renderer);
    if (ret)
       return ret;
    struct pv_vtest_server_config cfg = {
@@ -48,6 +77,7 @@ e2e_server_stop(struct e2e_server *s)
    pv_vtest_server_destroy(s->srv);
    pv_renderer_destroy(s->renderer);
    rmdir(s->dir);
+   pthread_mutex_destroy(&s->lock);
 }
 
 bool

@@ -12,6 +12,7 @@
 #ifndef PV_E2E_H
 #define PV_E2E_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,11 +30,17 @@ struct e2e_server {
    struct pv_renderer *renderer;
    struct pv_vtest_server *srv;
    pv_thread thread;
+   /* the renderer's error lines (context fatal reasons), kept for tests */
+   pthread_mutex_t lock;
+   char errors[32][256];
+   unsigned error_count;
 };
 
 /* Start / stop the server on a fresh socket in a temporary directory. */
 int e2e_server_start(struct e2e_server *s);
 void e2e_server_stop(struct e2e_server *s);
+/* Whether an error line the renderer logged contains both strings. */
+bool e2e_server_logged(struct e2e_server *s, const char *a, const char *b);
 /* Wait until the server has exactly n live clients (10 s at most). */
 bool e2e_wait_clients(struct e2e_server *s, unsigned n);
 

@@ -1,0 +1,402 @@
+/*
+ * test_e2e_hostile — one client's death or malice never touches another.
+ *
+ * A "bystander" client keeps working on its own thread (buffers created,
+ * mapped, written and read back through blobs, property queries, device
+ * idle) during everything below, and must see no error at all.
+ *
+ *   killed      clients die mid-message: half a vtest header, half a
+ *               SUBMIT_CMD2 payload, half a command in the ring with half a
+ *               RESOURCE_CREATE_BLOB on the socket and a device with mapped
+ *               memory alive, and one while its ring thread is blocked in a
+ *               host vkWaitForFences.  The server frees each (client count
+ *               back to the bystander alone).
+ *   malformed   clients with a device send one bad command on their ring:
+ *               an array size that disagrees with its count, an unknown
+ *               command id, a handle of the wrong type, an unknown handle,
+ *               the forbidden vkGetDeviceQueue, a reply stream outside its
+ *               resource.  Each time the ring's status gets FATAL, the
+ *               renderer logs why (checked), the client's next call fails
+ *               with -EIO and the server drops it at its next message.
+ *
+ * At the end the process has exactly the fds it had at the start.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "tests/e2e/e2e.h"
+#include "tests/pv_test.h"
+#include "vtest/vtest_protocol.h"
+
+static struct e2e_server srv;
+
+/* ---- the bystander ------------------------------------------------------------ */
+
+static struct {
+   pv_thread thread;
+   atomic_bool stop;
+   atomic_uint iterations;
+   int failures;
+} by;
+
+static int
+bystander_iteration(struct e2e_dev *d, uint32_t round)
+{
+   struct e2e_buffer b;
+   if (e2e_buffer_create(d, 4096, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, false, &b))
+      return -1;
+   uint32_t *p = b.map.map;
+   for (uint32_t i = 0; i < 1024; i++)
+      p[i] = round * 1024 + i;
+   bool same = true;
+   for (uint32_t i = 0; i < 1024; i++)
+      same &= p[i] == round * 1024 + i;
+   E2E_EXPECT(d->log, same);
+   e2e_buffer_destroy(d, &b);
+   VkPhysicalDeviceProperties2 props = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2 };
+   struct pv_vkGetPhysicalDeviceProperties2_args a = {
+      .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pProperties = &props,
+   };
+   if (!E2E_OK(d->log, &d->c, PV_VNC_CALL(&d->c, vkGetPhysicalDeviceProperties2, &a)))
+      return -1;
+   E2E_EXPECT(d->log, props.properties.apiVersion >= VK_API_VERSION_1_1);
+   struct pv_vkDeviceWaitIdle_args w = { .device = E2E_H(VkDevice, d->device) };
+   if (!E2E_OK(d->log, &d->c, PV_VNC_CALL(&d->c, vkDeviceWaitIdle, &w)))
+      return -1;
+   E2E_EXPECT(d->log, w.ret == VK_SUCCESS);
+   return 0;
+}
+
+static void *
+bystander_main(void *arg)
+{
+   (void)arg;
+   struct e2e_log lg = { "bystander", 0 };
+   struct e2e_dev d;
+   if (e2e_dev_open(&d, &lg, srv.path, "bystander", NULL)) {
+      pv_vnc_abandon(&d.c);
+   } else {
+      for (uint32_t round = 0; !atomic_load(&by.stop); round++) {
+         if (bystander_iteration(&d, round))
+            break;
+         atomic_fetch_add(&by.iterations, 1);
+      }
+      e2e_dev_close(&d);
+   }
+   by.failures = lg.failures;
+   atomic_store(&by.stop, true);
+   return NULL;
+}
+
+/* Let the bystander finish `n` more iterations (it runs meanwhile). */
+static bool
+bystander_progress(unsigned n)
+{
+   unsigned start = atomic_load(&by.iterations);
+   for (int i = 0; i < 2000 && !atomic_load(&by.stop); i++) {
+      if (atomic_load(&by.iterations) >= start + n)
+         return true;
+      pv_sleep_ns(5 * 1000 * 1000);
+   }
+   return false;
+}
+
+/* ---- killed clients ---------------------------------------------------------------- */
+
+static void
+kill_in_header(void)
+{
+   struct pv_vtc v;
+   CHECK_EQ(pv_vtc_open_venus(&v, srv.path, "victim-header"), 0);
+   uint32_t half = 24; /* 4 of the 8 header bytes of a SUBMIT_CMD2 */
+   CHECK_EQ(pv_vtc_send(&v, &half, 4), 0);
+   pv_vtc_close(&v);
+}
+
+static void
+kill_in_submit(void)
+{
+   struct pv_vtc v;
+   CHECK_EQ(pv_vtc_open_venus(&v, srv.path, "victim-submit"), 0);
+   uint32_t msg[2 + 10] = { 100, PV_VCMD_SUBMIT_CMD2, 1, 1, 9, 91 };
+   CHECK_EQ(pv_vtc_send(&v, msg, sizeof(msg)), 0); /* 10 of 100 dwords */
+   pv_vtc_close(&v);
+}
+
+/* A device with mapped memory, half a command in the ring, half a
+ * RESOURCE_CREATE_BLOB on the socket. */
+static void
+kill_with_objects(void)
+{
+   struct e2e_log lg = { "victim-objects", 0 };
+   struct e2e_dev d;
+   struct e2e_buffer b;
+   memset(&b, 0, sizeof(b));
+   if (!e2e_dev_open(&d, &lg, srv.path, lg.name, NULL) &&
+       !e2e_buffer_create(&d, 65536, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, false, &b)) {
+      memset(b.map.map, 0x5a, 65536);
+      CHECK_EQ(pv_vnc_wait_idle(&d.c), 0);
+      /* the first 16 bytes of a vkCreateBuffer */
+      uint32_t part[4] = { PV_CMD_vkCreateBuffer, 0, (uint32_t)d.device, 0 };
+      CHECK_EQ(pv_vnc_write_raw(&d.c, part, sizeof(part)), 0);
+      uint32_t blob[3] = { 6, PV_VCMD_RESOURCE_CREATE_BLOB, 2 };
+      CHECK_EQ(pv_vtc_send(&d.c.vtc, blob, sizeof(blob)), 0);
+   }
+   CHECK_EQ(lg.failures, 0);
+   pv_vnc_abandon(&d.c); /* no teardown; the buffer's mapping is dropped with it */
+   if (b.map.map)
+      munmap(b.map.map, b.map.size);
+}
+
+/* A victim with a device, a timeline semaphore and a fence. */
+static bool
+victim_with_sync(struct e2e_dev *d, struct e2e_log *lg, uint64_t *sem, uint64_t *fence)
+{
+   VkPhysicalDeviceVulkan12Features f12 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, .timelineSemaphore = VK_TRUE,
+   };
+   if (e2e_dev_open(d, lg, srv.path, lg->name, &f12))
+      return false;
+   struct pv_vnc *c = &d->c;
+   VkSemaphoreTypeCreateInfo ti = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+                                    .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE };
+   VkSemaphoreCreateInfo si = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, .pNext = &ti };
+   VkFenceCreateInfo fi = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   *sem = pv_vnc_new_id(c);
+   *fence = pv_vnc_new_id(c);
+   struct pv_vkCreateSemaphore_args cs = { .device = E2E_H(VkDevice, d->device), .pCreateInfo = &si,
+                                           .pSemaphore_ids = sem, .pSemaphore_count = 1 };
+   struct pv_vkCreateFence_args cf = { .device = E2E_H(VkDevice, d->device), .pCreateInfo = &fi,
+                                       .pFence_ids = fence, .pFence_count = 1 };
+   return E2E_OK(lg, c, PV_VNC_SEND(c, vkCreateSemaphore, &cs)) &&
+          E2E_OK(lg, c, PV_VNC_SEND(c, vkCreateFence, &cf));
+}
+
+/* Killed while its ring thread is blocked in the host's vkWaitSemaphores
+ * (1.5 s on a value nobody signals): the server frees it once the host
+ * call returns. */
+static void
+kill_while_waiting(void)
+{
+   struct e2e_log lg = { "victim-waiting", 0 };
+   struct e2e_dev d;
+   uint64_t sem, fence;
+   if (victim_with_sync(&d, &lg, &sem, &fence)) {
+      uint64_t one = 1;
+      VkSemaphore s = E2E_H(VkSemaphore, sem);
+      VkSemaphoreWaitInfo wi = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
+                                 .semaphoreCount = 1, .pSemaphores = &s, .pValues = &one };
+      struct pv_vkWaitSemaphores_args w = { .device = E2E_H(VkDevice, d.device), .pWaitInfo = &wi,
+                                            .timeout = 1500ull * 1000 * 1000 };
+      CHECK(E2E_OK(&lg, &d.c, PV_VNC_SEND(&d.c, vkWaitSemaphores, &w)));
+      pv_sleep_ns(100 * 1000 * 1000); /* the ring thread is in the wait now */
+      CHECK(!(pv_vnc_ring_status(&d.c) & PV_RING_STATUS_FATAL));
+   }
+   CHECK_EQ(lg.failures, 0);
+   pv_vnc_abandon(&d.c);
+}
+
+/* Killed with a queue submission that waits for a timeline value nobody
+ * will ever signal.  Known renderer bug: the context's teardown blocks for
+ * ever in vkDeviceWaitIdle (pv_device_destroy, src/renderer/device.c), so
+ * the client is never freed (and the server cannot stop).  Skipped unless
+ * PV_E2E_KNOWN_BUGS=1. */
+static bool
+kill_with_gated_submission(void)
+{
+   const char *env = getenv("PV_E2E_KNOWN_BUGS");
+   if (!env || strcmp(env, "1")) {
+      printf("SKIP kill_with_gated_submission: renderer bug: a client that dies with a "
+             "vkQueueSubmit waiting on a timeline value nobody signals hangs its teardown in "
+             "vkDeviceWaitIdle (pv_device_destroy); PV_E2E_KNOWN_BUGS=1 runs it\n");
+      return false;
+   }
+   struct e2e_log lg = { "victim-gated", 0 };
+   struct e2e_dev d;
+   uint64_t sem, fence;
+   if (victim_with_sync(&d, &lg, &sem, &fence)) {
+      uint64_t one = 1;
+      VkSemaphore s = E2E_H(VkSemaphore, sem);
+      VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+      VkTimelineSemaphoreSubmitInfo ts = { .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+                                           .waitSemaphoreValueCount = 1, .pWaitSemaphoreValues = &one };
+      VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &ts,
+                           .waitSemaphoreCount = 1, .pWaitSemaphores = &s,
+                           .pWaitDstStageMask = &stage };
+      struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d.queues[0]), .submitCount = 1,
+                                          .pSubmits = &sub, .fence = E2E_H(VkFence, fence) };
+      CHECK(E2E_OK(&lg, &d.c, PV_VNC_SEND(&d.c, vkQueueSubmit, &qs)));
+      CHECK_EQ(pv_vnc_wait_idle(&d.c), 0);
+   }
+   CHECK_EQ(lg.failures, 0);
+   pv_vnc_abandon(&d.c);
+   return true;
+}
+
+static void
+test_killed(void)
+{
+   void (*kills[])(void) = { kill_in_header, kill_in_submit, kill_with_objects, kill_while_waiting };
+   for (unsigned i = 0; i < sizeof(kills) / sizeof(kills[0]); i++) {
+      kills[i]();
+      CHECK(e2e_wait_clients(&srv, 1)); /* only the bystander is left */
+      CHECK(bystander_progress(1));
+   }
+   if (kill_with_gated_submission()) {
+      CHECK(e2e_wait_clients(&srv, 1));
+      CHECK(bystander_progress(1));
+   }
+}
+
+/* ---- malformed commands -------------------------------------------------------------- */
+
+/* Bring a victim up, let `bad` write its command, and check that the ring
+ * turns FATAL with a logged reason containing `why`, that calls fail with
+ * -EIO, and that the server drops the client at its next message. */
+static void
+malformed(const char *name, const char *why, int (*bad)(struct e2e_dev *d))
+{
+   struct e2e_log lg = { name, 0 };
+   struct e2e_dev d;
+   if (e2e_dev_open(&d, &lg, srv.path, name, NULL)) {
+      CHECK(0);
+      pv_vnc_abandon(&d.c);
+      return;
+   }
+   struct pv_vnc *c = &d.c;
+   CHECK_EQ(bad(&d), 0);
+   bool fatal = false;
+   for (int i = 0; i < 500 && !fatal; i++) {
+      fatal = (pv_vnc_ring_status(c) & PV_RING_STATUS_FATAL) != 0;
+      if (!fatal)
+         pv_sleep_ns(10 * 1000 * 1000);
+   }
+   CHECK(fatal);
+   if (!e2e_server_logged(&srv, name, why))
+      fprintf(stderr, "%s: no fatal reason with '%s' was logged\n", name, why);
+   CHECK(e2e_server_logged(&srv, name, why));
+   uint32_t version = 0;
+   struct pv_vkEnumerateInstanceVersion_args ev = { .pApiVersion = &version };
+   CHECK_EQ(PV_VNC_CALL(c, vkEnumerateInstanceVersion, &ev), -EIO);
+   /* the next message on the socket: the server drops the client */
+   struct pv_vkNotifyRingMESA_args n = { .ring = c->ring_id };
+   pv_vnc_submit_context(c, PV_CMD_vkNotifyRingMESA, &n);
+   uint32_t sync = 0;
+   int ret = pv_vtc_sync_create(&c->vtc, 0, &sync);
+   CHECK(ret == -EPIPE || ret == -ECONNRESET);
+   CHECK(e2e_wait_clients(&srv, 1));
+   pv_vnc_abandon(c);
+}
+
+static int
+bad_array_size(struct e2e_dev *d)
+{
+   uint32_t count = 1;
+   uint64_t id = d->pdev;
+   struct pv_vkEnumeratePhysicalDevices_args a = {
+      .instance = E2E_H(VkInstance, d->instance), .pPhysicalDeviceCount = &count,
+      .pPhysicalDevices_ids = &id, .pPhysicalDevices_count = 1,
+   };
+   uint8_t buf[64];
+   struct pv_cs_encoder e;
+   pv_cs_encoder_init(&e, buf, sizeof(buf));
+   if (!pv_encode_vkEnumeratePhysicalDevices(&e, 0, &a) || e.pos != 44)
+      return -1;
+   uint64_t two = 2; /* array_size 2 against *pPhysicalDeviceCount 1 */
+   memcpy(buf + 28, &two, 8);
+   return pv_vnc_write_raw(&d->c, buf, e.pos);
+}
+
+static int
+bad_command_id(struct e2e_dev *d)
+{
+   uint32_t cmd[4] = { 100000, 0, 0, 0 };
+   return pv_vnc_write_raw(&d->c, cmd, sizeof(cmd));
+}
+
+static int
+bad_handle_type(struct e2e_dev *d)
+{
+   VkPhysicalDeviceProperties props;
+   struct pv_vkGetPhysicalDeviceProperties_args a = {
+      .physicalDevice = E2E_H(VkPhysicalDevice, d->instance), /* an instance's id */
+      .pProperties = &props,
+   };
+   return PV_VNC_SEND(&d->c, vkGetPhysicalDeviceProperties, &a);
+}
+
+static int
+bad_handle_id(struct e2e_dev *d)
+{
+   struct pv_vkDestroyBuffer_args a = { .device = E2E_H(VkDevice, d->device),
+                                        .buffer = E2E_H(VkBuffer, 424242) };
+   return PV_VNC_SEND(&d->c, vkDestroyBuffer, &a);
+}
+
+static int
+bad_get_device_queue(struct e2e_dev *d)
+{
+   uint64_t id = pv_vnc_new_id(&d->c);
+   struct pv_vkGetDeviceQueue_args a = { .device = E2E_H(VkDevice, d->device),
+                                         .pQueue_ids = &id, .pQueue_count = 1 };
+   return PV_VNC_SEND(&d->c, vkGetDeviceQueue, &a);
+}
+
+static int
+bad_reply_stream(struct e2e_dev *d)
+{
+   VkCommandStreamDescriptionMESA s = { .resourceId = d->c.reply_res,
+                                        .offset = PV_VNC_REPLY_SHM_SIZE - 16, .size = 64 };
+   struct pv_vkSetReplyCommandStreamMESA_args a = { .pStream = &s };
+   return PV_VNC_SEND(&d->c, vkSetReplyCommandStreamMESA, &a);
+}
+
+static void
+test_malformed(void)
+{
+   static const struct {
+      const char *name, *why;
+      int (*bad)(struct e2e_dev *d);
+   } cases[] = {
+      { "bad-array-size", "array size", bad_array_size },
+      { "bad-command-id", "100000", bad_command_id },
+      { "bad-handle-type", "wrong type", bad_handle_type },
+      { "bad-handle-id", "424242", bad_handle_id },
+      { "bad-get-device-queue", "command id 17", bad_get_device_queue },
+      { "bad-reply-stream", "reply stream", bad_reply_stream },
+   };
+   for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      malformed(cases[i].name, cases[i].why, cases[i].bad);
+      CHECK(bystander_progress(1));
+   }
+}
+
+int
+main(void)
+{
+   signal(SIGPIPE, SIG_IGN);
+   int ret = e2e_server_start(&srv);
+   if (ret) {
+      fprintf(stderr, "cannot start the server: %s\n", strerror(-ret));
+      return 1;
+   }
+   double t0 = e2e_ms();
+   int fds = e2e_count_fds();
+   CHECK_EQ(pv_thread_start(&by.thread, "bystander", bystander_main, NULL), 0);
+   CHECK(bystander_progress(1));
+   RUN(test_killed);
+   RUN(test_malformed);
+   atomic_store(&by.stop, true);
+   pv_thread_join(&by.thread);
+   printf("bystander: %u iterations, %d failures\n", atomic_load(&by.iterations), by.failures);
+   CHECK_EQ(by.failures, 0);
+   CHECK(e2e_wait_clients(&srv, 0));
+   CHECK_EQ(e2e_wait_fds(fds), fds);
+   e2e_server_stop(&srv);
+   printf("e2e hostile: %.0f ms\n", e2e_ms() - t0);
+   return pv_test_summary();
+}
