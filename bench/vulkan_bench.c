@@ -2,7 +2,7 @@
  * vulkan_bench.c — `pv-venus bench vulkan`: the cost of going through
  * pv-venus, measured against the host driver called directly, in one run.
  *
- * Every workload is written once against `struct vkt`, a table of Vulkan
+ * Every workload is written once against `struct pv_vkt`, a table of Vulkan
  * entry points, and runs twice: with the host's own entry points
  * ("native") and with entry points that encode each call and send it
  * through our guest-side client over a real vtest socket and ring to an
@@ -28,316 +28,7 @@
 #include "tests/client/venus_client.h"
 #include "vtest/vtest_server.h"
 
-#include "saxpy_spv.h"
-
-/* ---- the entry points a workload uses ------------------------------------- */
-
-#define VKT_FUNCS(X)                                                           \
-   X(CreateInstance) X(DestroyInstance) X(EnumeratePhysicalDevices)            \
-   X(GetPhysicalDeviceMemoryProperties) X(GetPhysicalDeviceQueueFamilyProperties) \
-   X(CreateDevice) VKT_DEVICE_FUNCS(X)
-
-/* Device-level entry points: natively loaded with vkGetDeviceProcAddr once
- * the device exists, as the server's dispatch tables are, so neither side
- * pays the loader's trampoline. */
-#define VKT_DEVICE_FUNCS(X)                                                    \
-   X(DestroyDevice) X(GetDeviceQueue) X(CreateBuffer)                          \
-   X(DestroyBuffer) X(GetBufferMemoryRequirements) X(AllocateMemory)           \
-   X(FreeMemory) X(BindBufferMemory) X(CreateShaderModule)                     \
-   X(DestroyShaderModule) X(CreateDescriptorSetLayout)                         \
-   X(DestroyDescriptorSetLayout) X(CreatePipelineLayout)                       \
-   X(DestroyPipelineLayout) X(CreateComputePipelines) X(DestroyPipeline)       \
-   X(CreateDescriptorPool) X(DestroyDescriptorPool) X(AllocateDescriptorSets)  \
-   X(UpdateDescriptorSets) X(CreateCommandPool) X(DestroyCommandPool)          \
-   X(AllocateCommandBuffers) X(ResetCommandPool) X(BeginCommandBuffer)         \
-   X(EndCommandBuffer) X(CmdBindPipeline) X(CmdBindDescriptorSets)             \
-   X(CmdPushConstants) X(CmdDispatch) X(CmdPipelineBarrier) X(CreateFence)     \
-   X(DestroyFence) X(ResetFences) X(QueueSubmit) X(WaitForFences)              \
-   X(GetFenceStatus)
-
-struct vkt {
-#define VKT_MEMBER(n) PFN_vk##n n;
-   VKT_FUNCS(VKT_MEMBER)
-#undef VKT_MEMBER
-   struct pv_vnc *client; /* NULL: native */
-   const char *name;
-};
-
-static void
-vkt_native(struct vkt *t)
-{
-#define VKT_NATIVE(n) t->n = vk##n;
-   VKT_FUNCS(VKT_NATIVE)
-#undef VKT_NATIVE
-   t->client = NULL;
-   t->name = "native";
-}
-
-static void
-vkt_native_device(struct vkt *t, VkDevice dev)
-{
-#define VKT_DEVICE(n) t->n = (PFN_vk##n)vkGetDeviceProcAddr(dev, "vk" #n);
-   VKT_DEVICE_FUNCS(VKT_DEVICE)
-#undef VKT_DEVICE
-}
-
-static void
-vkt_through(struct vkt *t, struct pv_vnc *c)
-{
-#define VKT_THROUGH(n) t->n = pv_cvk_vk##n;
-   VKT_FUNCS(VKT_THROUGH)
-#undef VKT_THROUGH
-   t->client = c;
-   t->name = "through";
-   pv_cvk_use(c);
-}
-
-/* Host-visible memory: vkMapMemory natively, a blob through us. */
-struct mapping {
-   void *ptr;
-   struct pv_vnc_mapping blob;
-};
-
-static int
-map_memory(struct vkt *t, VkDevice dev, VkDeviceMemory mem, VkDeviceSize size, struct mapping *m)
-{
-   memset(m, 0, sizeof(*m));
-   if (!t->client)
-      return vkMapMemory(dev, mem, 0, VK_WHOLE_SIZE, 0, &m->ptr) == VK_SUCCESS ? 0 : -EIO;
-   int ret = pv_vnc_map_memory(t->client, (uint64_t)(uintptr_t)mem, size, false, &m->blob);
-   m->ptr = ret ? NULL : m->blob.map;
-   return ret;
-}
-
-static void
-unmap_memory(struct vkt *t, VkDevice dev, VkDeviceMemory mem, struct mapping *m)
-{
-   if (!t->client)
-      vkUnmapMemory(dev, mem);
-   else
-      pv_vnc_unmap_memory(t->client, &m->blob);
-}
-
-/* ---- a device with a compute pipeline ---------------------------------------- */
-
-struct gpu {
-   struct vkt *t;
-   VkInstance instance;
-   VkPhysicalDevice pdev;
-   VkDevice dev;
-   VkQueue queue;
-   uint32_t family;
-   VkPhysicalDeviceMemoryProperties mem;
-   VkDescriptorSetLayout dsl;
-   VkPipelineLayout layout;
-   VkPipeline pipeline;
-   VkShaderModule shader;
-   VkDescriptorPool dpool;
-   VkCommandPool cpool;
-   VkFence fence;
-};
-
-static int
-gpu_open_device(struct gpu *g)
-{
-   struct vkt *t = g->t;
-   VkApplicationInfo app = { .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-                             .pApplicationName = "pv-venus bench", .apiVersion = VK_API_VERSION_1_1 };
-   VkInstanceCreateInfo ici = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
-                                .pApplicationInfo = &app };
-   if (t->CreateInstance(&ici, NULL, &g->instance) != VK_SUCCESS)
-      return -1;
-   uint32_t n = 1;
-   VkResult r = t->EnumeratePhysicalDevices(g->instance, &n, &g->pdev);
-   if ((r != VK_SUCCESS && r != VK_INCOMPLETE) || n < 1)
-      return -1;
-   t->GetPhysicalDeviceMemoryProperties(g->pdev, &g->mem);
-   VkQueueFamilyProperties qf[16];
-   uint32_t nq = 16;
-   t->GetPhysicalDeviceQueueFamilyProperties(g->pdev, &nq, qf);
-   g->family = UINT32_MAX;
-   for (uint32_t i = 0; i < nq && g->family == UINT32_MAX; i++) {
-      if (qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT)
-         g->family = i;
-   }
-   if (g->family == UINT32_MAX)
-      return -1;
-   const float prio = 1.0f;
-   VkDeviceQueueCreateInfo q = { .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-                                 .queueFamilyIndex = g->family, .queueCount = 1,
-                                 .pQueuePriorities = &prio };
-   VkDeviceCreateInfo dci = { .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-                              .queueCreateInfoCount = 1, .pQueueCreateInfos = &q };
-   if (t->CreateDevice(g->pdev, &dci, NULL, &g->dev) != VK_SUCCESS)
-      return -1;
-   if (!t->client)
-      vkt_native_device(t, g->dev);
-   t->GetDeviceQueue(g->dev, g->family, 0, &g->queue);
-   return g->queue ? 0 : -1;
-}
-
-static void
-gpu_close_device(struct gpu *g)
-{
-   g->t->DestroyDevice(g->dev, NULL);
-   g->t->DestroyInstance(g->instance, NULL);
-}
-
-static int
-gpu_open(struct gpu *g, struct vkt *t)
-{
-   memset(g, 0, sizeof(*g));
-   g->t = t;
-   if (gpu_open_device(g))
-      return -1;
-   VkShaderModuleCreateInfo smci = { .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-                                     .codeSize = sizeof(pv_saxpy_spv), .pCode = pv_saxpy_spv };
-   VkDescriptorSetLayoutBinding b[2] = {
-      { 0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
-      { 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
-   };
-   VkDescriptorSetLayoutCreateInfo dslci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 2, .pBindings = b };
-   VkPushConstantRange pcr = { VK_SHADER_STAGE_COMPUTE_BIT, 0, 8 };
-   VkPipelineLayoutCreateInfo plci = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-                                       .setLayoutCount = 1, .pSetLayouts = &g->dsl,
-                                       .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr };
-   VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 16 };
-   VkDescriptorPoolCreateInfo dpci = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                       .maxSets = 8, .poolSizeCount = 1, .pPoolSizes = &ps };
-   VkCommandPoolCreateInfo cpci = { .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-                                    .queueFamilyIndex = g->family };
-   VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   if (t->CreateShaderModule(g->dev, &smci, NULL, &g->shader) ||
-       t->CreateDescriptorSetLayout(g->dev, &dslci, NULL, &g->dsl) ||
-       t->CreatePipelineLayout(g->dev, &plci, NULL, &g->layout) ||
-       t->CreateDescriptorPool(g->dev, &dpci, NULL, &g->dpool) ||
-       t->CreateCommandPool(g->dev, &cpci, NULL, &g->cpool) ||
-       t->CreateFence(g->dev, &fci, NULL, &g->fence))
-      return -1;
-   VkComputePipelineCreateInfo cci = {
-      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-      .stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                 .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = g->shader, .pName = "main" },
-      .layout = g->layout };
-   return t->CreateComputePipelines(g->dev, VK_NULL_HANDLE, 1, &cci, NULL, &g->pipeline) ? -1 : 0;
-}
-
-static void
-gpu_close(struct gpu *g)
-{
-   struct vkt *t = g->t;
-   t->DestroyFence(g->dev, g->fence, NULL);
-   t->DestroyCommandPool(g->dev, g->cpool, NULL);
-   t->DestroyDescriptorPool(g->dev, g->dpool, NULL);
-   t->DestroyPipeline(g->dev, g->pipeline, NULL);
-   t->DestroyPipelineLayout(g->dev, g->layout, NULL);
-   t->DestroyDescriptorSetLayout(g->dev, g->dsl, NULL);
-   t->DestroyShaderModule(g->dev, g->shader, NULL);
-   gpu_close_device(g);
-}
-
-static VkCommandBuffer
-gpu_cmd(struct gpu *g)
-{
-   VkCommandBufferAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-                                      .commandPool = g->cpool,
-                                      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-                                      .commandBufferCount = 1 };
-   VkCommandBuffer cb = VK_NULL_HANDLE;
-   g->t->AllocateCommandBuffers(g->dev, &ai, &cb);
-   return cb;
-}
-
-/* Submit (cb may be NULL: an empty submit) and wait for the fence. */
-static void
-gpu_submit_wait(struct gpu *g, VkCommandBuffer cb)
-{
-   VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = cb ? 1 : 0,
-                       .pCommandBuffers = cb ? &cb : NULL };
-   g->t->QueueSubmit(g->queue, 1, &si, g->fence);
-   g->t->WaitForFences(g->dev, 1, &g->fence, VK_TRUE, UINT64_MAX);
-   g->t->ResetFences(g->dev, 1, &g->fence);
-}
-
-/* A buffer in its own HOST_VISIBLE|COHERENT memory, mapped. */
-struct hbuf {
-   VkBuffer buf;
-   VkDeviceMemory mem;
-   VkDeviceSize size;
-   struct mapping map;
-};
-
-static int
-hbuf_create(struct gpu *g, VkDeviceSize size, struct hbuf *b)
-{
-   struct vkt *t = g->t;
-   memset(b, 0, sizeof(*b));
-   VkBufferCreateInfo bci = { .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size,
-                              .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT };
-   if (t->CreateBuffer(g->dev, &bci, NULL, &b->buf))
-      return -1;
-   VkMemoryRequirements req;
-   t->GetBufferMemoryRequirements(g->dev, b->buf, &req);
-   const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-                                      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-   uint32_t type = UINT32_MAX;
-   for (uint32_t i = 0; i < g->mem.memoryTypeCount && type == UINT32_MAX; i++) {
-      if ((req.memoryTypeBits & (1u << i)) && (g->mem.memoryTypes[i].propertyFlags & want) == want)
-         type = i;
-   }
-   VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-                                .allocationSize = req.size, .memoryTypeIndex = type };
-   b->size = req.size;
-   if (type == UINT32_MAX || t->AllocateMemory(g->dev, &mai, NULL, &b->mem) ||
-       t->BindBufferMemory(g->dev, b->buf, b->mem, 0))
-      return -1;
-   return map_memory(t, g->dev, b->mem, req.size, &b->map);
-}
-
-static void
-hbuf_destroy(struct gpu *g, struct hbuf *b)
-{
-   unmap_memory(g->t, g->dev, b->mem, &b->map);
-   g->t->DestroyBuffer(g->dev, b->buf, NULL);
-   g->t->FreeMemory(g->dev, b->mem, NULL);
-}
-
-static VkDescriptorSet
-saxpy_set(struct gpu *g, struct hbuf *x, struct hbuf *y)
-{
-   VkDescriptorSetAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                      .descriptorPool = g->dpool, .descriptorSetCount = 1,
-                                      .pSetLayouts = &g->dsl };
-   VkDescriptorSet set = VK_NULL_HANDLE;
-   g->t->AllocateDescriptorSets(g->dev, &ai, &set);
-   VkDescriptorBufferInfo bi[2] = { { x->buf, 0, VK_WHOLE_SIZE }, { y->buf, 0, VK_WHOLE_SIZE } };
-   VkWriteDescriptorSet w[2];
-   for (int i = 0; i < 2; i++)
-      w[i] = (VkWriteDescriptorSet){ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
-                                     .dstBinding = (uint32_t)i, .descriptorCount = 1,
-                                     .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                     .pBufferInfo = &bi[i] };
-   g->t->UpdateDescriptorSets(g->dev, 2, w, 0, NULL);
-   return set;
-}
-
-static void
-record_saxpy(struct gpu *g, VkCommandBuffer cb, VkDescriptorSet set, uint32_t n, float a)
-{
-   struct vkt *t = g->t;
-   struct {
-      float a;
-      uint32_t n;
-   } pc = { a, n };
-   VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
-   t->BeginCommandBuffer(cb, &bi);
-   t->CmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
-   t->CmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->layout, 0, 1, &set, 0, NULL);
-   t->CmdPushConstants(cb, g->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pc), &pc);
-   t->CmdDispatch(cb, (n + 255) / 256, 1, 1);
-   t->EndCommandBuffer(cb);
-}
+#include "bench/vk_workload.h"
 
 /* ---- statistics --------------------------------------------------------------- */
 
@@ -380,15 +71,15 @@ struct figures {
 };
 
 static double
-bench_create(struct vkt *t, int reps)
+bench_create(struct pv_vkt *t, int reps)
 {
    double v[64];
    for (int i = 0; i < reps; i++) {
-      struct gpu g = { .t = t };
+      struct pv_wl_gpu g = { .t = t };
       double t0 = now_us();
-      if (gpu_open_device(&g))
+      if (pv_wl_open_device(&g))
          return NAN;
-      gpu_close_device(&g);
+      pv_wl_close_device(&g);
       v[i] = (now_us() - t0) / 1e3;
    }
    return percentile(v, (size_t)reps, 0.5);
@@ -396,7 +87,7 @@ bench_create(struct vkt *t, int reps)
 
 /* A tiny command with a reply: vkGetFenceStatus of an unsignaled fence. */
 static void
-bench_round_trip(struct gpu *g, int n, uint64_t gap_ns, double *med, double *p99)
+bench_round_trip(struct pv_wl_gpu *g, int n, uint64_t gap_ns, double *med, double *p99)
 {
    double *v = calloc((size_t)n, sizeof(*v));
    for (int i = 0; i < n; i++) {
@@ -414,10 +105,10 @@ bench_round_trip(struct gpu *g, int n, uint64_t gap_ns, double *med, double *p99
 
 /* Recording: push constants + dispatch + barrier, `n` times. */
 static void
-bench_record(struct gpu *g, int n, double *cmds_per_s, double *mb_per_s)
+bench_record(struct pv_wl_gpu *g, int n, double *cmds_per_s, double *mb_per_s)
 {
-   struct vkt *t = g->t;
-   VkCommandBuffer cb = gpu_cmd(g);
+   struct pv_vkt *t = g->t;
+   VkCommandBuffer cb = pv_wl_cmd(g);
    VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
    VkMemoryBarrier mb = { .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                           .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
@@ -481,10 +172,10 @@ decode_only(const uint8_t *buf, size_t size)
  * does after the socket read).  The time includes lavapipe's recording,
  * which the native figure measures and the report subtracts. */
 static void
-bench_host_stream(struct gpu *g, struct pv_context *ctx, int n, struct figures *f)
+bench_host_stream(struct pv_wl_gpu *g, struct pv_context *ctx, int n, struct figures *f)
 {
-   struct vkt *t = g->t;
-   VkCommandBuffer cb = gpu_cmd(g);
+   struct pv_vkt *t = g->t;
+   VkCommandBuffer cb = pv_wl_cmd(g);
    VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
    t->BeginCommandBuffer(cb, &bi);
    t->CmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
@@ -526,12 +217,12 @@ bench_host_stream(struct gpu *g, struct pv_context *ctx, int n, struct figures *
 }
 
 static double
-bench_submit(struct gpu *g, VkCommandBuffer cb, int n)
+bench_submit(struct pv_wl_gpu *g, VkCommandBuffer cb, int n)
 {
    double *v = calloc((size_t)n, sizeof(*v));
    for (int i = 0; i < n; i++) {
       double t0 = now_us();
-      gpu_submit_wait(g, cb);
+      pv_wl_submit_wait(g, cb);
       v[i] = now_us() - t0;
    }
    double med = percentile(v, (size_t)n, 0.5);
@@ -542,26 +233,26 @@ bench_submit(struct gpu *g, VkCommandBuffer cb, int n)
 /* One-workgroup and large saxpy dispatches over mapped host memory; checks
  * the large result so both paths are known to compute. */
 static int
-bench_dispatch(struct gpu *g, uint32_t big_n, int reps, struct figures *f)
+bench_dispatch(struct pv_wl_gpu *g, uint32_t big_n, int reps, struct figures *f)
 {
-   struct hbuf x, y;
+   struct pv_wl_buffer x, y;
    VkDeviceSize size = (VkDeviceSize)big_n * 4;
-   if (hbuf_create(g, size, &x) || hbuf_create(g, size, &y))
+   if (pv_wl_buffer_create(g, size, &x) || pv_wl_buffer_create(g, size, &y))
       return -1;
    float *xs = x.map.ptr, *ys = y.map.ptr;
    for (uint32_t i = 0; i < big_n; i++) {
       xs[i] = (float)(i % 1000);
       ys[i] = 1.0f;
    }
-   VkDescriptorSet set = saxpy_set(g, &x, &y);
-   VkCommandBuffer one = gpu_cmd(g), big = gpu_cmd(g);
-   record_saxpy(g, one, set, 256, 0.0f);
-   record_saxpy(g, big, set, big_n, 1.0f);
+   VkDescriptorSet set = pv_wl_saxpy_set(g, &x, &y);
+   VkCommandBuffer one = pv_wl_cmd(g), big = pv_wl_cmd(g);
+   pv_wl_record_saxpy(g, one, set, 256, 0.0f);
+   pv_wl_record_saxpy(g, big, set, big_n, 1.0f);
    f->submit_one_us = bench_submit(g, one, 300);
    double v[64];
    for (int i = 0; i < reps; i++) {
       double t0 = now_us();
-      gpu_submit_wait(g, big);
+      pv_wl_submit_wait(g, big);
       v[i] = (now_us() - t0) / 1e3;
    }
    f->big_ms = percentile(v, (size_t)reps, 0.5);
@@ -569,18 +260,18 @@ bench_dispatch(struct gpu *g, uint32_t big_n, int reps, struct figures *f)
    int bad = 0;
    for (uint32_t i = 0; i < big_n; i += 997)
       bad += ys[i] != 1.0f + (float)reps * (float)(i % 1000);
-   hbuf_destroy(g, &x);
-   hbuf_destroy(g, &y);
+   pv_wl_buffer_destroy(g, &x);
+   pv_wl_buffer_destroy(g, &y);
    return bad ? -1 : 0;
 }
 
 static void
-run_all(struct vkt *t, struct pv_context *ctx, bool quick, uint32_t big_n, struct figures *f)
+run_all(struct pv_vkt *t, struct pv_context *ctx, bool quick, uint32_t big_n, struct figures *f)
 {
    memset(f, 0, sizeof(*f));
    f->create_ms = bench_create(t, quick ? 3 : 10);
-   struct gpu g;
-   if (gpu_open(&g, t)) {
+   struct pv_wl_gpu g;
+   if (pv_wl_open(&g, t)) {
       fprintf(stderr, "bench: %s: cannot set up the device\n", t->name);
       return;
    }
@@ -593,7 +284,7 @@ run_all(struct vkt *t, struct pv_context *ctx, bool quick, uint32_t big_n, struc
    int ret = bench_dispatch(&g, big_n, quick ? 3 : 10, f);
    if (ret)
       fprintf(stderr, "bench: %s: saxpy results are wrong\n", t->name);
-   gpu_close(&g);
+   pv_wl_close(&g);
    f->ok = ret == 0;
 }
 
@@ -759,8 +450,8 @@ pv_bench_vulkan(int argc, char **argv)
    if (big_n < 256 || big_n > (256u << 20))
       big_n = 4u << 20;
    struct figures nat, thr;
-   struct vkt t;
-   vkt_native(&t);
+   struct pv_vkt t;
+   pv_wl_native(&t);
    run_all(&t, NULL, quick, big_n, &nat);
 
    struct server s;
@@ -769,7 +460,7 @@ pv_bench_vulkan(int argc, char **argv)
       fprintf(stderr, "bench: cannot start the in-process server or connect to it\n");
       return 1;
    }
-   vkt_through(&t, &c);
+   pv_wl_through(&t, &c);
    run_all(&t, s.ctx, quick, big_n, &thr);
    pv_vnc_close(&c);
    server_stop(&s);

@@ -1,0 +1,255 @@
+/* vk_workload.c — see vk_workload.h. */
+#include "bench/vk_workload.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "tests/client/client_vk.h"
+
+#include "saxpy_spv.h"
+
+void
+pv_wl_native(struct pv_vkt *t)
+{
+#define VKT_NATIVE(n) t->n = vk##n;
+   VKT_FUNCS(VKT_NATIVE)
+#undef VKT_NATIVE
+   t->client = NULL;
+   t->name = "native";
+}
+
+static void
+pv_wl_native_device(struct pv_vkt *t, VkDevice dev)
+{
+#define VKT_DEVICE(n) t->n = (PFN_vk##n)vkGetDeviceProcAddr(dev, "vk" #n);
+   VKT_DEVICE_FUNCS(VKT_DEVICE)
+#undef VKT_DEVICE
+}
+
+void
+pv_wl_through(struct pv_vkt *t, struct pv_vnc *c)
+{
+#define VKT_THROUGH(n) t->n = pv_cvk_vk##n;
+   VKT_FUNCS(VKT_THROUGH)
+#undef VKT_THROUGH
+   t->client = c;
+   t->name = "through";
+   pv_cvk_use(c);
+}
+
+int
+pv_wl_map(struct pv_vkt *t, VkDevice dev, VkDeviceMemory mem, VkDeviceSize size, struct pv_wl_mapping *m)
+{
+   memset(m, 0, sizeof(*m));
+   if (!t->client)
+      return vkMapMemory(dev, mem, 0, VK_WHOLE_SIZE, 0, &m->ptr) == VK_SUCCESS ? 0 : -EIO;
+   int ret = pv_vnc_map_memory(t->client, (uint64_t)(uintptr_t)mem, size, false, &m->blob);
+   m->ptr = ret ? NULL : m->blob.map;
+   return ret;
+}
+
+void
+pv_wl_unmap(struct pv_vkt *t, VkDevice dev, VkDeviceMemory mem, struct pv_wl_mapping *m)
+{
+   if (!t->client)
+      vkUnmapMemory(dev, mem);
+   else
+      pv_vnc_unmap_memory(t->client, &m->blob);
+}
+
+/* ---- a device with a compute pipeline ---------------------------------------- */
+
+int
+pv_wl_open_device(struct pv_wl_gpu *g)
+{
+   struct pv_vkt *t = g->t;
+   VkApplicationInfo app = { .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+                             .pApplicationName = "pv-venus bench", .apiVersion = VK_API_VERSION_1_1 };
+   VkInstanceCreateInfo ici = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                                .pApplicationInfo = &app };
+   if (t->CreateInstance(&ici, NULL, &g->instance) != VK_SUCCESS)
+      return -1;
+   uint32_t n = 1;
+   VkResult r = t->EnumeratePhysicalDevices(g->instance, &n, &g->pdev);
+   if ((r != VK_SUCCESS && r != VK_INCOMPLETE) || n < 1)
+      return -1;
+   t->GetPhysicalDeviceMemoryProperties(g->pdev, &g->mem);
+   VkQueueFamilyProperties qf[16];
+   uint32_t nq = 16;
+   t->GetPhysicalDeviceQueueFamilyProperties(g->pdev, &nq, qf);
+   g->family = UINT32_MAX;
+   for (uint32_t i = 0; i < nq && g->family == UINT32_MAX; i++) {
+      if (qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT)
+         g->family = i;
+   }
+   if (g->family == UINT32_MAX)
+      return -1;
+   const float prio = 1.0f;
+   VkDeviceQueueCreateInfo q = { .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+                                 .queueFamilyIndex = g->family, .queueCount = 1,
+                                 .pQueuePriorities = &prio };
+   VkDeviceCreateInfo dci = { .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+                              .queueCreateInfoCount = 1, .pQueueCreateInfos = &q };
+   if (t->CreateDevice(g->pdev, &dci, NULL, &g->dev) != VK_SUCCESS)
+      return -1;
+   if (!t->client)
+      pv_wl_native_device(t, g->dev);
+   t->GetDeviceQueue(g->dev, g->family, 0, &g->queue);
+   return g->queue ? 0 : -1;
+}
+
+void
+pv_wl_close_device(struct pv_wl_gpu *g)
+{
+   g->t->DestroyDevice(g->dev, NULL);
+   g->t->DestroyInstance(g->instance, NULL);
+}
+
+int
+pv_wl_open(struct pv_wl_gpu *g, struct pv_vkt *t)
+{
+   memset(g, 0, sizeof(*g));
+   g->t = t;
+   if (pv_wl_open_device(g))
+      return -1;
+   VkShaderModuleCreateInfo smci = { .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                     .codeSize = sizeof(pv_saxpy_spv), .pCode = pv_saxpy_spv };
+   VkDescriptorSetLayoutBinding b[2] = {
+      { 0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
+      { 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
+   };
+   VkDescriptorSetLayoutCreateInfo dslci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 2, .pBindings = b };
+   VkPushConstantRange pcr = { VK_SHADER_STAGE_COMPUTE_BIT, 0, 8 };
+   VkPipelineLayoutCreateInfo plci = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                       .setLayoutCount = 1, .pSetLayouts = &g->dsl,
+                                       .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr };
+   VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 16 };
+   VkDescriptorPoolCreateInfo dpci = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+                                       .maxSets = 8, .poolSizeCount = 1, .pPoolSizes = &ps };
+   VkCommandPoolCreateInfo cpci = { .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+                                    .queueFamilyIndex = g->family };
+   VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   if (t->CreateShaderModule(g->dev, &smci, NULL, &g->shader) ||
+       t->CreateDescriptorSetLayout(g->dev, &dslci, NULL, &g->dsl) ||
+       t->CreatePipelineLayout(g->dev, &plci, NULL, &g->layout) ||
+       t->CreateDescriptorPool(g->dev, &dpci, NULL, &g->dpool) ||
+       t->CreateCommandPool(g->dev, &cpci, NULL, &g->cpool) ||
+       t->CreateFence(g->dev, &fci, NULL, &g->fence))
+      return -1;
+   VkComputePipelineCreateInfo cci = {
+      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+      .stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                 .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = g->shader, .pName = "main" },
+      .layout = g->layout };
+   return t->CreateComputePipelines(g->dev, VK_NULL_HANDLE, 1, &cci, NULL, &g->pipeline) ? -1 : 0;
+}
+
+void
+pv_wl_close(struct pv_wl_gpu *g)
+{
+   struct pv_vkt *t = g->t;
+   t->DestroyFence(g->dev, g->fence, NULL);
+   t->DestroyCommandPool(g->dev, g->cpool, NULL);
+   t->DestroyDescriptorPool(g->dev, g->dpool, NULL);
+   t->DestroyPipeline(g->dev, g->pipeline, NULL);
+   t->DestroyPipelineLayout(g->dev, g->layout, NULL);
+   t->DestroyDescriptorSetLayout(g->dev, g->dsl, NULL);
+   t->DestroyShaderModule(g->dev, g->shader, NULL);
+   pv_wl_close_device(g);
+}
+
+VkCommandBuffer
+pv_wl_cmd(struct pv_wl_gpu *g)
+{
+   VkCommandBufferAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+                                      .commandPool = g->cpool,
+                                      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+                                      .commandBufferCount = 1 };
+   VkCommandBuffer cb = VK_NULL_HANDLE;
+   g->t->AllocateCommandBuffers(g->dev, &ai, &cb);
+   return cb;
+}
+
+/* Submit (cb may be NULL: an empty submit) and wait for the fence. */
+void
+pv_wl_submit_wait(struct pv_wl_gpu *g, VkCommandBuffer cb)
+{
+   VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = cb ? 1 : 0,
+                       .pCommandBuffers = cb ? &cb : NULL };
+   g->t->QueueSubmit(g->queue, 1, &si, g->fence);
+   g->t->WaitForFences(g->dev, 1, &g->fence, VK_TRUE, UINT64_MAX);
+   g->t->ResetFences(g->dev, 1, &g->fence);
+}
+
+int
+pv_wl_buffer_create(struct pv_wl_gpu *g, VkDeviceSize size, struct pv_wl_buffer *b)
+{
+   struct pv_vkt *t = g->t;
+   memset(b, 0, sizeof(*b));
+   VkBufferCreateInfo bci = { .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size,
+                              .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT };
+   if (t->CreateBuffer(g->dev, &bci, NULL, &b->buf))
+      return -1;
+   VkMemoryRequirements req;
+   t->GetBufferMemoryRequirements(g->dev, b->buf, &req);
+   const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+   uint32_t type = UINT32_MAX;
+   for (uint32_t i = 0; i < g->mem.memoryTypeCount && type == UINT32_MAX; i++) {
+      if ((req.memoryTypeBits & (1u << i)) && (g->mem.memoryTypes[i].propertyFlags & want) == want)
+         type = i;
+   }
+   VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+                                .allocationSize = req.size, .memoryTypeIndex = type };
+   b->size = req.size;
+   if (type == UINT32_MAX || t->AllocateMemory(g->dev, &mai, NULL, &b->mem) ||
+       t->BindBufferMemory(g->dev, b->buf, b->mem, 0))
+      return -1;
+   return pv_wl_map(t, g->dev, b->mem, req.size, &b->map);
+}
+
+void
+pv_wl_buffer_destroy(struct pv_wl_gpu *g, struct pv_wl_buffer *b)
+{
+   pv_wl_unmap(g->t, g->dev, b->mem, &b->map);
+   g->t->DestroyBuffer(g->dev, b->buf, NULL);
+   g->t->FreeMemory(g->dev, b->mem, NULL);
+}
+
+VkDescriptorSet
+pv_wl_saxpy_set(struct pv_wl_gpu *g, struct pv_wl_buffer *x, struct pv_wl_buffer *y)
+{
+   VkDescriptorSetAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                      .descriptorPool = g->dpool, .descriptorSetCount = 1,
+                                      .pSetLayouts = &g->dsl };
+   VkDescriptorSet set = VK_NULL_HANDLE;
+   g->t->AllocateDescriptorSets(g->dev, &ai, &set);
+   VkDescriptorBufferInfo bi[2] = { { x->buf, 0, VK_WHOLE_SIZE }, { y->buf, 0, VK_WHOLE_SIZE } };
+   VkWriteDescriptorSet w[2];
+   for (int i = 0; i < 2; i++)
+      w[i] = (VkWriteDescriptorSet){ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
+                                     .dstBinding = (uint32_t)i, .descriptorCount = 1,
+                                     .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                     .pBufferInfo = &bi[i] };
+   g->t->UpdateDescriptorSets(g->dev, 2, w, 0, NULL);
+   return set;
+}
+
+void
+pv_wl_record_saxpy(struct pv_wl_gpu *g, VkCommandBuffer cb, VkDescriptorSet set, uint32_t n, float a)
+{
+   struct pv_vkt *t = g->t;
+   struct {
+      float a;
+      uint32_t n;
+   } pc = { a, n };
+   VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
+   t->BeginCommandBuffer(cb, &bi);
+   t->CmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
+   t->CmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->layout, 0, 1, &set, 0, NULL);
+   t->CmdPushConstants(cb, g->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pc), &pc);
+   t->CmdDispatch(cb, (n + 255) / 256, 1, 1);
+   t->EndCommandBuffer(cb);
+}
+
