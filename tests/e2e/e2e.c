@@ -46,9 +46,34 @@ e2e_server_logged(struct e2e_server *s, const char *a, const char *b)
    return found;
 }
 
+/*
+ * The host driver stays loaded for the whole process: the Vulkan loader
+ * unloads an ICD with its last instance, and LeakSanitizer then reports
+ * every allocation that only the unloaded driver's globals referenced
+ * (lavapipe/LLVM caches) as leaked from "<unknown module>".  One instance
+ * held in a global for the process's life keeps those reachable.
+ */
+static VkInstance pinned_instance;
+
+static void
+pin_host_driver(void)
+{
+   if (pinned_instance)
+      return;
+   VkInstanceCreateInfo ci = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO };
+   if (vkCreateInstance(&ci, NULL, &pinned_instance) != VK_SUCCESS) {
+      pinned_instance = VK_NULL_HANDLE;
+      return;
+   }
+   uint32_t n = 1;
+   VkPhysicalDevice pd;
+   vkEnumeratePhysicalDevices(pinned_instance, &n, &pd);
+}
+
 int
 e2e_server_start(struct e2e_server *s)
 {
+   pin_host_driver();
    memset(s, 0, sizeof(*s));
    pthread_mutex_init(&s->lock, NULL);
    snprintf(s->dir, sizeof(s->dir), "/tmp/pv-e2e-XXXXXX");
