@@ -32,6 +32,11 @@ struct pv_recorder;
 
 struct pv_renderer {
    struct pv_logger log;
+   /* The Vulkan loader builds a trampoline for every entry-point name it
+    * does not know, in state shared by the whole process; asking for such
+    * names from several threads at once crashes it (seen with 16 clients
+    * creating devices together).  Dispatch tables load under this lock. */
+   pthread_mutex_t loader_lock;
    char *record_dir; /* NULL: no recording */
    struct pv_renderer_config config;
    uint64_t max_shm_blob_size;

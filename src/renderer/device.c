@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "renderer/handlers.h"
+#include "renderer/loader.h"
 #include "renderer/memory.h"
 #include "renderer/queue.h"
 #include "renderer/sync.h"
@@ -33,7 +34,7 @@ first_unoffered(const struct pv_physical_device *p, const VkDeviceCreateInfo *in
  * backs guest-mapped memory (memory.c). */
 static VkResult
 create_host_device(const struct pv_physical_device *p, const VkDeviceCreateInfo *guest,
-                   VkDevice *out)
+                   struct pv_device *dev)
 {
    const char *own = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
    VkDeviceCreateInfo info = *guest;
@@ -49,7 +50,8 @@ create_host_device(const struct pv_physical_device *p, const VkDeviceCreateInfo 
    if (p->has_host_ptr && !have)
       names[info.enabledExtensionCount++] = own;
    info.ppEnabledExtensionNames = names;
-   VkResult r = vkCreateDevice(p->handle, &info, NULL, out);
+   VkResult r = pv_loader_create_device(p->instance->renderer, p->handle, &info, &dev->handle,
+                                        &dev->table);
    free(names);
    return r;
 }
@@ -98,15 +100,14 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
    if (!dev)
       return pv_dispatch_fail(d, "out of memory");
    dev->pdev = p;
-   a->ret = create_host_device(p, a->pCreateInfo, &dev->handle);
+   a->ret = create_host_device(p, a->pCreateInfo, dev);
    if (a->ret != VK_SUCCESS) {
       free(dev);
       return;
    }
-   pv_vk_device_table_load(&dev->table, dev->handle);
    if (p->has_host_ptr)
-      dev->get_host_ptr_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)vkGetDeviceProcAddr(
-         dev->handle, "vkGetMemoryHostPointerPropertiesEXT");
+      dev->get_host_ptr_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)pv_loader_device_proc(
+         p->instance->renderer, dev->handle, "vkGetMemoryHostPointerPropertiesEXT");
    dev->base = (struct pv_object){ a->pDevice_ids[0], VK_OBJECT_TYPE_DEVICE,
                                    (uint64_t)(uintptr_t)dev->handle };
    if (create_queues(dev, a->pCreateInfo)) {
@@ -183,7 +184,7 @@ pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
    }
    if (dev->base.id)
       pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
-   vkDestroyDevice(dev->handle, NULL);
+   pv_loader_destroy_device(dev->pdev->instance->renderer, dev->handle);
    free(dev->queues);
    free(dev);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "renderer/handlers.h"
+#include "renderer/loader.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
 
@@ -81,7 +82,8 @@ loader_has_extension(const char *name)
 }
 
 static VkResult
-create_host_instance(const VkInstanceCreateInfo *guest, VkInstance *out, uint32_t *api)
+create_host_instance(struct pv_renderer *r, const VkInstanceCreateInfo *guest,
+                     struct pv_instance *inst)
 {
    VkApplicationInfo app = { .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO };
    if (guest->pApplicationInfo)
@@ -92,7 +94,7 @@ create_host_instance(const VkInstanceCreateInfo *guest, VkInstance *out, uint32_
       app.apiVersion = PV_MIN_API_VERSION;
    if (app.apiVersion > host)
       app.apiVersion = host;
-   *api = app.apiVersion;
+   inst->api_version = app.apiVersion;
    const char *ext = PORTABILITY_ENUMERATION;
    bool portability = loader_has_extension(ext);
    VkInstanceCreateInfo info = {
@@ -102,7 +104,7 @@ create_host_instance(const VkInstanceCreateInfo *guest, VkInstance *out, uint32_
       .enabledExtensionCount = portability ? 1 : 0,
       .ppEnabledExtensionNames = portability ? &ext : NULL,
    };
-   return vkCreateInstance(&info, NULL, out);
+   return pv_loader_create_instance(r, &info, &inst->handle, &inst->table);
 }
 
 void
@@ -118,7 +120,8 @@ pv_handle_vkCreateInstance(struct pv_dispatcher *d, struct pv_vkCreateInstance_a
    struct pv_instance *inst = calloc(1, sizeof(*inst));
    if (!inst)
       return pv_dispatch_fail(d, "out of memory");
-   a->ret = create_host_instance(a->pCreateInfo, &inst->handle, &inst->api_version);
+   inst->renderer = vk->ctx->renderer;
+   a->ret = create_host_instance(inst->renderer, a->pCreateInfo, inst);
    if (a->ret != VK_SUCCESS) {
       free(inst);
       return;
@@ -126,12 +129,11 @@ pv_handle_vkCreateInstance(struct pv_dispatcher *d, struct pv_vkCreateInstance_a
    inst->base = (struct pv_object){ a->pInstance_ids[0], VK_OBJECT_TYPE_INSTANCE,
                                     (uint64_t)(uintptr_t)inst->handle };
    if (!pv_dispatch_bind(d, &inst->base)) {
-      vkDestroyInstance(inst->handle, NULL);
+      pv_loader_destroy_instance(inst->renderer, inst->handle);
       free(inst);
       return;
    }
    *a->pInstance = inst->handle;
-   pv_vk_instance_table_load(&inst->table, inst->handle);
    vk->instance = inst;
    pv_info(vk->ctx->log, "%s: instance created (API %u.%u)", vk->ctx->name,
            VK_API_VERSION_MAJOR(inst->api_version), VK_API_VERSION_MINOR(inst->api_version));
@@ -147,7 +149,7 @@ pv_instance_destroy(struct pv_vk_context *vk, struct pv_instance *inst)
       pv_physical_device_fini(p);
    }
    free(inst->pdevs);
-   vkDestroyInstance(inst->handle, NULL);
+   pv_loader_destroy_instance(inst->renderer, inst->handle);
    if (vk->instance == inst)
       vk->instance = NULL;
    free(inst);

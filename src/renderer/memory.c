@@ -20,6 +20,7 @@
 
 #include "platform/pv_platform.h"
 #include "renderer/handlers.h"
+#include "renderer/loader.h"
 #include "renderer/memory.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
@@ -283,18 +284,19 @@ probe_importable_types(struct pv_physical_device *p)
                              .queueCreateInfoCount = 1, .pQueueCreateInfos = &q,
                              .enabledExtensionCount = 1, .ppEnabledExtensionNames = &ext };
    VkDevice dev;
-   if (vkCreateDevice(p->handle, &ci, NULL, &dev) != VK_SUCCESS)
+   struct pv_renderer *r = p->instance->renderer;
+   if (pv_loader_create_device(r, p->handle, &ci, &dev, NULL) != VK_SUCCESS)
       return 0;
    uint32_t bits = 0;
    PFN_vkGetMemoryHostPointerPropertiesEXT get = (PFN_vkGetMemoryHostPointerPropertiesEXT)
-      vkGetDeviceProcAddr(dev, "vkGetMemoryHostPointerPropertiesEXT");
+      pv_loader_device_proc(r, dev, "vkGetMemoryHostPointerPropertiesEXT");
    struct pv_shm_backing *b = backing_create(p->host_ptr_alignment);
    VkMemoryHostPointerPropertiesEXT hp = { .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
    if (get && b &&
        get(dev, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, b->map, &hp) == VK_SUCCESS)
       bits = hp.memoryTypeBits;
    backing_unref(b);
-   vkDestroyDevice(dev, NULL);
+   pv_loader_destroy_device(r, dev);
    return bits;
 }
 

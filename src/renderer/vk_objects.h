@@ -45,6 +45,7 @@ struct pv_physical_device {
 struct pv_instance {
    struct pv_object base;
    VkInstance handle;
+   struct pv_renderer *renderer;
    struct pv_vk_instance_table table;
    uint32_t api_version;
    /* Host physical devices in host order; guest ids bound on enumeration. */

@@ -134,7 +134,12 @@ test_sixteen_clients(void)
    /* Leaks are LeakSanitizer's to find (the sanitize suite runs this test).
     * Here: no growth with the number of rounds beyond the allocator's and
     * the driver's caches (~10 MiB seen between rounds on lavapipe). */
+#ifdef __SANITIZE_ADDRESS__
+   /* ASan holds freed memory in quarantine: RSS says nothing here. */
+   printf("  (resident-memory bound not checked under AddressSanitizer)\n");
+#else
    CHECK(rss2 <= rss1 + 32 * 1024);
+#endif
    e2e_server_stop(&s);
 }
 
