@@ -12,6 +12,7 @@
 #include "renderer/loader.h"
 #include "renderer/memory.h"
 #include "renderer/queue.h"
+#include "renderer/semaphore.h"
 #include "renderer/sync.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
@@ -170,10 +171,56 @@ destroy_children(struct pv_vk_context *vk, struct pv_device *dev)
    pv_object_table_remove_matching(&vk->objects, is_child, release_child, &m);
 }
 
+/* Wait until every queue finished what it was given, or `timeout_ns`
+ * passes: an empty submit with a fence per queue instead of
+ * vkDeviceWaitIdle, which has no timeout. */
+static bool
+device_idle(struct pv_device *dev, uint64_t timeout_ns)
+{
+   VkFence *fences = calloc(dev->queue_count ? dev->queue_count : 1, sizeof(*fences));
+   uint32_t n = 0;
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   for (uint32_t i = 0; fences && i < dev->queue_count; i++) {
+      struct pv_queue *q = &dev->queues[i];
+      if (vkCreateFence(dev->handle, &fci, NULL, &fences[n]) != VK_SUCCESS)
+         continue;
+      pthread_mutex_lock(&q->lock);
+      VkResult r = vkQueueSubmit(q->handle, 0, NULL, fences[n]);
+      pthread_mutex_unlock(&q->lock);
+      if (r == VK_SUCCESS)
+         n++;
+      else
+         vkDestroyFence(dev->handle, fences[n], NULL);
+   }
+   VkResult r = n ? vkWaitForFences(dev->handle, n, fences, VK_TRUE, timeout_ns) : VK_SUCCESS;
+   if (r == VK_TIMEOUT) {
+      free(fences); /* still in use by the queues: leak them with the device */
+      return false;
+   }
+   for (uint32_t i = 0; i < n; i++)
+      vkDestroyFence(dev->handle, fences[i], NULL);
+   free(fences);
+   return true;
+}
+
+#define IDLE_TIMEOUT_NS 2000000000ull
+
 void
 pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
 {
-   vkDeviceWaitIdle(dev->handle);
+   /* Work the guest gated on values nobody will signal would keep the
+    * device busy for ever: release those waits, then give it a deadline. */
+   bool idle = device_idle(dev, IDLE_TIMEOUT_NS);
+   if (!idle) {
+      pv_device_release_waits(vk, dev);
+      idle = device_idle(dev, IDLE_TIMEOUT_NS);
+   }
+   if (!idle) {
+      pv_error(vk->ctx->log, "%s: device still busy at teardown; leaking its host objects",
+               vk->ctx->name);
+      pv_device_abandon(vk, dev);
+      return;
+   }
    destroy_children(vk, dev);
    for (uint32_t i = 0; i < dev->queue_count; i++) {
       struct pv_queue *q = &dev->queues[i];
@@ -185,6 +232,42 @@ pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
    if (dev->base.id)
       pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
    pv_loader_destroy_device(dev->pdev->instance->renderer, dev->handle);
+   free(dev->queues);
+   free(dev);
+}
+
+/* Forget a device whose GPU work never ends: unbind everything of it, free
+ * our structures, and leave the host objects alone (destroying them while
+ * in use is undefined; a leak is not). */
+static bool
+any_child(void *user, const struct pv_object *o)
+{
+   struct child_match m = { NULL, user, false };
+   if (is_child(&m, o))
+      return true;
+   m.memory = true;
+   return is_child(&m, o);
+}
+
+static void
+forget(void *user, struct pv_object *o)
+{
+   (void)user;
+   free(o);
+}
+
+void
+pv_device_abandon(struct pv_vk_context *vk, struct pv_device *dev)
+{
+   pv_object_table_remove_matching(&vk->objects, any_child, forget, dev);
+   for (uint32_t i = 0; i < dev->queue_count; i++) {
+      struct pv_queue *q = &dev->queues[i];
+      pv_queue_abandon_timeline(q, vk->ctx);
+      if (q->obj.base.id)
+         pv_object_table_remove(&vk->objects, q->obj.base.id, VK_OBJECT_TYPE_QUEUE);
+   }
+   if (dev->base.id)
+      pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
    free(dev->queues);
    free(dev);
 }

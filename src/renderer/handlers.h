@@ -57,6 +57,10 @@
    X(vkGetDeviceQueue2)                                                        \
    X(vkDeviceWaitIdle)                                                         \
    X(vkQueueWaitIdle)                                                          \
+   /* semaphore.c */                                                           \
+   X(vkCreateSemaphore)                                                        \
+   X(vkWaitForFences)                                                          \
+   X(vkWaitSemaphores)                                                         \
    /* memory.c */                                                              \
    X(vkAllocateMemory)                                                         \
    X(vkFreeMemory)                                                             \

@@ -152,6 +152,17 @@ pv_object_table_drain(struct pv_object_table *t, void (*fn)(void *, struct pv_ob
    free(slots);
 }
 
+void
+pv_object_table_for_each(struct pv_object_table *t, void (*fn)(void *, struct pv_object *), void *user)
+{
+   pthread_rwlock_rdlock(&t->lock);
+   for (size_t i = 0; i < t->cap; i++) {
+      if (t->slots[i] && t->slots[i] != TOMBSTONE)
+         fn(user, t->slots[i]);
+   }
+   pthread_rwlock_unlock(&t->lock);
+}
+
 uint64_t
 pv_object_table_find_handle(struct pv_object_table *t, VkObjectType type, uint64_t handle)
 {

@@ -46,6 +46,9 @@ void pv_object_table_drain(struct pv_object_table *t, void (*fn)(void *user, str
 void pv_object_table_remove_matching(struct pv_object_table *t,
                                      bool (*match)(void *user, const struct pv_object *),
                                      void (*fn)(void *user, struct pv_object *), void *user);
+/* Call fn on every object under the read lock (fn must not touch the table). */
+void pv_object_table_for_each(struct pv_object_table *t, void (*fn)(void *user, struct pv_object *),
+                              void *user);
 /* Find the id bound to a host handle of `type` (slow: a linear scan; for
  * the rare replies that carry host handles). 0 if none. */
 uint64_t pv_object_table_find_handle(struct pv_object_table *t, VkObjectType type, uint64_t handle);

@@ -71,6 +71,13 @@ pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance *ins
    pdev->handle = handle;
    pdev->instance = inst;
    vkGetPhysicalDeviceProperties(handle, &pdev->props);
+   VkPhysicalDeviceTimelineSemaphoreProperties tl = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES };
+   VkPhysicalDeviceProperties2 p2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+                                      .pNext = &tl };
+   if (pdev->props.apiVersion >= VK_API_VERSION_1_2)
+      vkGetPhysicalDeviceProperties2(handle, &p2);
+   pdev->max_timeline_difference = tl.maxTimelineSemaphoreValueDifference;
    pv_physical_device_probe_memory(pdev);
    return build_offer(pdev);
 }

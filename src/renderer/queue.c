@@ -8,6 +8,7 @@
  * retires the timeline up to each one.  The submitting thread (the
  * context's) never waits for the GPU.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "renderer/queue.h"
@@ -28,6 +29,7 @@ struct pv_queue_timeline {
    pthread_cond_t cond;
    struct pending *head, *tail;
    bool stop;
+   atomic_bool abandon; /* the device will never go idle: stop waiting */
    pthread_t thread;
 };
 
@@ -44,8 +46,14 @@ retire_main(void *arg)
       if (!p)
          break; /* stopped with nothing pending */
       pthread_mutex_unlock(&tl->lock);
-      /* A lost device still retires, so the guest's waits end. */
-      vkWaitForFences(dev, 1, &p->fence, VK_TRUE, UINT64_MAX);
+      /* A lost device still retires, so the guest's waits end.  Waiting in
+       * slices lets teardown abandon a device whose work never ends. */
+      VkResult r;
+      while ((r = vkWaitForFences(dev, 1, &p->fence, VK_TRUE, 100000000ull)) == VK_TIMEOUT &&
+             !atomic_load(&tl->abandon))
+         ;
+      if (r == VK_TIMEOUT)
+         return NULL; /* abandoned: the fences stay with the leaked device */
       vkDestroyFence(dev, p->fence, NULL);
       pv_context_retire_timeline(tl->ctx, tl->ring_idx, p->seqno);
       pthread_mutex_lock(&tl->lock);
@@ -119,6 +127,32 @@ pv_queue_bind_timeline(struct pv_queue *q, struct pv_context *ctx, uint32_t ring
    if (!ret)
       q->ring_idx = ring_idx;
    return ret;
+}
+
+void
+pv_queue_abandon_timeline(struct pv_queue *q, struct pv_context *ctx)
+{
+   struct pv_queue_timeline *tl = q->timeline;
+   if (tl) {
+      atomic_store(&tl->abandon, true);
+      pthread_mutex_lock(&tl->lock);
+      tl->stop = true;
+      pthread_cond_signal(&tl->cond);
+      pthread_mutex_unlock(&tl->lock);
+      pthread_join(tl->thread, NULL);
+      while (tl->head) {
+         struct pending *p = tl->head;
+         tl->head = p->next;
+         free(p);
+      }
+      pthread_cond_destroy(&tl->cond);
+      pthread_mutex_destroy(&tl->lock);
+      free(tl);
+      q->timeline = NULL;
+   }
+   if (q->ring_idx)
+      pv_context_unbind_timeline(ctx, q->ring_idx);
+   q->ring_idx = 0;
 }
 
 void

@@ -13,5 +13,8 @@ int pv_queue_bind_timeline(struct pv_queue *q, struct pv_context *ctx, uint32_t 
 /* Retire what is pending (call after the device went idle), stop the
  * retire thread and free the timeline for reuse (§14 N26). */
 void pv_queue_unbind_timeline(struct pv_queue *q, struct pv_context *ctx);
+/* The same for a device that never goes idle: stop waiting for its fences
+ * (they leak with it). */
+void pv_queue_abandon_timeline(struct pv_queue *q, struct pv_context *ctx);
 
 #endif

@@ -9,8 +9,34 @@
 #include <stdlib.h>
 
 #include "renderer/memory.h"
+#include "renderer/semaphore.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
+
+struct device_list {
+   struct pv_device *dev[64];
+   unsigned count;
+};
+
+static void
+collect_device(void *user, struct pv_object *o)
+{
+   struct device_list *l = user;
+   if (o->type == VK_OBJECT_TYPE_DEVICE && l->count < 64)
+      l->dev[l->count++] = (struct pv_device *)o;
+}
+
+/* A ring thread may be waiting on the host for work gated on values nobody
+ * will signal now: release those waits before joining it.  (A guest with
+ * more than 64 devices still tears down: device_idle has a deadline.) */
+static void
+release_all_waits(struct pv_vk_context *vk)
+{
+   struct device_list l = { .count = 0 };
+   pv_object_table_for_each(&vk->objects, collect_device, &l);
+   for (unsigned i = 0; i < l.count; i++)
+      pv_device_release_waits(vk, l.dev[i]);
+}
 
 static bool
 is_device(void *user, const struct pv_object *o)
@@ -33,6 +59,7 @@ vk_context_destroy(struct pv_context *ctx)
    struct pv_vk_context *vk = ctx->vk;
    if (!vk)
       return;
+   release_all_waits(vk);
    pv_vk_rings_destroy_all(vk);
    pv_dispatcher_fini(&vk->disp);
 

@@ -39,6 +39,7 @@ struct pv_physical_device {
    VkPhysicalDeviceMemoryProperties host_mem_props;
    VkPhysicalDeviceMemoryProperties mem_props;
    bool has_host_ptr;            /* VK_EXT_external_memory_host */
+   uint64_t max_timeline_difference; /* maxTimelineSemaphoreValueDifference */
    uint64_t host_ptr_alignment;  /* minImportedHostPointerAlignment */
 };
 
@@ -78,6 +79,8 @@ struct pv_device {
  * Used by the destroy commands and at context teardown. */
 void pv_instance_destroy(struct pv_vk_context *vk, struct pv_instance *inst);
 void pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev);
+/* Unbind and free a device that cannot go idle, leaking its host objects. */
+void pv_device_abandon(struct pv_vk_context *vk, struct pv_device *dev);
 
 /* Offer-list helpers (physical_device.c). */
 int pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance *inst,

@@ -201,20 +201,11 @@ kill_while_waiting(void)
 }
 
 /* Killed with a queue submission that waits for a timeline value nobody
- * will ever signal.  Known renderer bug: the context's teardown blocks for
- * ever in vkDeviceWaitIdle (pv_device_destroy, src/renderer/device.c), so
- * the client is never freed (and the server cannot stop).  Skipped unless
- * PV_E2E_KNOWN_BUGS=1. */
+ * will ever signal: teardown must still free the client (it releases the
+ * device's timeline waits and waits for idle with a deadline). */
 static bool
 kill_with_gated_submission(void)
 {
-   const char *env = getenv("PV_E2E_KNOWN_BUGS");
-   if (!env || strcmp(env, "1")) {
-      printf("SKIP kill_with_gated_submission: renderer bug: a client that dies with a "
-             "vkQueueSubmit waiting on a timeline value nobody signals hangs its teardown in "
-             "vkDeviceWaitIdle (pv_device_destroy); PV_E2E_KNOWN_BUGS=1 runs it\n");
-      return false;
-   }
    struct e2e_log lg = { "victim-gated", 0 };
    struct e2e_dev d;
    uint64_t sem, fence;
