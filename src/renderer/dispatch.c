@@ -156,13 +156,17 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    pv_handler_fn handler = pv_handler_for(type);
    if (!info || !handler) {
       record_command(d, dec, data, avail);
-      pv_dispatch_fail(d, "command id %u is %s", type, info ? "not supported" : "unknown");
+      if (info)
+         pv_dispatch_fail(d, "%s (command id %u) is not supported", info->name, type);
+      else
+         pv_dispatch_fail(d, "command id %u is unknown", type);
       return -1;
    }
    d->cmd = info;
    void *args = pv_cs_alloc(dec, 1, info->args_size);
    if (!args || !pv_cs_decode_args(dec, info, args)) {
       record_command(d, dec, data, avail);
+      d->cmd = NULL; /* the decoder's message names the command and field */
       pv_dispatch_fail(d, "%s", pv_cs_decoder_error(dec) ? pv_cs_decoder_error(dec) : "decode failed");
       pv_cs_decoder_reset_scratch(dec);
       return -1;

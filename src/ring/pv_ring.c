@@ -222,10 +222,9 @@ pv_ring_get_stats(const struct pv_ring *ring, struct pv_ring_stats *out)
 /* ---- the reader ------------------------------------------------------------ */
 
 static void
-ring_fatal(struct pv_ring *ring, const char *why, unsigned long long a, unsigned long long b)
+ring_fatal(struct pv_ring *ring, const char *what, unsigned long long value)
 {
-   pv_error(ring->p.log, "ring %s: fatal: %s (%llu, %llu)", ring->p.name ? ring->p.name : "?",
-            why, a, b);
+   pv_error(ring->p.log, "ring %s: FATAL: %s %llu", ring->p.name ? ring->p.name : "?", what, value);
    pv_ring_set_fatal(ring);
 }
 
@@ -244,7 +243,7 @@ consume_ready(struct pv_ring *ring, uint32_t n)
       size_t used = 0;
       int ret = ring->p.consume(ring->p.user, ring->linear + off, n - off, &used);
       if (ret < 0 || used == 0 || used > n - off) {
-         ring_fatal(ring, "consumer rejected a command at offset/size", off, used);
+         ring_fatal(ring, "the consumer rejected the command at ring position", ring->cur);
          return;
       }
       off += used;
@@ -333,7 +332,7 @@ ring_main(void *arg)
       uint32_t seen = pv_event_peek(&ring->wake);
       uint32_t n = atomic_load_explicit(ring->tail, memory_order_acquire) - ring->cur;
       if (n > ring->buf_size) {
-         ring_fatal(ring, "tail ran ahead of head by more than the buffer", n, ring->buf_size);
+         ring_fatal(ring, "the guest's tail ran ahead of head by more than the buffer:", n);
          break;
       }
       if (n) {
