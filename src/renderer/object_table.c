@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Marks a removed slot so probe chains through it stay intact. */
 #define TOMBSTONE ((struct pv_object *)(uintptr_t)1)
@@ -17,6 +18,52 @@ hash_id(uint64_t id)
    return (size_t)id;
 }
 
+/* The second index: by (host handle, type), for the few places that must
+ * find the object behind a handle the host or a decoded struct holds. */
+static size_t
+hash_handle(uint64_t handle, VkObjectType type)
+{
+   return hash_id(handle * 31 + (uint64_t)type);
+}
+
+static struct pv_object **
+find_by_handle(const struct pv_object_table *t, uint64_t handle, VkObjectType type)
+{
+   size_t mask = t->cap - 1;
+   for (size_t i = hash_handle(handle, type) & mask;; i = (i + 1) & mask) {
+      struct pv_object *o = t->hslots[i];
+      if (!o)
+         return NULL;
+      if (o != TOMBSTONE && o->handle == handle && o->type == type)
+         return &t->hslots[i];
+   }
+}
+
+static void
+place_by_handle(struct pv_object **hslots, size_t cap, struct pv_object *obj)
+{
+   size_t mask = cap - 1;
+   size_t i = hash_handle(obj->handle, obj->type) & mask;
+   while (hslots[i] && hslots[i] != TOMBSTONE)
+      i = (i + 1) & mask;
+   hslots[i] = obj;
+}
+
+/* Tombstone obj's slot in the handle index (it is there exactly once). */
+static void
+unindex_handle(struct pv_object_table *t, const struct pv_object *obj)
+{
+   size_t mask = t->cap - 1;
+   for (size_t i = hash_handle(obj->handle, obj->type) & mask;; i = (i + 1) & mask) {
+      if (!t->hslots[i])
+         return;
+      if (t->hslots[i] == obj) {
+         t->hslots[i] = TOMBSTONE;
+         return;
+      }
+   }
+}
+
 int
 pv_object_table_init(struct pv_object_table *t, size_t limit)
 {
@@ -24,11 +71,11 @@ pv_object_table_init(struct pv_object_table *t, size_t limit)
    t->count = t->used = 0;
    t->limit = limit;
    t->slots = calloc(t->cap, sizeof(*t->slots));
-   if (!t->slots)
-      return -ENOMEM;
-   int ret = pthread_rwlock_init(&t->lock, NULL);
+   t->hslots = calloc(t->cap, sizeof(*t->hslots));
+   int ret = t->slots && t->hslots ? pthread_rwlock_init(&t->lock, NULL) : ENOMEM;
    if (ret) {
       free(t->slots);
+      free(t->hslots);
       return -ret;
    }
    return 0;
@@ -39,7 +86,8 @@ pv_object_table_fini(struct pv_object_table *t)
 {
    pthread_rwlock_destroy(&t->lock);
    free(t->slots);
-   t->slots = NULL;
+   free(t->hslots);
+   t->slots = t->hslots = NULL;
 }
 
 /* Slot holding id, or NULL. Caller holds the lock. */
@@ -74,14 +122,22 @@ grow_if_needed(struct pv_object_table *t)
       return 0;
    size_t cap = t->count * 4 > t->cap ? t->cap * 2 : t->cap; /* rehash drops tombstones */
    struct pv_object **slots = calloc(cap, sizeof(*slots));
-   if (!slots)
+   struct pv_object **hslots = calloc(cap, sizeof(*hslots));
+   if (!slots || !hslots) {
+      free(slots);
+      free(hslots);
       return -ENOMEM;
+   }
    for (size_t i = 0; i < t->cap; i++) {
-      if (t->slots[i] && t->slots[i] != TOMBSTONE)
+      if (t->slots[i] && t->slots[i] != TOMBSTONE) {
          place(slots, cap, t->slots[i]);
+         place_by_handle(hslots, cap, t->slots[i]);
+      }
    }
    free(t->slots);
+   free(t->hslots);
    t->slots = slots;
+   t->hslots = hslots;
    t->cap = cap;
    t->used = t->count;
    return 0;
@@ -102,6 +158,7 @@ pv_object_table_insert(struct pv_object_table *t, struct pv_object *obj)
       ret = grow_if_needed(t);
    if (!ret) {
       place(t->slots, t->cap, obj);
+      place_by_handle(t->hslots, t->cap, obj);
       t->count++;
       t->used++;
    }
@@ -129,6 +186,7 @@ pv_object_table_remove(struct pv_object_table *t, uint64_t id, VkObjectType type
    struct pv_object *o = NULL;
    if (slot && (type == VK_OBJECT_TYPE_UNKNOWN || (*slot)->type == type)) {
       o = *slot;
+      unindex_handle(t, o);
       *slot = TOMBSTONE;
       t->count--;
    }
@@ -143,6 +201,7 @@ pv_object_table_drain(struct pv_object_table *t, void (*fn)(void *, struct pv_ob
    struct pv_object **slots = t->slots;
    size_t cap = t->cap;
    t->slots = calloc(t->cap, sizeof(*t->slots));
+   memset(t->hslots, 0, t->cap * sizeof(*t->hslots));
    t->count = t->used = 0;
    pthread_rwlock_unlock(&t->lock);
    for (size_t i = 0; i < cap; i++) {
@@ -166,15 +225,18 @@ pv_object_table_for_each(struct pv_object_table *t, void (*fn)(void *, struct pv
 uint64_t
 pv_object_table_find_handle(struct pv_object_table *t, VkObjectType type, uint64_t handle)
 {
-   uint64_t id = 0;
+   struct pv_object *o = pv_object_table_lookup_handle(t, type, handle);
+   return o ? o->id : 0;
+}
+
+struct pv_object *
+pv_object_table_lookup_handle(struct pv_object_table *t, VkObjectType type, uint64_t handle)
+{
    pthread_rwlock_rdlock(&t->lock);
-   for (size_t i = 0; i < t->cap && !id; i++) {
-      struct pv_object *o = t->slots[i];
-      if (o && o != TOMBSTONE && o->type == type && o->handle == handle)
-         id = o->id;
-   }
+   struct pv_object **slot = handle ? find_by_handle(t, handle, type) : NULL;
+   struct pv_object *o = slot ? *slot : NULL;
    pthread_rwlock_unlock(&t->lock);
-   return id;
+   return o;
 }
 
 void
@@ -198,6 +260,7 @@ pv_object_table_remove_matching(struct pv_object_table *t,
          cap = ncap;
       }
       hits[n++] = o;
+      unindex_handle(t, o);
       t->slots[i] = TOMBSTONE;
       t->count--;
    }

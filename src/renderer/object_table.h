@@ -18,7 +18,8 @@
 
 struct pv_object_table {
    pthread_rwlock_t lock;
-   struct pv_object **slots; /* open addressing; NULL = empty, TOMBSTONE = removed */
+   struct pv_object **slots; /* by id; open addressing; NULL = empty, TOMBSTONE = removed */
+   struct pv_object **hslots;/* the same objects by (host handle, type); same capacity */
    size_t cap;               /* power of two */
    size_t count;             /* live objects */
    size_t used;              /* live + tombstones */
@@ -49,8 +50,11 @@ void pv_object_table_remove_matching(struct pv_object_table *t,
 /* Call fn on every object under the read lock (fn must not touch the table). */
 void pv_object_table_for_each(struct pv_object_table *t, void (*fn)(void *user, struct pv_object *),
                               void *user);
-/* Find the id bound to a host handle of `type` (slow: a linear scan; for
- * the rare replies that carry host handles). 0 if none. */
+/* The id bound to a host handle of `type`, 0 if none. */
 uint64_t pv_object_table_find_handle(struct pv_object_table *t, VkObjectType type, uint64_t handle);
+/* The object behind a host handle of `type` (handles inside decoded
+ * structs), or NULL. */
+struct pv_object *pv_object_table_lookup_handle(struct pv_object_table *t, VkObjectType type,
+                                               uint64_t handle);
 
 #endif

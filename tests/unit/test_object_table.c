@@ -28,9 +28,12 @@ test_rules(void)
    CHECK(pv_object_table_lookup(&t, 0, VK_OBJECT_TYPE_BUFFER) == NULL);
    CHECK(pv_object_table_lookup(&t, 43, VK_OBJECT_TYPE_BUFFER) == NULL);
    CHECK_EQ(pv_object_table_find_handle(&t, VK_OBJECT_TYPE_BUFFER, 7), 42);
+   CHECK(pv_object_table_lookup_handle(&t, VK_OBJECT_TYPE_BUFFER, 7) == &a);
+   CHECK(pv_object_table_lookup_handle(&t, VK_OBJECT_TYPE_IMAGE, 7) == NULL);
    CHECK(pv_object_table_remove(&t, 42, VK_OBJECT_TYPE_IMAGE) == NULL);
    CHECK(pv_object_table_remove(&t, 42, VK_OBJECT_TYPE_BUFFER) == &a);
    CHECK(pv_object_table_lookup(&t, 42, VK_OBJECT_TYPE_BUFFER) == NULL);
+   CHECK(pv_object_table_lookup_handle(&t, VK_OBJECT_TYPE_BUFFER, 7) == NULL);
    pv_object_table_fini(&t);
 }
 
@@ -50,8 +53,12 @@ test_many_and_limit(void)
    for (int i = 0; i < n; i += 2)
       CHECK(pv_object_table_remove(&t, objs[i].id, VK_OBJECT_TYPE_FENCE) == &objs[i]);
    int missing = 0;
-   for (int i = 1; i < n; i += 2)
+   for (int i = 1; i < n; i += 2) {
       missing += pv_object_table_lookup(&t, objs[i].id, VK_OBJECT_TYPE_FENCE) != &objs[i];
+      missing += pv_object_table_lookup_handle(&t, VK_OBJECT_TYPE_FENCE, objs[i].handle) != &objs[i];
+   }
+   for (int i = 0; i < n; i += 2)
+      missing += pv_object_table_lookup_handle(&t, VK_OBJECT_TYPE_FENCE, objs[i].handle) != NULL;
    CHECK_EQ(missing, 0);
    for (int i = 0; i < n; i += 2)
       CHECK_EQ(pv_object_table_insert(&t, &objs[i]), 0);
