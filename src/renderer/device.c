@@ -31,6 +31,29 @@ first_unoffered(const struct pv_physical_device *p, const VkDeviceCreateInfo *in
    return NULL;
 }
 
+/* Shader accesses outside a buffer must not reach the host's memory (on
+ * lavapipe buffers are host memory): turn robustBufferAccess on wherever
+ * the device has it, in whichever place the guest put its features.  The
+ * decoded create info is our own scratch copy, so it may be changed. */
+static void
+force_robust_buffer_access(const struct pv_physical_device *p, VkDeviceCreateInfo *info,
+                           VkPhysicalDeviceFeatures *own)
+{
+   VkPhysicalDeviceFeatures supported;
+   vkGetPhysicalDeviceFeatures(p->handle, &supported);
+   if (!supported.robustBufferAccess)
+      return;
+   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
+      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2) {
+         ((VkPhysicalDeviceFeatures2 *)s)->features.robustBufferAccess = VK_TRUE;
+         return;
+      }
+   }
+   *own = info->pEnabledFeatures ? *info->pEnabledFeatures : (VkPhysicalDeviceFeatures){ 0 };
+   own->robustBufferAccess = VK_TRUE;
+   info->pEnabledFeatures = own;
+}
+
 /* The guest's device plus what we need ourselves: host-pointer import
  * backs guest-mapped memory (memory.c). */
 static VkResult
@@ -51,6 +74,8 @@ create_host_device(const struct pv_physical_device *p, const VkDeviceCreateInfo 
    if (p->has_host_ptr && !have)
       names[info.enabledExtensionCount++] = own;
    info.ppEnabledExtensionNames = names;
+   VkPhysicalDeviceFeatures own_features;
+   force_robust_buffer_access(p, &info, &own_features);
    VkResult r = pv_loader_create_device(p->instance->renderer, p->handle, &info, &dev->handle,
                                         &dev->table);
    free(names);

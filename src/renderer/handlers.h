@@ -57,6 +57,17 @@
    X(vkGetDeviceQueue2)                                                        \
    X(vkDeviceWaitIdle)                                                         \
    X(vkQueueWaitIdle)                                                          \
+   /* buffer.c */                                                              \
+   X(vkCreateBuffer)                                                           \
+   X(vkBindBufferMemory)                                                       \
+   X(vkBindBufferMemory2)                                                      \
+   X(vkCmdCopyBuffer)                                                          \
+   X(vkCmdCopyBuffer2)                                                         \
+   X(vkCmdUpdateBuffer)                                                        \
+   X(vkCmdFillBuffer)                                                          \
+   X(vkCmdDispatchIndirect)                                                    \
+   X(vkCmdDrawIndirect)                                                        \
+   X(vkCmdDrawIndexedIndirect)                                                 \
    /* semaphore.c */                                                           \
    X(vkCreateSemaphore)                                                        \
    X(vkWaitForFences)                                                          \

@@ -8,6 +8,7 @@
  *   - a blob for a memory id that does not exist;
  *   - a ring whose regions overlap or lie outside its resource;
  *   - sizes that overflow 32 and 64 bits (allocation, blob, update data);
+ *   - a buffer copy past the buffer's end (the driver would memcpy it);
  *   - an unknown sType in a pNext chain;
  *   - a flood of fds sent to the server;
  *   - a disconnect in the middle of a blob creation.
@@ -213,6 +214,29 @@ fault_huge_sizes(void)
    CHECK_EQ(lg.failures, 0);
 }
 
+/* A copy past a buffer's end: lavapipe would memcpy into the server's own
+ * memory (a fuzzer's finding); the range check must stop it first. */
+static void
+fault_copy_out_of_range(void)
+{
+   struct e2e_log lg = { "victim-copy", 0 };
+   struct e2e_dev d;
+   CHECK_EQ(e2e_dev_open(&d, &lg, srv.path, "victim-copy", NULL), 0);
+   struct e2e_cmd cb;
+   struct e2e_buffer src, dst;
+   CHECK_EQ(e2e_cmd_begin(&d, &cb), 0);
+   CHECK_EQ(e2e_buffer_create(&d, 4096, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, false, &src), 0);
+   CHECK_EQ(e2e_buffer_create(&d, 4096, VK_BUFFER_USAGE_TRANSFER_DST_BIT, false, &dst), 0);
+   VkBufferCopy region = { .srcOffset = 448, .dstOffset = 0, .size = 16392 };
+   struct pv_vkCmdCopyBuffer_args a = {
+      .commandBuffer = E2E_H(VkCommandBuffer, cb.cmd), .srcBuffer = E2E_H(VkBuffer, src.buffer),
+      .dstBuffer = E2E_H(VkBuffer, dst.buffer), .regionCount = 1, .pRegions = &region };
+   PV_VNC_SEND(&d.c, vkCmdCopyBuffer, &a);
+   pv_vnc_wait_seqno(&d.c, d.c.last_seqno);
+   CHECK(pv_vnc_ring_status(&d.c) & PV_RING_STATUS_FATAL);
+   pv_vnc_abandon(&d.c);
+}
+
 static void
 fault_unknown_stype(void)
 {
@@ -278,10 +302,11 @@ test_faults(void)
    CHECK(bystander_progress(&b, 2));
    int during = -1;
    void (*faults[])(void) = { fault_blob_for_unknown_memory, fault_bad_rings, fault_huge_sizes,
-                              fault_unknown_stype, fault_fd_flood,
+                              fault_copy_out_of_range, fault_unknown_stype, fault_fd_flood,
                               fault_disconnect_in_blob_creation };
    const char *names[] = { "blob for unknown memory", "bad ring layouts", "huge sizes",
-                           "unknown sType", "fd flood", "disconnect in blob creation" };
+                           "copy past a buffer's end", "unknown sType", "fd flood",
+                           "disconnect in blob creation" };
    for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
       faults[i]();
       CHECK(e2e_wait_clients(&srv, 1)); /* the victims are gone */
