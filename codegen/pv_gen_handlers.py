@@ -41,6 +41,18 @@ POOL_ALLOC = {
 }
 # Commands that free every child of a pool (the pool is the param named).
 POOL_RESET = {'vkResetDescriptorPool': 'descriptorPool'}
+# Commands that need a bound pipeline (or shader objects) at a bind point:
+# drivers trust that one is, and lavapipe dereferences NULL otherwise.
+NEEDS_PIPELINE = {}
+for _name in ('vkCmdDraw', 'vkCmdDrawIndexed', 'vkCmdDrawIndirect', 'vkCmdDrawIndexedIndirect',
+              'vkCmdDrawIndirectCount', 'vkCmdDrawIndexedIndirectCount', 'vkCmdDrawMultiEXT',
+              'vkCmdDrawMultiIndexedEXT', 'vkCmdDrawIndirectByteCountEXT',
+              'vkCmdDrawMeshTasksEXT', 'vkCmdDrawMeshTasksIndirectEXT',
+              'vkCmdDrawMeshTasksIndirectCountEXT'):
+    NEEDS_PIPELINE[_name] = 'VK_PIPELINE_BIND_POINT_GRAPHICS'
+for _name in ('vkCmdDispatch', 'vkCmdDispatchBase', 'vkCmdDispatchIndirect'):
+    NEEDS_PIPELINE[_name] = 'VK_PIPELINE_BIND_POINT_COMPUTE'
+
 # Pool frees: the array parameter whose objects go away.
 POOL_FREE = {'vkFreeCommandBuffers': 'pCommandBuffers',
              'vkFreeDescriptorSets': 'pDescriptorSets'}
@@ -216,12 +228,22 @@ class Gen:
             count = [p for p in cmd.params if p.name == arr][0].len
             body.append('   for (uint32_t i = 0; a->%s_objs && i < a->%s; i++)' % (arr, count))
             body.append('      pv_gen_unbind(d, a->%s_objs[i]);' % arr)
+        if name in NEEDS_PIPELINE:
+            body.append('   if (!pv_gen_pipeline_bound(d, a->%s_obj, %s))\n      return;' %
+                        (first, NEEDS_PIPELINE[name]))
         queue = cmd.params[0].type == 'VkQueue'
         if queue:
             body.append('   pv_gen_queue_lock(a->%s_obj);' % first)
         body.append('   ' + self.call(name, cmd, level))
         if queue:
             body.append('   pv_gen_queue_unlock(a->%s_obj);' % first)
+        if name == 'vkCmdBindPipeline':
+            body.append('   pv_gen_note_pipeline(a->commandBuffer_obj, a->pipelineBindPoint);')
+        if name == 'vkBeginCommandBuffer':
+            body.append('   pv_gen_note_begin(a->commandBuffer_obj);')
+        if name == 'vkCmdBindShadersEXT':
+            body.append('   pv_gen_note_pipeline(a->commandBuffer_obj, VK_PIPELINE_BIND_POINT_GRAPHICS);')
+            body.append('   pv_gen_note_pipeline(a->commandBuffer_obj, VK_PIPELINE_BIND_POINT_COMPUTE);')
         if name in POOL_RESET:
             body.append('   pv_gen_unbind_children(d, dev, (uint64_t)a->%s);' % POOL_RESET[name])
         for p in cmd.params:

@@ -93,7 +93,10 @@ pv_gen_bind(struct pv_dispatcher *d, struct pv_device *dev, VkResult ret, VkObje
       uint64_t h = read_handle(handles, handle_size, i);
       if (!h)
          continue; /* e.g. a pipeline that was not created */
-      struct pv_vk_object *obj = calloc(1, sizeof(*obj));
+      /* Command buffers carry a little state of their own. */
+      size_t size = type == VK_OBJECT_TYPE_COMMAND_BUFFER ? sizeof(struct pv_command_buffer)
+                                                          : sizeof(struct pv_vk_object);
+      struct pv_vk_object *obj = calloc(1, size);
       if (!obj) {
          pv_dispatch_fail(d, "out of memory");
          return;
@@ -114,6 +117,38 @@ struct pool_ref {
 };
 
 /* Handles are unique per device only, so match the device too. */
+void
+pv_gen_note_begin(struct pv_object *cmd)
+{
+   struct pv_command_buffer *cb = (struct pv_command_buffer *)cmd;
+   if (cb)
+      cb->graphics_bound = cb->compute_bound = false;
+}
+
+void
+pv_gen_note_pipeline(struct pv_object *cmd, VkPipelineBindPoint point)
+{
+   struct pv_command_buffer *cb = (struct pv_command_buffer *)cmd;
+   if (!cb)
+      return;
+   if (point == VK_PIPELINE_BIND_POINT_GRAPHICS)
+      cb->graphics_bound = true;
+   else if (point == VK_PIPELINE_BIND_POINT_COMPUTE)
+      cb->compute_bound = true;
+}
+
+bool
+pv_gen_pipeline_bound(struct pv_dispatcher *d, struct pv_object *cmd, VkPipelineBindPoint point)
+{
+   const struct pv_command_buffer *cb = (const struct pv_command_buffer *)cmd;
+   bool bound = cb && (point == VK_PIPELINE_BIND_POINT_GRAPHICS ? cb->graphics_bound
+                                                                : cb->compute_bound);
+   if (!bound)
+      pv_dispatch_fail(d, "no %s pipeline is bound",
+                       point == VK_PIPELINE_BIND_POINT_GRAPHICS ? "graphics" : "compute");
+   return bound;
+}
+
 static bool
 child_of_pool(void *user, const struct pv_object *o)
 {

@@ -24,6 +24,12 @@ struct pv_vk_object {
    uint64_t parent; /* host handle of the pool it came from, 0 if none */
 };
 
+/* A command buffer: which bind points have something bound (passthrough.c). */
+struct pv_command_buffer {
+   struct pv_vk_object obj;
+   bool graphics_bound, compute_bound;
+};
+
 struct pv_physical_device {
    struct pv_object base;
    VkPhysicalDevice handle;
