@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(meson ninja-build gcc pkg-config python3 libvulkan-dev
-          mesa-vulkan-drivers vulkan-tools glslang-tools clang
+          mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools clang
           libclang-rt-14-dev)
 
 deps() {

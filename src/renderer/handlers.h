@@ -68,6 +68,8 @@
    X(vkCmdDispatchIndirect)                                                    \
    X(vkCmdDrawIndirect)                                                        \
    X(vkCmdDrawIndexedIndirect)                                                 \
+   /* shader.c */                                                              \
+   X(vkCreateShaderModule)                                                     \
    /* semaphore.c */                                                           \
    X(vkCreateSemaphore)                                                        \
    X(vkWaitForFences)                                                          \

@@ -45,6 +45,7 @@ struct pv_vk_context {
     * cross-dispatcher waits and indirect streams (recorded separately) are
     * skipped. */
    bool replaying;
+   atomic_bool spirv_warned; /* shader.c, builds without SPIRV-Tools */
 };
 
 /* Create ctx->vk if needed and install the context hooks. */

@@ -1,0 +1,73 @@
+/*
+ * shader.c — vkCreateShaderModule, with the guest's SPIR-V validated first.
+ *
+ * Shader compilers in host drivers trust that SPIR-V is valid; lavapipe
+ * read through NULL and wild pointers on modules the fuzzers made (an
+ * invalid opcode, an id that is never defined).  So every module is run
+ * through SPIRV-Tools' validator before the driver sees it, with the
+ * layout rules relaxed (layout does not make a compiler crash, and guests
+ * use the relaxed layouts their device allows).  A module that fails is
+ * refused and the reason logged; Mesa creates modules asynchronously, so
+ * the guest's next use of it ends the context.  Without SPIRV-Tools at
+ * build time modules pass unchecked, and the first one says so in the log.
+ */
+#include <stdlib.h>
+
+#include "renderer/handlers.h"
+#include "renderer/passthrough.h"
+#include "renderer/vk_context.h"
+
+#ifdef PV_HAVE_SPIRV_TOOLS
+#include <spirv-tools/libspirv.h>
+
+static bool
+spirv_valid(struct pv_dispatcher *d, const uint32_t *code, size_t bytes)
+{
+   spv_context ctx = spvContextCreate(SPV_ENV_VULKAN_1_3);
+   spv_validator_options opts = spvValidatorOptionsCreate();
+   if (!ctx || !opts) {
+      spvValidatorOptionsDestroy(opts);
+      spvContextDestroy(ctx);
+      return false;
+   }
+   spvValidatorOptionsSetSkipBlockLayout(opts, true);
+   spvValidatorOptionsSetAllowLocalSizeId(opts, true);
+   struct spv_const_binary_t binary = { code, bytes / 4 };
+   spv_diagnostic diag = NULL;
+   spv_result_t r = spvValidateWithOptions(ctx, opts, &binary, &diag);
+   if (r != SPV_SUCCESS)
+      pv_warn(d->vk->ctx->log, "%s: vkCreateShaderModule: invalid SPIR-V refused: %s",
+              d->vk->ctx->name, diag && diag->error ? diag->error : "(no detail)");
+   spvDiagnosticDestroy(diag);
+   spvValidatorOptionsDestroy(opts);
+   spvContextDestroy(ctx);
+   return r == SPV_SUCCESS;
+}
+#else
+static bool
+spirv_valid(struct pv_dispatcher *d, const uint32_t *code, size_t bytes)
+{
+   (void)code, (void)bytes;
+   if (!atomic_exchange(&d->vk->spirv_warned, true))
+      pv_warn(d->vk->ctx->log, "%s: built without SPIRV-Tools: guest shaders are not validated",
+              d->vk->ctx->name);
+   return true;
+}
+#endif
+
+void
+pv_handle_vkCreateShaderModule(struct pv_dispatcher *d, struct pv_vkCreateShaderModule_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   const VkShaderModuleCreateInfo *info = a->pCreateInfo;
+   if (!dev || !info || !a->pShaderModule)
+      return pv_dispatch_fail(d, "device, pCreateInfo or pShaderModule is NULL");
+   if (!info->pCode || info->codeSize < 20 || info->codeSize % 4 ||
+       !spirv_valid(d, info->pCode, info->codeSize)) {
+      a->ret = VK_ERROR_UNKNOWN;
+      return;
+   }
+   a->ret = dev->table.CreateShaderModule(dev->handle, info, NULL, a->pShaderModule);
+   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_SHADER_MODULE, a->pShaderModule_ids,
+               a->pShaderModule, sizeof(*a->pShaderModule), a->pShaderModule_count, 0);
+}
