@@ -49,10 +49,9 @@ range_ok(VkDeviceSize offset, VkDeviceSize size, VkDeviceSize limit)
    return offset <= limit && size <= limit - offset;
 }
 
-/* A bind must leave the whole buffer inside the memory. */
-static bool
-bind_ok(struct pv_dispatcher *d, struct pv_device *dev, VkBuffer handle, VkDeviceMemory mem_handle,
-        VkDeviceSize offset)
+bool
+pv_bind_fits(struct pv_dispatcher *d, VkDeviceMemory mem_handle, VkDeviceSize offset,
+             VkDeviceSize size, const char *what)
 {
    struct pv_memory *mem = (struct pv_memory *)pv_object_table_lookup_handle(
       &d->vk->objects, VK_OBJECT_TYPE_DEVICE_MEMORY, (uint64_t)mem_handle);
@@ -60,15 +59,23 @@ bind_ok(struct pv_dispatcher *d, struct pv_device *dev, VkBuffer handle, VkDevic
       pv_dispatch_fail(d, "binding to memory the context does not own");
       return false;
    }
-   VkMemoryRequirements req;
-   dev->table.GetBufferMemoryRequirements(dev->handle, handle, &req);
-   if (!range_ok(offset, req.size, mem->size)) {
-      pv_dispatch_fail(d, "buffer of %llu bytes at offset %llu does not fit %llu bytes of memory",
-                       (unsigned long long)req.size, (unsigned long long)offset,
+   if (!range_ok(offset, size, mem->size)) {
+      pv_dispatch_fail(d, "%s of %llu bytes at offset %llu does not fit %llu bytes of memory",
+                       what, (unsigned long long)size, (unsigned long long)offset,
                        (unsigned long long)mem->size);
       return false;
    }
    return true;
+}
+
+/* A bind must leave the whole buffer inside the memory. */
+static bool
+bind_ok(struct pv_dispatcher *d, struct pv_device *dev, VkBuffer handle, VkDeviceMemory mem_handle,
+        VkDeviceSize offset)
+{
+   VkMemoryRequirements req;
+   dev->table.GetBufferMemoryRequirements(dev->handle, handle, &req);
+   return pv_bind_fits(d, mem_handle, offset, req.size, "buffer");
 }
 
 void
@@ -97,8 +104,8 @@ pv_handle_vkBindBufferMemory2(struct pv_dispatcher *d, struct pv_vkBindBufferMem
 
 /* ---- commands that touch buffer ranges ------------------------------------------ */
 
-static struct pv_buffer *
-buffer_of(struct pv_dispatcher *d, struct pv_object *obj, VkBuffer handle)
+struct pv_buffer *
+pv_buffer_lookup(struct pv_dispatcher *d, struct pv_object *obj, VkBuffer handle)
 {
    if (!obj && handle)
       obj = pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_BUFFER, (uint64_t)handle);
@@ -133,8 +140,8 @@ void
 pv_handle_vkCmdCopyBuffer(struct pv_dispatcher *d, struct pv_vkCmdCopyBuffer_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   struct pv_buffer *src = buffer_of(d, a->srcBuffer_obj, a->srcBuffer);
-   struct pv_buffer *dst = buffer_of(d, a->dstBuffer_obj, a->dstBuffer);
+   struct pv_buffer *src = pv_buffer_lookup(d, a->srcBuffer_obj, a->srcBuffer);
+   struct pv_buffer *dst = pv_buffer_lookup(d, a->dstBuffer_obj, a->dstBuffer);
    if (!dev || !src || !dst || (a->regionCount && !a->pRegions))
       return;
    for (uint32_t i = 0; i < a->regionCount; i++) {
@@ -154,8 +161,8 @@ pv_handle_vkCmdCopyBuffer2(struct pv_dispatcher *d, struct pv_vkCmdCopyBuffer2_a
    const VkCopyBufferInfo2 *info = a->pCopyBufferInfo;
    if (!dev || !info || !dev->table.CmdCopyBuffer2)
       return pv_dispatch_fail(d, "pCopyBufferInfo is NULL or no host vkCmdCopyBuffer2");
-   struct pv_buffer *src = buffer_of(d, NULL, info->srcBuffer);
-   struct pv_buffer *dst = buffer_of(d, NULL, info->dstBuffer);
+   struct pv_buffer *src = pv_buffer_lookup(d, NULL, info->srcBuffer);
+   struct pv_buffer *dst = pv_buffer_lookup(d, NULL, info->dstBuffer);
    if (!src || !dst || (info->regionCount && !info->pRegions))
       return;
    for (uint32_t i = 0; i < info->regionCount; i++) {
@@ -171,7 +178,7 @@ void
 pv_handle_vkCmdUpdateBuffer(struct pv_dispatcher *d, struct pv_vkCmdUpdateBuffer_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   struct pv_buffer *dst = buffer_of(d, a->dstBuffer_obj, a->dstBuffer);
+   struct pv_buffer *dst = pv_buffer_lookup(d, a->dstBuffer_obj, a->dstBuffer);
    if (dev && dst && check_range(d, dst, a->dstOffset, a->dataSize, "update"))
       dev->table.CmdUpdateBuffer(a->commandBuffer, a->dstBuffer, a->dstOffset, a->dataSize,
                                  a->pData);
@@ -181,7 +188,7 @@ void
 pv_handle_vkCmdFillBuffer(struct pv_dispatcher *d, struct pv_vkCmdFillBuffer_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   struct pv_buffer *dst = buffer_of(d, a->dstBuffer_obj, a->dstBuffer);
+   struct pv_buffer *dst = pv_buffer_lookup(d, a->dstBuffer_obj, a->dstBuffer);
    if (!dev || !dst)
       return;
    VkDeviceSize size = a->size == VK_WHOLE_SIZE ? 0 : a->size;
@@ -195,7 +202,7 @@ static bool
 indirect_ok(struct pv_dispatcher *d, struct pv_object *obj, VkBuffer handle, VkDeviceSize offset,
             uint32_t count, uint32_t stride, VkDeviceSize record)
 {
-   struct pv_buffer *b = buffer_of(d, obj, handle);
+   struct pv_buffer *b = pv_buffer_lookup(d, obj, handle);
    if (!b || count == 0)
       return b != NULL;
    VkDeviceSize last = (VkDeviceSize)(count - 1) * stride; /* < 2^64: both factors < 2^32 */

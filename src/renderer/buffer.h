@@ -2,11 +2,20 @@
 #ifndef PV_RENDERER_BUFFER_H
 #define PV_RENDERER_BUFFER_H
 
+#include "renderer/dispatch.h"
 #include "renderer/vk_objects.h"
 
 struct pv_buffer {
    struct pv_vk_object obj;
    VkDeviceSize size; /* VkBufferCreateInfo::size */
 };
+
+/* Whether `size` bytes at `offset` fit the memory behind `mem_handle` (a
+ * resource `what` is being bound); if not, the context is made fatal. */
+bool pv_bind_fits(struct pv_dispatcher *d, VkDeviceMemory mem_handle, VkDeviceSize offset,
+                  VkDeviceSize size, const char *what);
+/* The buffer `obj` or, without it, the one behind the host handle `handle`
+ * (handles inside decoded structs); NULL after making the context fatal. */
+struct pv_buffer *pv_buffer_lookup(struct pv_dispatcher *d, struct pv_object *obj, VkBuffer handle);
 
 #endif

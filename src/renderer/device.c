@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "renderer/handlers.h"
+#include "renderer/image.h"
 #include "renderer/loader.h"
 #include "renderer/memory.h"
 #include "renderer/queue.h"
@@ -76,6 +77,8 @@ create_host_device(const struct pv_physical_device *p, const VkDeviceCreateInfo 
    info.ppEnabledExtensionNames = names;
    VkPhysicalDeviceFeatures own_features;
    force_robust_buffer_access(p, &info, &own_features);
+   VkPhysicalDeviceImageRobustnessFeatures own_image_robustness;
+   pv_image_force_robust_access(p, &info, &own_image_robustness);
    VkResult r = pv_loader_create_device(p->instance->renderer, p->handle, &info, &dev->handle,
                                         &dev->table);
    free(names);

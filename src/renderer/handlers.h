@@ -68,6 +68,24 @@
    X(vkCmdDispatchIndirect)                                                    \
    X(vkCmdDrawIndirect)                                                        \
    X(vkCmdDrawIndexedIndirect)                                                 \
+   /* image.c */                                                               \
+   X(vkCreateImage)                                                            \
+   X(vkBindImageMemory)                                                        \
+   X(vkBindImageMemory2)                                                       \
+   X(vkGetImageSubresourceLayout)                                              \
+   X(vkGetImageSubresourceLayout2)                                             \
+   X(vkCmdCopyBufferToImage)                                                   \
+   X(vkCmdCopyBufferToImage2)                                                  \
+   X(vkCmdCopyImageToBuffer)                                                   \
+   X(vkCmdCopyImageToBuffer2)                                                  \
+   X(vkCmdCopyImage)                                                           \
+   X(vkCmdCopyImage2)                                                          \
+   X(vkCmdBlitImage)                                                           \
+   X(vkCmdBlitImage2)                                                          \
+   X(vkCmdResolveImage)                                                        \
+   X(vkCmdResolveImage2)                                                       \
+   X(vkCmdClearColorImage)                                                     \
+   X(vkCmdClearDepthStencilImage)                                              \
    /* shader.c */                                                              \
    X(vkCreateShaderModule)                                                     \
    /* semaphore.c */                                                           \

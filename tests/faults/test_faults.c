@@ -9,6 +9,9 @@
  *   - a ring whose regions overlap or lie outside its resource;
  *   - sizes that overflow 32 and 64 bits (allocation, blob, update data);
  *   - a buffer copy past the buffer's end (the driver would memcpy it);
+ *   - image regions past a buffer's end, past an image's edge, at a mip
+ *     level the image lacks; and valid copies at the exact edges, which
+ *     must pass and copy the right texels;
  *   - an unknown sType in a pNext chain;
  *   - a flood of fds sent to the server;
  *   - a disconnect in the middle of a blob creation.
@@ -237,6 +240,235 @@ fault_copy_out_of_range(void)
    pv_vnc_abandon(&d.c);
 }
 
+/* ---- image regions ---------------------------------------------------------------- */
+
+/* A 64x64 RGBA8 image of 2 mip levels and 2 layers, bound to its memory:
+ * level 1 is 32x32, which the edge cases below work against. */
+#define IMG_W 64
+#define IMG_BUF 4096
+/* A 16x16 region at (16,16) of level 1, rows 20 texels apart in the
+ * buffer: it addresses ((16 - 1) * 20 + 16) * 4 = 1264 bytes, so at this
+ * offset it ends exactly at the buffer's end. */
+#define EDGE_OFFSET (IMG_BUF - 1264)
+
+struct image_client {
+   struct e2e_log lg;
+   struct e2e_dev d;
+   struct e2e_cmd cb;
+   struct e2e_buffer buf;
+   uint64_t image;
+};
+
+static int
+image_client_open(struct image_client *v, const char *name)
+{
+   v->lg = (struct e2e_log){ name, 0 };
+   struct pv_vnc *c = &v->d.c;
+   if (e2e_dev_open(&v->d, &v->lg, srv.path, name, NULL) || e2e_cmd_begin(&v->d, &v->cb) ||
+       e2e_buffer_create(&v->d, IMG_BUF,
+                         VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT, false,
+                         &v->buf))
+      return -1;
+   VkDevice dev = E2E_H(VkDevice, v->d.device);
+   VkImageCreateInfo ii = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
+      .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = { IMG_W, IMG_W, 1 }, .mipLevels = 2,
+      .arrayLayers = 2, .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
+      .usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+   };
+   v->image = pv_vnc_new_id(c);
+   struct pv_vkCreateImage_args ci = { .device = dev, .pCreateInfo = &ii,
+                                       .pImage_ids = &v->image, .pImage_count = 1 };
+   VkMemoryRequirements req = { 0 };
+   struct pv_vkGetImageMemoryRequirements_args gr = {
+      .device = dev, .image = E2E_H(VkImage, v->image), .pMemoryRequirements = &req };
+   uint64_t mem;
+   if (PV_VNC_SEND(c, vkCreateImage, &ci) || PV_VNC_CALL(c, vkGetImageMemoryRequirements, &gr) ||
+       e2e_alloc_memory(&v->d, req.size, req.memoryTypeBits, &mem))
+      return -1;
+   struct pv_vkBindImageMemory_args bm = { .device = dev, .image = E2E_H(VkImage, v->image),
+                                           .memory = E2E_H(VkDeviceMemory, mem) };
+   if (PV_VNC_CALL(c, vkBindImageMemory, &bm) || bm.ret != VK_SUCCESS)
+      return -1;
+   return 0;
+}
+
+/* The last command made the client's context fatal, for reason `why`. */
+static void
+image_client_fatal(struct image_client *v, const char *why)
+{
+   pv_vnc_wait_seqno(&v->d.c, v->d.c.last_seqno);
+   CHECK(pv_vnc_ring_status(&v->d.c) & PV_RING_STATUS_FATAL);
+   if (!e2e_server_logged(&srv, v->lg.name, why))
+      fprintf(stderr, "%s: no fatal reason with '%s' was logged\n", v->lg.name, why);
+   CHECK(e2e_server_logged(&srv, v->lg.name, why));
+   pv_vnc_abandon(&v->d.c);
+}
+
+static VkBufferImageCopy
+edge_region(VkDeviceSize offset)
+{
+   return (VkBufferImageCopy){ .bufferOffset = offset, .bufferRowLength = 20,
+                               .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 1, 1, 1 },
+                               .imageOffset = { 16, 16, 0 }, .imageExtent = { 16, 16, 1 } };
+}
+
+/* One texel past the buffer's end: the driver would read past it. */
+static void
+fault_image_upload_out_of_range(void)
+{
+   struct image_client v;
+   CHECK_EQ(image_client_open(&v, "victim-image-upload"), 0);
+   VkBufferImageCopy r = edge_region(EDGE_OFFSET + 4);
+   struct pv_vkCmdCopyBufferToImage_args a = {
+      .commandBuffer = E2E_H(VkCommandBuffer, v.cb.cmd), .srcBuffer = E2E_H(VkBuffer, v.buf.buffer),
+      .dstImage = E2E_H(VkImage, v.image), .dstImageLayout = VK_IMAGE_LAYOUT_GENERAL,
+      .regionCount = 1, .pRegions = &r };
+   PV_VNC_SEND(&v.d.c, vkCmdCopyBufferToImage, &a);
+   image_client_fatal(&v, "outside its 4096-byte buffer");
+}
+
+/* A copy whose destination runs 16 texels past level 1's edge. */
+static void
+fault_image_copy_past_image(void)
+{
+   struct image_client v;
+   CHECK_EQ(image_client_open(&v, "victim-image-copy"), 0);
+   VkImageCopy r = { .srcSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
+                     .dstSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 1, 0, 1 },
+                     .dstOffset = { 16, 0, 0 }, .extent = { 32, 32, 1 } };
+   VkImage img = E2E_H(VkImage, v.image);
+   struct pv_vkCmdCopyImage_args a = {
+      .commandBuffer = E2E_H(VkCommandBuffer, v.cb.cmd), .srcImage = img,
+      .srcImageLayout = VK_IMAGE_LAYOUT_GENERAL, .dstImage = img,
+      .dstImageLayout = VK_IMAGE_LAYOUT_GENERAL, .regionCount = 1, .pRegions = &r };
+   PV_VNC_SEND(&v.d.c, vkCmdCopyImage, &a);
+   image_client_fatal(&v, "x [16, +32) outside");
+}
+
+/* Mip level 2 of a 2-level image (lavapipe indexes its level array). */
+static void
+fault_image_bad_mip_level(void)
+{
+   struct image_client v;
+   CHECK_EQ(image_client_open(&v, "victim-image-mip"), 0);
+   VkBufferImageCopy r = { .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 2, 0, 1 },
+                           .imageExtent = { 1, 1, 1 } };
+   struct pv_vkCmdCopyImageToBuffer_args a = {
+      .commandBuffer = E2E_H(VkCommandBuffer, v.cb.cmd), .srcImage = E2E_H(VkImage, v.image),
+      .srcImageLayout = VK_IMAGE_LAYOUT_GENERAL, .dstBuffer = E2E_H(VkBuffer, v.buf.buffer),
+      .regionCount = 1, .pRegions = &r };
+   PV_VNC_SEND(&v.d.c, vkCmdCopyImageToBuffer, &a);
+   image_client_fatal(&v, "mip level 2 of 2");
+}
+
+static void
+transfer_barrier(struct image_client *v, VkImageLayout from, VkAccessFlags dst_access)
+{
+   VkImageMemoryBarrier ib = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER, .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+      .dstAccessMask = dst_access, .oldLayout = from, .newLayout = VK_IMAGE_LAYOUT_GENERAL,
+      .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED, .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+      .image = E2E_H(VkImage, v->image),
+      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, VK_REMAINING_MIP_LEVELS, 0,
+                            VK_REMAINING_ARRAY_LAYERS } };
+   struct pv_vkCmdPipelineBarrier_args pb = {
+      .commandBuffer = E2E_H(VkCommandBuffer, v->cb.cmd),
+      .srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT,
+      .dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+      .imageMemoryBarrierCount = 1, .pImageMemoryBarriers = &ib };
+   CHECK_EQ(PV_VNC_SEND(&v->d.c, vkCmdPipelineBarrier, &pb), 0);
+}
+
+static void
+submit_wait(struct image_client *v)
+{
+   struct pv_vnc *c = &v->d.c;
+   VkDevice dev = E2E_H(VkDevice, v->d.device);
+   CHECK_EQ(e2e_cmd_end(&v->d, &v->cb), 0);
+   VkFenceCreateInfo fi = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   uint64_t fence = pv_vnc_new_id(c);
+   struct pv_vkCreateFence_args cf = { .device = dev, .pCreateInfo = &fi, .pFence_ids = &fence,
+                                       .pFence_count = 1 };
+   CHECK_EQ(PV_VNC_SEND(c, vkCreateFence, &cf), 0);
+   VkCommandBuffer cmd = E2E_H(VkCommandBuffer, v->cb.cmd);
+   VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+                       .pCommandBuffers = &cmd };
+   struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, v->d.queues[0]), .submitCount = 1,
+                                       .pSubmits = &si, .fence = E2E_H(VkFence, fence) };
+   CHECK_EQ(PV_VNC_SEND(c, vkQueueSubmit, &qs), 0);
+   VkFence f = E2E_H(VkFence, fence);
+   struct pv_vkWaitForFences_args wf = { .device = dev, .fenceCount = 1, .pFences = &f,
+                                         .waitAll = VK_TRUE, .timeout = 10000000000ull };
+   CHECK_EQ(PV_VNC_CALL(c, vkWaitForFences, &wf), 0);
+   CHECK_EQ(wf.ret, VK_SUCCESS);
+}
+
+/* Valid usage at the exact edges passes and copies the right texels: an
+ * upload ending at the buffer's last byte into the corner of level 1,
+ * layer 1; a copy to the same corner of layer 0 (VK_REMAINING_* in the
+ * barriers and the clear); a read back (the *2 form) ending at the
+ * buffer's last byte. */
+static void
+valid_image_edges(void)
+{
+   struct image_client v;
+   CHECK_EQ(image_client_open(&v, "valid-image-edges"), 0);
+   struct e2e_buffer out;
+   CHECK_EQ(e2e_buffer_create(&v.d, 16 * 16 * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, false, &out), 0);
+   uint32_t *in = (uint32_t *)((uint8_t *)v.buf.map.map + EDGE_OFFSET);
+   for (uint32_t y = 0; y < 16; y++)
+      for (uint32_t x = 0; x < 16; x++)
+         in[y * 20 + x] = 0xab000000u | y << 8 | x;
+   VkCommandBuffer cmd = E2E_H(VkCommandBuffer, v.cb.cmd);
+   VkImage img = E2E_H(VkImage, v.image);
+   transfer_barrier(&v, VK_IMAGE_LAYOUT_UNDEFINED, VK_ACCESS_TRANSFER_WRITE_BIT);
+   VkClearColorValue zero = { .uint32 = { 0 } };
+   VkImageSubresourceRange all = { VK_IMAGE_ASPECT_COLOR_BIT, 0, VK_REMAINING_MIP_LEVELS, 0,
+                                   VK_REMAINING_ARRAY_LAYERS };
+   struct pv_vkCmdClearColorImage_args cl = { .commandBuffer = cmd, .image = img,
+                                              .imageLayout = VK_IMAGE_LAYOUT_GENERAL,
+                                              .pColor = &zero, .rangeCount = 1, .pRanges = &all };
+   CHECK_EQ(PV_VNC_SEND(&v.d.c, vkCmdClearColorImage, &cl), 0);
+   transfer_barrier(&v, VK_IMAGE_LAYOUT_GENERAL, VK_ACCESS_TRANSFER_WRITE_BIT);
+   VkBufferImageCopy up = edge_region(EDGE_OFFSET);
+   struct pv_vkCmdCopyBufferToImage_args ua = {
+      .commandBuffer = cmd, .srcBuffer = E2E_H(VkBuffer, v.buf.buffer), .dstImage = img,
+      .dstImageLayout = VK_IMAGE_LAYOUT_GENERAL, .regionCount = 1, .pRegions = &up };
+   CHECK_EQ(PV_VNC_SEND(&v.d.c, vkCmdCopyBufferToImage, &ua), 0);
+   transfer_barrier(&v, VK_IMAGE_LAYOUT_GENERAL, VK_ACCESS_TRANSFER_READ_BIT);
+   VkImageCopy cp = { .srcSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 1, 1, 1 },
+                      .srcOffset = { 16, 16, 0 },
+                      .dstSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 1, 0, 1 },
+                      .dstOffset = { 16, 16, 0 }, .extent = { 16, 16, 1 } };
+   struct pv_vkCmdCopyImage_args ca = {
+      .commandBuffer = cmd, .srcImage = img, .srcImageLayout = VK_IMAGE_LAYOUT_GENERAL,
+      .dstImage = img, .dstImageLayout = VK_IMAGE_LAYOUT_GENERAL, .regionCount = 1, .pRegions = &cp };
+   CHECK_EQ(PV_VNC_SEND(&v.d.c, vkCmdCopyImage, &ca), 0);
+   transfer_barrier(&v, VK_IMAGE_LAYOUT_GENERAL, VK_ACCESS_TRANSFER_READ_BIT);
+   VkBufferImageCopy2 down = { .sType = VK_STRUCTURE_TYPE_BUFFER_IMAGE_COPY_2,
+                               .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 1, 0, 1 },
+                               .imageOffset = { 16, 16, 0 }, .imageExtent = { 16, 16, 1 } };
+   VkCopyImageToBufferInfo2 di = { .sType = VK_STRUCTURE_TYPE_COPY_IMAGE_TO_BUFFER_INFO_2,
+                                   .srcImage = img, .srcImageLayout = VK_IMAGE_LAYOUT_GENERAL,
+                                   .dstBuffer = E2E_H(VkBuffer, out.buffer), .regionCount = 1,
+                                   .pRegions = &down };
+   struct pv_vkCmdCopyImageToBuffer2_args da = { .commandBuffer = cmd,
+                                                 .pCopyImageToBufferInfo = &di };
+   CHECK_EQ(PV_VNC_SEND(&v.d.c, vkCmdCopyImageToBuffer2, &da), 0);
+   transfer_barrier(&v, VK_IMAGE_LAYOUT_GENERAL, VK_ACCESS_HOST_READ_BIT);
+   submit_wait(&v);
+   CHECK(!(pv_vnc_ring_status(&v.d.c) & PV_RING_STATUS_FATAL));
+   const uint32_t *got = out.map.map;
+   int wrong = 0;
+   for (uint32_t y = 0; y < 16; y++)
+      for (uint32_t x = 0; x < 16; x++)
+         wrong += got[y * 16 + x] != (0xab000000u | y << 8 | x);
+   CHECK_EQ(wrong, 0);
+   CHECK_EQ(e2e_dev_close(&v.d), 0);
+   CHECK_EQ(v.lg.failures, 0);
+}
+
 static void
 fault_unknown_stype(void)
 {
@@ -302,10 +534,14 @@ test_faults(void)
    CHECK(bystander_progress(&b, 2));
    int during = -1;
    void (*faults[])(void) = { fault_blob_for_unknown_memory, fault_bad_rings, fault_huge_sizes,
-                              fault_copy_out_of_range, fault_unknown_stype, fault_fd_flood,
+                              fault_copy_out_of_range, fault_image_upload_out_of_range,
+                              fault_image_copy_past_image, fault_image_bad_mip_level,
+                              valid_image_edges, fault_unknown_stype, fault_fd_flood,
                               fault_disconnect_in_blob_creation };
    const char *names[] = { "blob for unknown memory", "bad ring layouts", "huge sizes",
-                           "copy past a buffer's end", "unknown sType", "fd flood",
+                           "copy past a buffer's end", "upload past a buffer's end",
+                           "image copy past the image", "bad mip level",
+                           "valid copies at the edges", "unknown sType", "fd flood",
                            "disconnect in blob creation" };
    for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
       faults[i]();
