@@ -119,16 +119,21 @@ test_sixteen_clients(void)
    round_of_clients(&s, 1);
    int fds1 = e2e_wait_fds(fds0);
    long rss1 = rss_kib();
-   long rss2 = 0;
+   /* Round 2 may still grow caches (NVIDIA's did); a leak grows every
+    * round after it. */
+   long rss_r2 = 0, rss2 = 0;
    for (int r = 2; r <= ROUNDS; r++) {
       round_of_clients(&s, r);
       long now = rss_kib();
-      rss2 = now > rss2 ? now : rss2;
+      printf("  resident after round %d: %ld KiB\n", r, now);
+      if (r == 2)
+         rss_r2 = now;
+      rss2 = now;
    }
    int fds2 = e2e_wait_fds(fds0);
    printf("  open fds: %d before, %d after round 1, %d after round %d\n", fds0, fds1, fds2, ROUNDS);
    printf("  resident memory: %ld KiB before, %ld KiB after round 1 (the host driver warmed up), "
-          "at most %ld KiB after rounds 2-%d\n", rss0, rss1, rss2, ROUNDS);
+          "%ld KiB after round 2, %ld KiB after round %d\n", rss0, rss1, rss_r2, rss2, ROUNDS);
    CHECK_EQ(fds1, fds0);
    CHECK_EQ(fds2, fds0);
    /* Leaks are LeakSanitizer's to find (the sanitize suite runs this test).
