@@ -86,6 +86,12 @@
    X(vkCmdResolveImage2)                                                       \
    X(vkCmdClearColorImage)                                                     \
    X(vkCmdClearDepthStencilImage)                                              \
+   /* render_pass.c */                                                         \
+   X(vkCreateRenderPass)                                                       \
+   X(vkCreateRenderPass2)                                                      \
+   X(vkCreateFramebuffer)                                                      \
+   X(vkCmdBeginRenderPass)                                                     \
+   X(vkCmdBeginRenderPass2)                                                    \
    /* shader.c */                                                              \
    X(vkCreateShaderModule)                                                     \
    /* semaphore.c */                                                           \
