@@ -86,6 +86,10 @@
    X(vkCmdResolveImage2)                                                       \
    X(vkCmdClearColorImage)                                                     \
    X(vkCmdClearDepthStencilImage)                                              \
+   /* descriptor.c */                                                          \
+   X(vkCreateDescriptorSetLayout)                                              \
+   X(vkAllocateDescriptorSets)                                                 \
+   X(vkUpdateDescriptorSets)                                                   \
    /* render_pass.c */                                                         \
    X(vkCreateRenderPass)                                                       \
    X(vkCreateRenderPass2)                                                      \

@@ -1,0 +1,194 @@
+/*
+ * descriptor.c — descriptor set layouts and sets, remembered well enough to
+ * check descriptor writes and copies before the driver trusts them.
+ *
+ * A write names a binding, a first array element and a count; drivers index
+ * their descriptor storage with those directly.  lavapipe wrote to a wild
+ * address for a binding and element far past the layout (a fuzzer's
+ * finding).  So every set keeps a copy of its layout's bindings (a layout
+ * may be destroyed while its sets live on), and every write and copy is
+ * checked: each binding it touches exists, has the write's type, and holds
+ * the elements, rolling over into the following bindings as the spec says.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "renderer/descriptor.h"
+#include "renderer/handlers.h"
+#include "renderer/passthrough.h"
+#include "renderer/vk_context.h"
+
+/* VK_DESCRIPTOR_TYPE_MUTABLE_EXT: a binding that takes several types. */
+#define MUTABLE_TYPE 1000351000u
+
+static int
+cmp_binding(const void *a, const void *b)
+{
+   const struct pv_binding *x = a, *y = b;
+   return x->binding < y->binding ? -1 : x->binding > y->binding;
+}
+
+void
+pv_handle_vkCreateDescriptorSetLayout(struct pv_dispatcher *d,
+                                      struct pv_vkCreateDescriptorSetLayout_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   const VkDescriptorSetLayoutCreateInfo *ci = a->pCreateInfo;
+   if (!dev || !ci || !a->pSetLayout || (ci->bindingCount && !ci->pBindings))
+      return pv_dispatch_fail(d, "device, pCreateInfo, pBindings or pSetLayout is NULL");
+   struct pv_set_layout *l = calloc(1, sizeof(*l) + ci->bindingCount * sizeof(l->b[0]));
+   if (!l)
+      return pv_dispatch_fail(d, "out of memory");
+   a->ret = dev->table.CreateDescriptorSetLayout(dev->handle, ci, NULL, a->pSetLayout);
+   if (a->ret != VK_SUCCESS) {
+      free(l);
+      return;
+   }
+   l->count = ci->bindingCount;
+   for (uint32_t i = 0; i < ci->bindingCount; i++)
+      l->b[i] = (struct pv_binding){ ci->pBindings[i].binding, ci->pBindings[i].descriptorType,
+                                     ci->pBindings[i].descriptorCount };
+   qsort(l->b, l->count, sizeof(l->b[0]), cmp_binding);
+   l->obj = (struct pv_vk_object){ { a->pSetLayout_ids[0], VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT,
+                                     (uint64_t)*a->pSetLayout },
+                                   dev, 0 };
+   if (!pv_dispatch_bind(d, &l->obj.base)) {
+      dev->table.DestroyDescriptorSetLayout(dev->handle, *a->pSetLayout, NULL);
+      free(l);
+   }
+}
+
+/* A set: its pool, and a copy of its layout's bindings. */
+static struct pv_descriptor_set *
+new_set(const struct pv_set_layout *l, struct pv_device *dev, uint64_t id, VkDescriptorSet handle,
+        VkDescriptorPool pool)
+{
+   struct pv_descriptor_set *s = calloc(1, sizeof(*s) + l->count * sizeof(s->b[0]));
+   if (!s)
+      return NULL;
+   s->obj = (struct pv_vk_object){ { id, VK_OBJECT_TYPE_DESCRIPTOR_SET, (uint64_t)handle }, dev,
+                                   (uint64_t)pool };
+   s->count = l->count;
+   memcpy(s->b, l->b, l->count * sizeof(s->b[0]));
+   return s;
+}
+
+static const VkDescriptorSetVariableDescriptorCountAllocateInfo *
+variable_counts(const VkDescriptorSetAllocateInfo *ai)
+{
+   for (const VkBaseInStructure *s = ai->pNext; s; s = s->pNext) {
+      if (s->sType == VK_STRUCTURE_TYPE_DESCRIPTOR_SET_VARIABLE_DESCRIPTOR_COUNT_ALLOCATE_INFO)
+         return (const VkDescriptorSetVariableDescriptorCountAllocateInfo *)s;
+   }
+   return NULL;
+}
+
+void
+pv_handle_vkAllocateDescriptorSets(struct pv_dispatcher *d,
+                                   struct pv_vkAllocateDescriptorSets_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   const VkDescriptorSetAllocateInfo *ai = a->pAllocateInfo;
+   if (!dev || !ai || !ai->pSetLayouts || !a->pDescriptorSets ||
+       a->pDescriptorSets_count < ai->descriptorSetCount)
+      return pv_dispatch_fail(d, "device, pAllocateInfo, pSetLayouts or pDescriptorSets is NULL");
+   struct pv_set_layout **layouts = calloc(ai->descriptorSetCount + 1, sizeof(*layouts));
+   for (uint32_t i = 0; layouts && i < ai->descriptorSetCount; i++) {
+      layouts[i] = (struct pv_set_layout *)pv_object_table_lookup_handle(
+         &d->vk->objects, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, (uint64_t)ai->pSetLayouts[i]);
+      if (!layouts[i]) {
+         free(layouts);
+         return pv_dispatch_fail(d, "set layout %u is unknown", i);
+      }
+   }
+   if (!layouts)
+      return pv_dispatch_fail(d, "out of memory");
+   a->ret = dev->table.AllocateDescriptorSets(dev->handle, ai, a->pDescriptorSets);
+   const VkDescriptorSetVariableDescriptorCountAllocateInfo *var = variable_counts(ai);
+   for (uint32_t i = 0; a->ret == VK_SUCCESS && i < ai->descriptorSetCount; i++) {
+      struct pv_descriptor_set *s = new_set(layouts[i], dev, a->pDescriptorSets_ids[i],
+                                            a->pDescriptorSets[i], ai->descriptorPool);
+      /* A variable-count binding (the last one) holds only what was
+       * allocated for this set. */
+      if (s && s->count && var && i < var->descriptorSetCount && var->pDescriptorCounts &&
+          var->pDescriptorCounts[i] < s->b[s->count - 1].count)
+         s->b[s->count - 1].count = var->pDescriptorCounts[i];
+      if (!s || !pv_dispatch_bind(d, &s->obj.base)) {
+         free(s);
+         pv_dispatch_fail(d, "cannot keep descriptor set %u", i);
+         break;
+      }
+   }
+   free(layouts);
+}
+
+/* Index of `binding` in the set's sorted bindings, or -1. */
+static int
+find_binding(const struct pv_descriptor_set *s, uint32_t binding)
+{
+   for (uint32_t i = 0; i < s->count; i++) {
+      if (s->b[i].binding == binding)
+         return (int)i;
+   }
+   return -1;
+}
+
+/* [element, element + count) from `binding` on, rolling over into the
+ * following bindings, all of `type` (or any type when type is ~0u). */
+static bool
+range_ok(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element, uint32_t count,
+         uint32_t type)
+{
+   int i = find_binding(s, binding);
+   if (i < 0)
+      return false;
+   while (count) {
+      const struct pv_binding *b = &s->b[i];
+      if (type != ~0u && b->type != type && b->type != MUTABLE_TYPE)
+         return false;
+      if (element < b->count) {
+         uint32_t here = b->count - element < count ? b->count - element : count;
+         count -= here;
+         element = 0;
+      } else {
+         element -= b->count;
+      }
+      if (count && ++i >= (int)s->count)
+         return false;
+   }
+   return true;
+}
+
+static const struct pv_descriptor_set *
+set_of(struct pv_dispatcher *d, VkDescriptorSet handle)
+{
+   return (const struct pv_descriptor_set *)pv_object_table_lookup_handle(
+      &d->vk->objects, VK_OBJECT_TYPE_DESCRIPTOR_SET, (uint64_t)handle);
+}
+
+void
+pv_handle_vkUpdateDescriptorSets(struct pv_dispatcher *d, struct pv_vkUpdateDescriptorSets_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   if (!dev || (a->descriptorWriteCount && !a->pDescriptorWrites) ||
+       (a->descriptorCopyCount && !a->pDescriptorCopies))
+      return pv_dispatch_fail(d, "device, pDescriptorWrites or pDescriptorCopies is NULL");
+   for (uint32_t i = 0; i < a->descriptorWriteCount; i++) {
+      const VkWriteDescriptorSet *w = &a->pDescriptorWrites[i];
+      const struct pv_descriptor_set *s = set_of(d, w->dstSet);
+      if (!s || !range_ok(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
+                          w->descriptorType))
+         return pv_dispatch_fail(d, "write %u: binding %u elements [%u, +%u) of type %d are not "
+                                 "in its set", i, w->dstBinding, w->dstArrayElement,
+                                 w->descriptorCount, w->descriptorType);
+   }
+   for (uint32_t i = 0; i < a->descriptorCopyCount; i++) {
+      const VkCopyDescriptorSet *c = &a->pDescriptorCopies[i];
+      const struct pv_descriptor_set *src = set_of(d, c->srcSet), *dst = set_of(d, c->dstSet);
+      if (!src || !dst || !range_ok(src, c->srcBinding, c->srcArrayElement, c->descriptorCount, ~0u) ||
+          !range_ok(dst, c->dstBinding, c->dstArrayElement, c->descriptorCount, ~0u))
+         return pv_dispatch_fail(d, "copy %u: a range is not in its set", i);
+   }
+   dev->table.UpdateDescriptorSets(dev->handle, a->descriptorWriteCount, a->pDescriptorWrites,
+                                   a->descriptorCopyCount, a->pDescriptorCopies);
+}

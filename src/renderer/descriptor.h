@@ -1,0 +1,25 @@
+/* descriptor.h — what descriptor.c remembers of layouts and sets. */
+#ifndef PV_RENDERER_DESCRIPTOR_H
+#define PV_RENDERER_DESCRIPTOR_H
+
+#include "renderer/vk_objects.h"
+
+struct pv_binding {
+   uint32_t binding, type, count;
+};
+
+/* Both end in their bindings, sorted by binding number, in one allocation
+ * (the generic destroy path frees objects with free()). */
+struct pv_set_layout {
+   struct pv_vk_object obj;
+   uint32_t count;
+   struct pv_binding b[];
+};
+
+struct pv_descriptor_set {
+   struct pv_vk_object obj; /* parent: the pool */
+   uint32_t count;
+   struct pv_binding b[];
+};
+
+#endif
