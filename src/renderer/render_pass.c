@@ -47,6 +47,21 @@ clears_needed(uint32_t count, const VkAttachmentLoadOp *load, const VkAttachment
    return needed;
 }
 
+/* Bind a render pass the driver made, with what begin_ok checks. */
+static void
+remember_render_pass(struct pv_dispatcher *d, struct pv_device *dev, uint64_t id, VkRenderPass handle,
+                     uint32_t attachments, uint32_t clears)
+{
+   struct pv_render_pass *rp = (struct pv_render_pass *)bind_new(
+      d, dev, sizeof(*rp), VK_OBJECT_TYPE_RENDER_PASS, id, (uint64_t)handle);
+   if (!rp) {
+      dev->table.DestroyRenderPass(dev->handle, handle, NULL);
+      return;
+   }
+   rp->attachment_count = attachments;
+   rp->clears_needed = clears;
+}
+
 void
 pv_handle_vkCreateRenderPass(struct pv_dispatcher *d, struct pv_vkCreateRenderPass_args *a)
 {
@@ -55,17 +70,13 @@ pv_handle_vkCreateRenderPass(struct pv_dispatcher *d, struct pv_vkCreateRenderPa
    if (!dev || !ci || !a->pRenderPass || (ci->attachmentCount && !ci->pAttachments))
       return pv_dispatch_fail(d, "device, pCreateInfo, pRenderPass or pAttachments is NULL");
    a->ret = dev->table.CreateRenderPass(dev->handle, ci, NULL, a->pRenderPass);
-   if (a->ret != VK_SUCCESS)
-      return;
-   struct pv_render_pass *rp = (struct pv_render_pass *)bind_new(
-      d, dev, sizeof(*rp), VK_OBJECT_TYPE_RENDER_PASS, a->pRenderPass_ids[0], (uint64_t)*a->pRenderPass);
-   if (!rp)
-      return dev->table.DestroyRenderPass(dev->handle, *a->pRenderPass, NULL);
-   rp->attachment_count = ci->attachmentCount;
-   rp->clears_needed = ci->attachmentCount
-                          ? clears_needed(ci->attachmentCount, &ci->pAttachments[0].loadOp,
-                                          &ci->pAttachments[0].stencilLoadOp, sizeof(*ci->pAttachments))
-                          : 0;
+   if (a->ret == VK_SUCCESS)
+      remember_render_pass(d, dev, a->pRenderPass_ids[0], *a->pRenderPass, ci->attachmentCount,
+                           ci->attachmentCount ? clears_needed(ci->attachmentCount,
+                                                               &ci->pAttachments[0].loadOp,
+                                                               &ci->pAttachments[0].stencilLoadOp,
+                                                               sizeof(*ci->pAttachments))
+                                               : 0);
 }
 
 void
@@ -77,17 +88,13 @@ pv_handle_vkCreateRenderPass2(struct pv_dispatcher *d, struct pv_vkCreateRenderP
        !dev->table.CreateRenderPass2)
       return pv_dispatch_fail(d, "device, pCreateInfo, pRenderPass or pAttachments is NULL");
    a->ret = dev->table.CreateRenderPass2(dev->handle, ci, NULL, a->pRenderPass);
-   if (a->ret != VK_SUCCESS)
-      return;
-   struct pv_render_pass *rp = (struct pv_render_pass *)bind_new(
-      d, dev, sizeof(*rp), VK_OBJECT_TYPE_RENDER_PASS, a->pRenderPass_ids[0], (uint64_t)*a->pRenderPass);
-   if (!rp)
-      return dev->table.DestroyRenderPass(dev->handle, *a->pRenderPass, NULL);
-   rp->attachment_count = ci->attachmentCount;
-   rp->clears_needed = ci->attachmentCount
-                          ? clears_needed(ci->attachmentCount, &ci->pAttachments[0].loadOp,
-                                          &ci->pAttachments[0].stencilLoadOp, sizeof(*ci->pAttachments))
-                          : 0;
+   if (a->ret == VK_SUCCESS)
+      remember_render_pass(d, dev, a->pRenderPass_ids[0], *a->pRenderPass, ci->attachmentCount,
+                           ci->attachmentCount ? clears_needed(ci->attachmentCount,
+                                                               &ci->pAttachments[0].loadOp,
+                                                               &ci->pAttachments[0].stencilLoadOp,
+                                                               sizeof(*ci->pAttachments))
+                                               : 0);
 }
 
 void
