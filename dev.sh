@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(meson ninja-build gcc pkg-config python3 libvulkan-dev
           mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools clang
-          libclang-rt-14-dev)
+          libclang-rt-14-dev gnuplot-nox)
 
 deps() {
    local missing=()
