@@ -139,9 +139,35 @@ pv_handle_vkCreateInstance(struct pv_dispatcher *d, struct pv_vkCreateInstance_a
            VK_API_VERSION_MAJOR(inst->api_version), VK_API_VERSION_MINOR(inst->api_version));
 }
 
+struct instance_devices {
+   struct pv_vk_context *vk;
+   const struct pv_instance *inst;
+};
+
+static bool
+device_of(void *user, const struct pv_object *o)
+{
+   const struct instance_devices *m = user;
+   return o->type == VK_OBJECT_TYPE_DEVICE &&
+          ((const struct pv_device *)o)->pdev->instance == m->inst;
+}
+
+static void
+destroy_device(void *user, struct pv_object *o)
+{
+   struct instance_devices *m = user;
+   struct pv_device *dev = (struct pv_device *)o;
+   dev->base.id = 0; /* already unbound */
+   pv_device_destroy(m->vk, dev);
+}
+
 void
 pv_instance_destroy(struct pv_vk_context *vk, struct pv_instance *inst)
 {
+   /* Devices the guest left alive point at the instance's physical
+    * devices: they go first (a fuzzer destroyed the instance first). */
+   struct instance_devices m = { vk, inst };
+   pv_object_table_remove_matching(&vk->objects, device_of, destroy_device, &m);
    for (uint32_t i = 0; i < inst->pdev_count; i++) {
       struct pv_physical_device *p = &inst->pdevs[i];
       if (p->base.id)

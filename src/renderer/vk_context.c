@@ -38,21 +38,6 @@ release_all_waits(struct pv_vk_context *vk)
       pv_device_release_waits(vk, l.dev[i]);
 }
 
-static bool
-is_device(void *user, const struct pv_object *o)
-{
-   (void)user;
-   return o->type == VK_OBJECT_TYPE_DEVICE;
-}
-
-static void
-destroy_device(void *user, struct pv_object *o)
-{
-   struct pv_device *dev = (struct pv_device *)o;
-   dev->base.id = 0; /* already unbound */
-   pv_device_destroy(user, dev);
-}
-
 static void
 vk_context_destroy(struct pv_context *ctx)
 {
@@ -63,9 +48,8 @@ vk_context_destroy(struct pv_context *ctx)
    pv_vk_rings_destroy_all(vk);
    pv_dispatcher_fini(&vk->disp);
 
-   /* Devices take their children and queues along; the instance its
-    * physical devices. */
-   pv_object_table_remove_matching(&vk->objects, is_device, destroy_device, vk);
+   /* The instance takes its devices along (and they their children and
+    * queues); devices cannot outlive it (pv_instance_destroy). */
    if (vk->instance)
       pv_instance_destroy(vk, vk->instance);
    pv_object_table_fini(&vk->objects);
