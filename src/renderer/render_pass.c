@@ -62,6 +62,14 @@ remember_render_pass(struct pv_dispatcher *d, struct pv_device *dev, uint64_t id
    rp->clears_needed = clears;
 }
 
+/* The same for VkRenderPassCreateInfo and VkRenderPassCreateInfo2, whose
+ * attachment descriptions name the load ops alike. */
+#define CLEARS_NEEDED(ci)                                                      \
+   ((ci)->attachmentCount ? clears_needed((ci)->attachmentCount, &(ci)->pAttachments[0].loadOp,      \
+                                          &(ci)->pAttachments[0].stencilLoadOp,                      \
+                                          sizeof(*(ci)->pAttachments))                               \
+                          : 0)
+
 void
 pv_handle_vkCreateRenderPass(struct pv_dispatcher *d, struct pv_vkCreateRenderPass_args *a)
 {
@@ -72,11 +80,7 @@ pv_handle_vkCreateRenderPass(struct pv_dispatcher *d, struct pv_vkCreateRenderPa
    a->ret = dev->table.CreateRenderPass(dev->handle, ci, NULL, a->pRenderPass);
    if (a->ret == VK_SUCCESS)
       remember_render_pass(d, dev, a->pRenderPass_ids[0], *a->pRenderPass, ci->attachmentCount,
-                           ci->attachmentCount ? clears_needed(ci->attachmentCount,
-                                                               &ci->pAttachments[0].loadOp,
-                                                               &ci->pAttachments[0].stencilLoadOp,
-                                                               sizeof(*ci->pAttachments))
-                                               : 0);
+                           CLEARS_NEEDED(ci));
 }
 
 void
@@ -90,11 +94,7 @@ pv_handle_vkCreateRenderPass2(struct pv_dispatcher *d, struct pv_vkCreateRenderP
    a->ret = dev->table.CreateRenderPass2(dev->handle, ci, NULL, a->pRenderPass);
    if (a->ret == VK_SUCCESS)
       remember_render_pass(d, dev, a->pRenderPass_ids[0], *a->pRenderPass, ci->attachmentCount,
-                           ci->attachmentCount ? clears_needed(ci->attachmentCount,
-                                                               &ci->pAttachments[0].loadOp,
-                                                               &ci->pAttachments[0].stencilLoadOp,
-                                                               sizeof(*ci->pAttachments))
-                                               : 0);
+                           CLEARS_NEEDED(ci));
 }
 
 void
