@@ -98,6 +98,10 @@
    X(vkCmdBeginRenderPass2)                                                    \
    /* shader.c */                                                              \
    X(vkCreateShaderModule)                                                     \
+   /* pipeline.c */                                                            \
+   X(vkCreateGraphicsPipelines)                                                \
+   X(vkCreateComputePipelines)                                                 \
+   X(vkCreateRayTracingPipelinesKHR)                                           \
    /* semaphore.c */                                                           \
    X(vkCreateSemaphore)                                                        \
    X(vkWaitForFences)                                                          \

@@ -10,11 +10,17 @@
  * refused and the reason logged; Mesa creates modules asynchronously, so
  * the guest's next use of it ends the context.  Without SPIRV-Tools at
  * build time modules pass unchecked, and the first one says so in the log.
+ * Then the device limits spirv-val cannot know are checked
+ * (spirv_limits.c).  Pipelines with inline SPIR-V go through the same
+ * gate (pipeline.c).
  */
+#include "renderer/shader.h"
+
 #include <stdlib.h>
 
 #include "renderer/handlers.h"
 #include "renderer/passthrough.h"
+#include "renderer/spirv_limits.h"
 #include "renderer/vk_context.h"
 
 #ifdef PV_HAVE_SPIRV_TOOLS
@@ -36,7 +42,7 @@ spirv_valid(struct pv_dispatcher *d, const uint32_t *code, size_t bytes)
    spv_diagnostic diag = NULL;
    spv_result_t r = spvValidateWithOptions(ctx, opts, &binary, &diag);
    if (r != SPV_SUCCESS)
-      pv_warn(d->vk->ctx->log, "%s: vkCreateShaderModule: invalid SPIR-V refused: %s",
+      pv_warn(d->vk->ctx->log, "%s: invalid SPIR-V refused: %s",
               d->vk->ctx->name, diag && diag->error ? diag->error : "(no detail)");
    spvDiagnosticDestroy(diag);
    spvValidatorOptionsDestroy(opts);
@@ -55,6 +61,27 @@ spirv_valid(struct pv_dispatcher *d, const uint32_t *code, size_t bytes)
 }
 #endif
 
+bool
+pv_shader_code_ok(struct pv_dispatcher *d, struct pv_device *dev,
+                  const VkShaderModuleCreateInfo *info)
+{
+   if (!info->pCode || info->codeSize < 20 || info->codeSize % 4) {
+      pv_warn(d->vk->ctx->log, "%s: SPIR-V of %zu bytes refused: not a whole module",
+              d->vk->ctx->name, (size_t)info->codeSize);
+      return false;
+   }
+   if (!spirv_valid(d, info->pCode, info->codeSize))
+      return false;
+   char why[160];
+   if (!pv_spirv_within_limits(info->pCode, info->codeSize, &dev->pdev->props.limits, why,
+                               sizeof(why))) {
+      pv_warn(d->vk->ctx->log, "%s: SPIR-V beyond the device's limits refused: %s",
+              d->vk->ctx->name, why);
+      return false;
+   }
+   return true;
+}
+
 void
 pv_handle_vkCreateShaderModule(struct pv_dispatcher *d, struct pv_vkCreateShaderModule_args *a)
 {
@@ -62,8 +89,7 @@ pv_handle_vkCreateShaderModule(struct pv_dispatcher *d, struct pv_vkCreateShader
    const VkShaderModuleCreateInfo *info = a->pCreateInfo;
    if (!dev || !info || !a->pShaderModule)
       return pv_dispatch_fail(d, "device, pCreateInfo or pShaderModule is NULL");
-   if (!info->pCode || info->codeSize < 20 || info->codeSize % 4 ||
-       !spirv_valid(d, info->pCode, info->codeSize)) {
+   if (!pv_shader_code_ok(d, dev, info)) {
       a->ret = VK_ERROR_UNKNOWN;
       return;
    }

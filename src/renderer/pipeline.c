@@ -1,0 +1,112 @@
+/*
+ * pipeline.c — pipeline creation, with inline shader modules checked.
+ *
+ * A pipeline stage may carry its SPIR-V inline (a VkShaderModuleCreateInfo
+ * in the stage's pNext, from graphics pipeline libraries and maintenance5)
+ * instead of naming a module.  That code must pass the same gate as
+ * vkCreateShaderModule (shader.c), or it would reach the driver's compiler
+ * unchecked.  A stage that fails it fails the whole command with
+ * VK_ERROR_UNKNOWN and no pipelines, as a driver's compile failure would.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "renderer/handlers.h"
+#include "renderer/passthrough.h"
+#include "renderer/shader.h"
+
+static bool
+stages_ok(struct pv_dispatcher *d, struct pv_device *dev,
+          const VkPipelineShaderStageCreateInfo *stages, uint32_t count)
+{
+   for (uint32_t i = 0; stages && i < count; i++)
+      for (const VkBaseInStructure *s = stages[i].pNext; s; s = s->pNext)
+         if (s->sType == VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO &&
+             !pv_shader_code_ok(d, dev, (const VkShaderModuleCreateInfo *)s))
+            return false;
+   return true;
+}
+
+/* Where a kind of create info keeps its stages: a pointer and a count, or
+ * (count_at == 0) one stage embedded at stages_at. */
+struct stage_layout {
+   size_t stride, stages_at, count_at;
+};
+
+static bool
+create_infos_ok(struct pv_dispatcher *d, struct pv_device *dev, const void *infos,
+                uint32_t count, struct stage_layout l)
+{
+   for (uint32_t i = 0; i < count; i++) {
+      const char *info = (const char *)infos + (size_t)i * l.stride;
+      const VkPipelineShaderStageCreateInfo *stages;
+      uint32_t n = 1;
+      if (l.count_at) {
+         memcpy(&stages, info + l.stages_at, sizeof(stages));
+         memcpy(&n, info + l.count_at, sizeof(n));
+      } else {
+         stages = (const VkPipelineShaderStageCreateInfo *)(info + l.stages_at);
+      }
+      if (!stages_ok(d, dev, stages, n))
+         return false;
+   }
+   return true;
+}
+
+#define STAGES_OF(type, stages, count) \
+   ((struct stage_layout){ sizeof(type), offsetof(type, stages), offsetof(type, count) })
+
+void
+pv_handle_vkCreateGraphicsPipelines(struct pv_dispatcher *d,
+                                    struct pv_vkCreateGraphicsPipelines_args *a)
+{
+   struct pv_device *dev = pv_gen_device(
+      d, a->device_obj, offsetof(struct pv_vk_device_table, CreateGraphicsPipelines));
+   if (!dev)
+      return;
+   a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount,
+                            STAGES_OF(VkGraphicsPipelineCreateInfo, pStages, stageCount))
+               ? dev->table.CreateGraphicsPipelines(dev->handle, a->pipelineCache,
+                                                    a->createInfoCount, a->pCreateInfos, NULL,
+                                                    a->pPipelines)
+               : VK_ERROR_UNKNOWN;
+   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
+               sizeof(*a->pPipelines), a->pPipelines_count, 0);
+}
+
+void
+pv_handle_vkCreateComputePipelines(struct pv_dispatcher *d,
+                                   struct pv_vkCreateComputePipelines_args *a)
+{
+   struct pv_device *dev = pv_gen_device(
+      d, a->device_obj, offsetof(struct pv_vk_device_table, CreateComputePipelines));
+   if (!dev)
+      return;
+   struct stage_layout one = { sizeof(VkComputePipelineCreateInfo),
+                               offsetof(VkComputePipelineCreateInfo, stage), 0 };
+   a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount, one)
+               ? dev->table.CreateComputePipelines(dev->handle, a->pipelineCache,
+                                                   a->createInfoCount, a->pCreateInfos, NULL,
+                                                   a->pPipelines)
+               : VK_ERROR_UNKNOWN;
+   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
+               sizeof(*a->pPipelines), a->pPipelines_count, 0);
+}
+
+void
+pv_handle_vkCreateRayTracingPipelinesKHR(struct pv_dispatcher *d,
+                                         struct pv_vkCreateRayTracingPipelinesKHR_args *a)
+{
+   struct pv_device *dev = pv_gen_device(
+      d, a->device_obj, offsetof(struct pv_vk_device_table, CreateRayTracingPipelinesKHR));
+   if (!dev)
+      return;
+   a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount,
+                            STAGES_OF(VkRayTracingPipelineCreateInfoKHR, pStages, stageCount))
+               ? dev->table.CreateRayTracingPipelinesKHR(dev->handle, a->deferredOperation,
+                                                         a->pipelineCache, a->createInfoCount,
+                                                         a->pCreateInfos, NULL, a->pPipelines)
+               : VK_ERROR_UNKNOWN;
+   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
+               sizeof(*a->pPipelines), a->pPipelines_count, 0);
+}
