@@ -114,18 +114,6 @@ pv_cs_read_padded(struct pv_cs_decoder *dec, void *dst, size_t size)
 }
 
 bool
-pv_cs_read_u32(struct pv_cs_decoder *dec, uint32_t *val)
-{
-   return pv_cs_read(dec, val, sizeof(*val));
-}
-
-bool
-pv_cs_read_u64(struct pv_cs_decoder *dec, uint64_t *val)
-{
-   return pv_cs_read(dec, val, sizeof(*val));
-}
-
-bool
 pv_cs_peek_u64(const struct pv_cs_decoder *dec, uint64_t *val)
 {
    if (dec->failed || pv_cs_decoder_remaining(dec) < sizeof(*val))

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <vulkan/vulkan_core.h>
 
 #include "renderer/pv_object.h"
@@ -117,8 +118,28 @@ bool pv_cs_decoder_fail(struct pv_cs_decoder *dec, const char *fmt, ...)
 bool pv_cs_read(struct pv_cs_decoder *dec, void *dst, size_t size);
 /* Reads size bytes, then skips the padding up to the next 4-byte boundary. */
 bool pv_cs_read_padded(struct pv_cs_decoder *dec, void *dst, size_t size);
-bool pv_cs_read_u32(struct pv_cs_decoder *dec, uint32_t *val);
-bool pv_cs_read_u64(struct pv_cs_decoder *dec, uint64_t *val);
+
+/* Scalars: inline, since every decoded member reads one; the out-of-line
+ * pv_cs_read reports truncation and an already-failed decoder. */
+static inline bool
+pv_cs_read_u32(struct pv_cs_decoder *dec, uint32_t *val)
+{
+   if (dec->failed || pv_cs_decoder_remaining(dec) < sizeof(*val))
+      return pv_cs_read(dec, val, sizeof(*val));
+   memcpy(val, dec->cur, sizeof(*val));
+   dec->cur += sizeof(*val);
+   return true;
+}
+
+static inline bool
+pv_cs_read_u64(struct pv_cs_decoder *dec, uint64_t *val)
+{
+   if (dec->failed || pv_cs_decoder_remaining(dec) < sizeof(*val))
+      return pv_cs_read(dec, val, sizeof(*val));
+   memcpy(val, dec->cur, sizeof(*val));
+   dec->cur += sizeof(*val);
+   return true;
+}
 /* Peeks a u64 without consuming it. */
 bool pv_cs_peek_u64(const struct pv_cs_decoder *dec, uint64_t *val);
 

@@ -558,9 +558,12 @@ dec_chain(struct pv_cs_decoder *d, const struct pv_cs_struct *root, uint8_t *slo
    return true;
 }
 
-static bool
-dec_member(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_cs_member *sib,
-           uint8_t *base, bool partial, unsigned depth, const char *owner)
+/* Every shape; kept out of line so that the plain values of dec_member()
+ * do not pay for its frame. */
+static __attribute__((noinline)) bool
+dec_member_any(struct pv_cs_decoder *d, const struct pv_cs_member *m,
+               const struct pv_cs_member *sib, uint8_t *base, bool partial, unsigned depth,
+               const char *owner)
 {
    uint8_t *p = base + m->offset;
    uint64_t v;
@@ -598,6 +601,22 @@ dec_member(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct p
    default:
       return pv_cs_decoder_fail(d, "%s.%s: bad descriptor", owner, m->name);
    }
+}
+
+/* One member.  The common case inline: a plain 32-bit value (flags,
+ * counts, sizes) with no enum to check. */
+static inline bool
+dec_member(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_cs_member *sib,
+           uint8_t *base, bool partial, unsigned depth, const char *owner)
+{
+   if (m->shape == PV_CS_S_VALUE && m->kind == PV_CS_K_U32 && !m->enum_index && !partial) {
+      uint32_t v;
+      if (!pv_cs_read_u32(d, &v))
+         return false;
+      store_uint(base + m->offset, m->elem_size, v);
+      return true;
+   }
+   return dec_member_any(d, m, sib, base, partial, depth, owner);
 }
 
 static bool
