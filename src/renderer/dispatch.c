@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "renderer/cmd_ranges.h"
 #include "renderer/recorder.h"
 #include "renderer/resource.h"
 #include "renderer/vk_context.h"
@@ -18,8 +19,8 @@
 static struct pv_object *
 lookup_object(void *user, uint64_t id, VkObjectType type)
 {
-   struct pv_vk_context *vk = user;
-   return pv_object_table_lookup(&vk->objects, id, type);
+   struct pv_dispatcher *d = user;
+   return pv_object_table_lookup_cached(&d->vk->objects, &d->objects, id, type);
 }
 
 static uint64_t
@@ -35,8 +36,8 @@ pv_dispatcher_init(struct pv_dispatcher *d, struct pv_vk_context *vk, struct pv_
    memset(d, 0, sizeof(*d));
    d->vk = vk;
    d->ring = ring;
-   pv_cs_decoder_init(&d->dec, NULL, 0, lookup_object, vk);
-   pv_cs_decoder_init(&d->nested, NULL, 0, lookup_object, vk);
+   pv_cs_decoder_init(&d->dec, NULL, 0, lookup_object, d);
+   pv_cs_decoder_init(&d->nested, NULL, 0, lookup_object, d);
 }
 
 static void
@@ -175,7 +176,8 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    record_command(d, dec, data, *consumed);
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
-   handler(d, args);
+   if (pv_cmd_ranges_ok(d, type, args))
+      handler(d, args);
    if (!pv_dispatch_failed(d) && (flags & PV_COMMAND_GENERATE_REPLY))
       write_reply(d, info, args);
    pv_cs_decoder_reset_scratch(dec);

@@ -20,6 +20,7 @@
 
 #include "cs/pv_cs.h"
 #include "cs/pv_cs_desc.h"
+#include "renderer/object_table.h"
 #include "renderer/pv_handlers_gen.h"
 
 struct pv_context;
@@ -41,6 +42,7 @@ struct pv_dispatcher {
    bool in_nested;                 /* nesting is forbidden (PROTOCOL.md §5) */
    struct pv_reply_stream reply;
    const struct pv_cs_command_info *cmd; /* the command being handled */
+   struct pv_object_cache objects; /* this thread's recent id lookups */
 };
 
 /* A handler runs one decoded command (pv_handler_fn, declared with the

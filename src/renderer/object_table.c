@@ -179,6 +179,35 @@ pv_object_table_lookup(struct pv_object_table *t, uint64_t id, VkObjectType type
 }
 
 struct pv_object *
+pv_object_table_lookup_cached(struct pv_object_table *t, struct pv_object_cache *cache,
+                              uint64_t id, VkObjectType type)
+{
+   uint64_t gen = atomic_load_explicit(&t->generation, memory_order_acquire);
+   if (cache->generation != gen) {
+      memset(cache->slot, 0, sizeof(cache->slot));
+      cache->generation = gen;
+   }
+   unsigned i = (unsigned)(id % PV_OBJECT_CACHE_SIZE);
+   struct pv_object *o;
+   if (id && cache->slot[i].id == id) {
+      o = cache->slot[i].obj;
+   } else {
+      if (!(o = pv_object_table_lookup(t, id, VK_OBJECT_TYPE_UNKNOWN)))
+         return NULL;
+      cache->slot[i].id = id;
+      cache->slot[i].obj = o;
+   }
+   return type == VK_OBJECT_TYPE_UNKNOWN || o->type == type ? o : NULL;
+}
+
+/* Called with the write lock held. */
+static void
+invalidate_caches(struct pv_object_table *t)
+{
+   atomic_fetch_add_explicit(&t->generation, 1, memory_order_release);
+}
+
+struct pv_object *
 pv_object_table_remove(struct pv_object_table *t, uint64_t id, VkObjectType type)
 {
    pthread_rwlock_wrlock(&t->lock);
@@ -189,6 +218,7 @@ pv_object_table_remove(struct pv_object_table *t, uint64_t id, VkObjectType type
       unindex_handle(t, o);
       *slot = TOMBSTONE;
       t->count--;
+      invalidate_caches(t);
    }
    pthread_rwlock_unlock(&t->lock);
    return o;
@@ -203,6 +233,7 @@ pv_object_table_drain(struct pv_object_table *t, void (*fn)(void *, struct pv_ob
    t->slots = calloc(t->cap, sizeof(*t->slots));
    memset(t->hslots, 0, t->cap * sizeof(*t->hslots));
    t->count = t->used = 0;
+   invalidate_caches(t);
    pthread_rwlock_unlock(&t->lock);
    for (size_t i = 0; i < cap; i++) {
       if (slots[i] && slots[i] != TOMBSTONE)
@@ -264,6 +295,8 @@ pv_object_table_remove_matching(struct pv_object_table *t,
       t->slots[i] = TOMBSTONE;
       t->count--;
    }
+   if (n)
+      invalidate_caches(t);
    pthread_rwlock_unlock(&t->lock);
    for (size_t i = 0; i < n; i++)
       fn(user, hits[i]);

@@ -10,6 +10,7 @@
 #define PV_OBJECT_TABLE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,20 @@ struct pv_object_table {
    size_t count;             /* live objects */
    size_t used;              /* live + tombstones */
    size_t limit;             /* most live objects allowed */
+   /* Bumped (under the write lock) whenever an object leaves the table, so
+    * readers' caches know their entries may be stale. */
+   atomic_uint_fast64_t generation;
+};
+
+/* A reader's cache of recent lookups (one per decoding thread): streams
+ * name the same command buffer and layout over and over, and a hit skips
+ * the lock and the probe.  Entries hold only objects that were bound; any
+ * removal from the table empties every cache.  A hit is exactly as safe as
+ * a locked lookup whose result is used after the lock is dropped. */
+#define PV_OBJECT_CACHE_SIZE 8
+struct pv_object_cache {
+   uint64_t generation;
+   struct { uint64_t id; struct pv_object *obj; } slot[PV_OBJECT_CACHE_SIZE];
 };
 
 int pv_object_table_init(struct pv_object_table *t, size_t limit);
@@ -36,6 +51,10 @@ void pv_object_table_fini(struct pv_object_table *t);
 int pv_object_table_insert(struct pv_object_table *t, struct pv_object *obj);
 /* The object bound to id if it has `type` (VK_OBJECT_TYPE_UNKNOWN: any). */
 struct pv_object *pv_object_table_lookup(struct pv_object_table *t, uint64_t id, VkObjectType type);
+/* pv_object_table_lookup through a reader's cache (zeroed before first use). */
+struct pv_object *pv_object_table_lookup_cached(struct pv_object_table *t,
+                                               struct pv_object_cache *cache, uint64_t id,
+                                               VkObjectType type);
 /* Unbind and return the object bound to id if it has `type`, else NULL. */
 struct pv_object *pv_object_table_remove(struct pv_object_table *t, uint64_t id, VkObjectType type);
 /* Remove every object, calling fn on each, without the lock held

@@ -63,6 +63,18 @@ build_offer(struct pv_physical_device *pdev)
    return 0;
 }
 
+static void
+query_xfb_limits(struct pv_physical_device *pdev)
+{
+   VkPhysicalDeviceTransformFeedbackPropertiesEXT xfb = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TRANSFORM_FEEDBACK_PROPERTIES_EXT };
+   VkPhysicalDeviceProperties2 p2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+                                      .pNext = &xfb };
+   vkGetPhysicalDeviceProperties2(pdev->handle, &p2);
+   pdev->max_xfb_buffers = xfb.maxTransformFeedbackBuffers;
+   pdev->max_xfb_streams = xfb.maxTransformFeedbackStreams;
+}
+
 int
 pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance *inst,
                         VkPhysicalDevice handle)
@@ -79,7 +91,11 @@ pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance *ins
       vkGetPhysicalDeviceProperties2(handle, &p2);
    pdev->max_timeline_difference = tl.maxTimelineSemaphoreValueDifference;
    pv_physical_device_probe_memory(pdev);
-   return build_offer(pdev);
+   int ret = build_offer(pdev);
+   if (!ret && pdev->props.apiVersion >= VK_API_VERSION_1_1 &&
+       pv_physical_device_offers(pdev, "VK_EXT_transform_feedback"))
+      query_xfb_limits(pdev);
+   return ret;
 }
 
 void

@@ -7,10 +7,13 @@
  * vkCreateShaderModule (shader.c), or it would reach the driver's compiler
  * unchecked.  A stage that fails it fails the whole command with
  * VK_ERROR_UNKNOWN and no pipelines, as a driver's compile failure would.
+ * Fixed-function state beyond the device's limits (vertex bindings,
+ * viewports, color attachments) ends the context, as other indices do.
  */
 #include <stddef.h>
 #include <string.h>
 
+#include "renderer/cmd_ranges.h"
 #include "renderer/handlers.h"
 #include "renderer/passthrough.h"
 #include "renderer/shader.h"
@@ -53,6 +56,39 @@ create_infos_ok(struct pv_dispatcher *d, struct pv_device *dev, const void *info
    return true;
 }
 
+/* The fixed-function state drivers copy into arrays sized by the limits. */
+static bool
+graphics_state_ok(struct pv_dispatcher *d, struct pv_device *dev,
+                  const VkGraphicsPipelineCreateInfo *infos, uint32_t count)
+{
+   const VkPhysicalDeviceLimits *l = &dev->pdev->props.limits;
+   for (uint32_t i = 0; i < count; i++) {
+      const VkPipelineVertexInputStateCreateInfo *vi = infos[i].pVertexInputState;
+      const VkPipelineViewportStateCreateInfo *vp = infos[i].pViewportState;
+      const VkPipelineColorBlendStateCreateInfo *cb = infos[i].pColorBlendState;
+      if (vi) {
+         struct pv_vertex_input in = {
+            vi->pVertexBindingDescriptions, vi->vertexBindingDescriptionCount,
+            sizeof(VkVertexInputBindingDescription),
+            offsetof(VkVertexInputBindingDescription, binding),
+            vi->pVertexAttributeDescriptions, vi->vertexAttributeDescriptionCount,
+            sizeof(VkVertexInputAttributeDescription),
+            offsetof(VkVertexInputAttributeDescription, location),
+            offsetof(VkVertexInputAttributeDescription, binding) };
+         if (!pv_vertex_input_ok(d, l, &in))
+            return false;
+      }
+      if ((vp && (vp->viewportCount > l->maxViewports || vp->scissorCount > l->maxViewports)) ||
+          (cb && cb->attachmentCount > l->maxColorAttachments)) {
+         pv_dispatch_fail(d, "viewport, scissor or color attachment count beyond the device's "
+                             "limits (%u viewports, %u attachments)", l->maxViewports,
+                          l->maxColorAttachments);
+         return false;
+      }
+   }
+   return true;
+}
+
 #define STAGES_OF(type, stages, count) \
    ((struct stage_layout){ sizeof(type), offsetof(type, stages), offsetof(type, count) })
 
@@ -62,7 +98,7 @@ pv_handle_vkCreateGraphicsPipelines(struct pv_dispatcher *d,
 {
    struct pv_device *dev = pv_gen_device(
       d, a->device_obj, offsetof(struct pv_vk_device_table, CreateGraphicsPipelines));
-   if (!dev)
+   if (!dev || !graphics_state_ok(d, dev, a->pCreateInfos, a->createInfoCount))
       return;
    a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount,
                             STAGES_OF(VkGraphicsPipelineCreateInfo, pStages, stageCount))

@@ -47,6 +47,8 @@ struct pv_physical_device {
    bool has_host_ptr;            /* VK_EXT_external_memory_host */
    uint64_t max_timeline_difference; /* maxTimelineSemaphoreValueDifference */
    uint64_t host_ptr_alignment;  /* minImportedHostPointerAlignment */
+   /* VK_EXT_transform_feedback's limits (0 without it), for cmd_ranges.c */
+   uint32_t max_xfb_buffers, max_xfb_streams;
 };
 
 struct pv_instance {

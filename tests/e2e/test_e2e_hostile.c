@@ -346,6 +346,48 @@ bad_reply_stream(struct e2e_dev *d)
    return PV_VNC_SEND(&d->c, vkSetReplyCommandStreamMESA, &a);
 }
 
+/* Indices into the driver's fixed-size state, recorded into a command
+ * buffer: lavapipe would write past its arrays when it executes them. */
+static int
+record_bad(struct e2e_dev *d, int which)
+{
+   struct e2e_cmd cb;
+   if (e2e_cmd_begin(d, &cb))
+      return -1;
+   VkCommandBuffer h = E2E_H(VkCommandBuffer, cb.cmd);
+   if (which == 0) {
+      VkViewport vp = { 0, 0, 1, 1, 0, 1 };
+      struct pv_vkCmdSetViewport_args a = { .commandBuffer = h, .firstViewport = 1000,
+                                            .viewportCount = 1, .pViewports = &vp };
+      return PV_VNC_SEND(&d->c, vkCmdSetViewport, &a);
+   }
+   if (which == 1) {
+      uint64_t layout = pv_vnc_new_id(&d->c);
+      VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
+      struct pv_vkCreatePipelineLayout_args la = {
+         .device = E2E_H(VkDevice, d->device), .pCreateInfo = &li,
+         .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
+      if (PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &la))
+         return -1;
+      uint32_t v[4] = { 0 };
+      struct pv_vkCmdPushConstants_args a = { .commandBuffer = h,
+                                              .layout = E2E_H(VkPipelineLayout, layout),
+                                              .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+                                              .offset = 4096, .size = sizeof(v), .pValues = v };
+      return PV_VNC_SEND(&d->c, vkCmdPushConstants, &a);
+   }
+   VkBuffer b = VK_NULL_HANDLE;
+   VkDeviceSize off = 0;
+   struct pv_vkCmdBindVertexBuffers_args a = { .commandBuffer = h, .firstBinding = 0xfffffff0u,
+                                               .bindingCount = 1, .pBuffers = &b,
+                                               .pOffsets = &off };
+   return PV_VNC_SEND(&d->c, vkCmdBindVertexBuffers, &a);
+}
+
+static int bad_viewport_index(struct e2e_dev *d) { return record_bad(d, 0); }
+static int bad_push_constant_range(struct e2e_dev *d) { return record_bad(d, 1); }
+static int bad_vertex_binding(struct e2e_dev *d) { return record_bad(d, 2); }
+
 static void
 test_malformed(void)
 {
@@ -359,6 +401,9 @@ test_malformed(void)
       { "bad-handle-id", "424242", bad_handle_id },
       { "bad-get-device-queue", "command id 17", bad_get_device_queue },
       { "bad-reply-stream", "reply stream", bad_reply_stream },
+      { "bad-viewport-index", "firstViewport 1000", bad_viewport_index },
+      { "bad-push-constant-range", "offset 4096", bad_push_constant_range },
+      { "bad-vertex-binding", "firstBinding 4294967280", bad_vertex_binding },
    };
    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       malformed(cases[i].name, cases[i].why, cases[i].bad);

@@ -37,6 +37,37 @@ test_rules(void)
    pv_object_table_fini(&t);
 }
 
+/* A reader's cache answers like the table, and forgets what was removed:
+ * a re-bound id reaches the new object, never the freed one. */
+static void
+test_cache(void)
+{
+   struct pv_object_table t;
+   struct pv_object_cache cache = { 0 };
+   CHECK(pv_object_table_init(&t, 1000) == 0);
+   struct pv_object a = { 5, VK_OBJECT_TYPE_BUFFER, 7 }, b = { 13, VK_OBJECT_TYPE_IMAGE, 8 };
+   CHECK_EQ(pv_object_table_insert(&t, &a), 0);
+   CHECK_EQ(pv_object_table_insert(&t, &b), 0); /* same cache slot as 5 */
+   for (int i = 0; i < 3; i++) {
+      CHECK(pv_object_table_lookup_cached(&t, &cache, 5, VK_OBJECT_TYPE_BUFFER) == &a);
+      CHECK(pv_object_table_lookup_cached(&t, &cache, 5, VK_OBJECT_TYPE_IMAGE) == NULL);
+      CHECK(pv_object_table_lookup_cached(&t, &cache, 13, VK_OBJECT_TYPE_IMAGE) == &b);
+      CHECK(pv_object_table_lookup_cached(&t, &cache, 0, VK_OBJECT_TYPE_UNKNOWN) == NULL);
+      CHECK(pv_object_table_lookup_cached(&t, &cache, 21, VK_OBJECT_TYPE_UNKNOWN) == NULL);
+   }
+   CHECK(pv_object_table_lookup_cached(&t, &cache, 5, VK_OBJECT_TYPE_BUFFER) == &a);
+   CHECK(pv_object_table_remove(&t, 5, VK_OBJECT_TYPE_BUFFER) == &a);
+   CHECK(pv_object_table_lookup_cached(&t, &cache, 5, VK_OBJECT_TYPE_BUFFER) == NULL);
+   struct pv_object a2 = { 5, VK_OBJECT_TYPE_SAMPLER, 9 };
+   CHECK_EQ(pv_object_table_insert(&t, &a2), 0);
+   CHECK(pv_object_table_lookup_cached(&t, &cache, 5, VK_OBJECT_TYPE_SAMPLER) == &a2);
+   int n = 0;
+   pv_object_table_drain(&t, count_drained, &n);
+   CHECK_EQ(n, 2);
+   CHECK(pv_object_table_lookup_cached(&t, &cache, 13, VK_OBJECT_TYPE_IMAGE) == NULL);
+   pv_object_table_fini(&t);
+}
+
 static void
 test_many_and_limit(void)
 {
@@ -73,6 +104,7 @@ int
 main(void)
 {
    RUN(test_rules);
+   RUN(test_cache);
    RUN(test_many_and_limit);
    return pv_test_summary();
 }
