@@ -8,7 +8,8 @@
  * records those numbers and writes the arrays when it executes the
  * command buffer, on its own thread, where an out-of-range index corrupts
  * the host's heap.  The rules are data: one line per command, naming its
- * argument fields and the limit they index.
+ * argument fields and the limit they index.  Query numbers are checked the
+ * same way against their pool's size (query.c keeps it).
  */
 #include "renderer/cmd_ranges.h"
 
@@ -74,6 +75,31 @@ static const struct range_rule *const rules[MAX_COMMAND_ID] = {
    RULE(vkCmdEndTransformFeedbackEXT, firstCounterBuffer, counterBufferCount, LIMIT_XFB_BUFFERS),
    RULE_INDEX(vkCmdBeginQueryIndexedEXT, index, LIMIT_XFB_STREAMS),
    RULE_INDEX(vkCmdEndQueryIndexedEXT, index, LIMIT_XFB_STREAMS),
+};
+
+/* Commands naming queries of a pool: the pool, the first query and the
+ * count (NO_FIELD: one query). */
+struct query_rule {
+   size_t pool_obj, first, count;
+};
+#define QUERIES(cmd, first_field, count_field)                                         \
+   [PV_CMD_##cmd] = &(const struct query_rule){ offsetof(struct pv_##cmd##_args, queryPool_obj), \
+      offsetof(struct pv_##cmd##_args, first_field), offsetof(struct pv_##cmd##_args, count_field) }
+#define QUERY(cmd, field)                                                              \
+   [PV_CMD_##cmd] = &(const struct query_rule){ offsetof(struct pv_##cmd##_args, queryPool_obj), \
+      offsetof(struct pv_##cmd##_args, field), NO_FIELD }
+
+static const struct query_rule *const query_rules[MAX_COMMAND_ID] = {
+   QUERY(vkCmdBeginQuery, query),
+   QUERY(vkCmdEndQuery, query),
+   QUERY(vkCmdBeginQueryIndexedEXT, query),
+   QUERY(vkCmdEndQueryIndexedEXT, query),
+   QUERY(vkCmdWriteTimestamp, query),
+   QUERY(vkCmdWriteTimestamp2, query),
+   QUERIES(vkCmdResetQueryPool, firstQuery, queryCount),
+   QUERIES(vkCmdCopyQueryPoolResults, firstQuery, queryCount),
+   QUERIES(vkGetQueryPoolResults, firstQuery, queryCount),
+   QUERIES(vkResetQueryPool, firstQuery, queryCount),
 };
 
 static uint32_t
@@ -152,12 +178,25 @@ set_vertex_input_ok(struct pv_dispatcher *d, const struct pv_vkCmdSetVertexInput
    return pv_vertex_input_ok(d, &cmd->device->pdev->props.limits, &in);
 }
 
+static bool
+queries_ok(struct pv_dispatcher *d, const struct query_rule *q, const void *args)
+{
+   struct pv_object *pool;
+   memcpy(&pool, (const char *)args + q->pool_obj, sizeof(pool));
+   return pv_query_range_ok(d, pool, field(args, q->first),
+                            q->count == NO_FIELD ? 1 : field(args, q->count));
+}
+
 bool
 pv_cmd_ranges_ok(struct pv_dispatcher *d, uint32_t type, const void *args)
 {
+   if (type >= MAX_COMMAND_ID)
+      return true;
    if (type == PV_CMD_vkCmdSetVertexInputEXT)
       return set_vertex_input_ok(d, args);
-   const struct range_rule *r = type < MAX_COMMAND_ID ? rules[type] : NULL;
+   if (query_rules[type] && !queries_ok(d, query_rules[type], args))
+      return false;
+   const struct range_rule *r = rules[type];
    if (!r)
       return true;
    struct pv_object *cmd;

@@ -18,6 +18,11 @@
  * at the cost of one table read. */
 bool pv_cmd_ranges_ok(struct pv_dispatcher *d, uint32_t type, const void *args);
 
+/* Queries [first, first + count) inside the pool (query.c); fails the
+ * context if not.  A NULL pool passes (its command reports it). */
+bool pv_query_range_ok(struct pv_dispatcher *d, const struct pv_object *pool, uint32_t first,
+                       uint32_t count);
+
 /* Vertex input bindings and attribute locations within the device's limits
  * (pipelines and vkCmdSetVertexInputEXT); fails the context if not.  The
  * two description layouts differ, so each array comes with its stride and

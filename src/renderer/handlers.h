@@ -102,6 +102,10 @@
    X(vkCreateGraphicsPipelines)                                                \
    X(vkCreateComputePipelines)                                                 \
    X(vkCreateRayTracingPipelinesKHR)                                           \
+   /* query.c */                                                               \
+   X(vkCreateQueryPool)                                                        \
+   X(vkGetQueryPoolResults)                                                    \
+   X(vkCmdCopyQueryPoolResults)                                                \
    /* semaphore.c */                                                           \
    X(vkCreateSemaphore)                                                        \
    X(vkWaitForFences)                                                          \

@@ -376,6 +376,28 @@ record_bad(struct e2e_dev *d, int which)
                                               .offset = 4096, .size = sizeof(v), .pValues = v };
       return PV_VNC_SEND(&d->c, vkCmdPushConstants, &a);
    }
+   if (which >= 3) {
+      uint64_t pool = pv_vnc_new_id(&d->c);
+      VkQueryPoolCreateInfo qi = { .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+                                   .queryType = VK_QUERY_TYPE_TIMESTAMP, .queryCount = 4 };
+      struct pv_vkCreateQueryPool_args qa = { .device = E2E_H(VkDevice, d->device),
+                                              .pCreateInfo = &qi, .pQueryPool_ids = &pool,
+                                              .pQueryPool_count = 1 };
+      if (PV_VNC_SEND(&d->c, vkCreateQueryPool, &qa))
+         return -1;
+      if (which == 3) {
+         struct pv_vkCmdResetQueryPool_args a = { .commandBuffer = h,
+                                                  .queryPool = E2E_H(VkQueryPool, pool),
+                                                  .firstQuery = 2, .queryCount = 8 };
+         return PV_VNC_SEND(&d->c, vkCmdResetQueryPool, &a);
+      }
+      uint64_t data[4];
+      struct pv_vkGetQueryPoolResults_args a = {
+         .device = E2E_H(VkDevice, d->device), .queryPool = E2E_H(VkQueryPool, pool),
+         .firstQuery = 0, .queryCount = 4, .dataSize = sizeof(data), .pData = data,
+         .stride = 64, .flags = VK_QUERY_RESULT_64_BIT };
+      return PV_VNC_SEND(&d->c, vkGetQueryPoolResults, &a);
+   }
    VkBuffer b = VK_NULL_HANDLE;
    VkDeviceSize off = 0;
    struct pv_vkCmdBindVertexBuffers_args a = { .commandBuffer = h, .firstBinding = 0xfffffff0u,
@@ -387,6 +409,8 @@ record_bad(struct e2e_dev *d, int which)
 static int bad_viewport_index(struct e2e_dev *d) { return record_bad(d, 0); }
 static int bad_push_constant_range(struct e2e_dev *d) { return record_bad(d, 1); }
 static int bad_vertex_binding(struct e2e_dev *d) { return record_bad(d, 2); }
+static int bad_query_range(struct e2e_dev *d) { return record_bad(d, 3); }
+static int bad_query_results(struct e2e_dev *d) { return record_bad(d, 4); }
 
 static void
 test_malformed(void)
@@ -404,6 +428,8 @@ test_malformed(void)
       { "bad-viewport-index", "firstViewport 1000", bad_viewport_index },
       { "bad-push-constant-range", "offset 4096", bad_push_constant_range },
       { "bad-vertex-binding", "firstBinding 4294967280", bad_vertex_binding },
+      { "bad-query-range", "queries 2 + 8", bad_query_range },
+      { "bad-query-results", "need 200 bytes", bad_query_results },
    };
    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       malformed(cases[i].name, cases[i].why, cases[i].bad);
