@@ -23,6 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on each socket instead */
 #endif
@@ -459,4 +463,12 @@ pv_recv_fd(int sock, int *fd_out)
    set_cloexec(*fd_out);
 #endif
    return 0;
+}
+
+void
+pv_heap_release_free(void)
+{
+#if defined(__GLIBC__)
+   malloc_trim(0);
+#endif
 }

@@ -23,6 +23,12 @@
 /* "linux" or "posix": which backend this build uses (for logs and tests). */
 const char *pv_platform_backend(void);
 
+/* Hand memory the allocator holds free back to the system, where the C
+ * library can (glibc keeps per-thread arenas that a burst of client
+ * threads grows and never shrinks); a no-op elsewhere.  Cheap enough to
+ * call after each client leaves. */
+void pv_heap_release_free(void);
+
 /* ---- anonymous shared memory ------------------------------------------ */
 
 /* Create an anonymous shared-memory object of `size` bytes, zero-filled,

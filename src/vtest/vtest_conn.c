@@ -542,6 +542,7 @@ pv_vtest_conn_main(void *arg)
       context_event(c, false);
       pv_context_destroy(c->ctx);
       c->ctx = NULL;
+      pv_heap_release_free(); /* what the client's thread arena held */
    }
    free(c->buf);
    c->buf = NULL;
