@@ -84,7 +84,8 @@ pv_handle_vkBindBufferMemory(struct pv_dispatcher *d, struct pv_vkBindBufferMemo
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev || !a->buffer_obj || !a->memory_obj)
       return pv_dispatch_fail(d, "device, buffer or memory is NULL");
-   if (bind_ok(d, dev, a->buffer, a->memory, a->memoryOffset))
+   if (bind_ok(d, dev, a->buffer, a->memory, a->memoryOffset) &&
+       pv_memory_bind(d, &((struct pv_buffer *)a->buffer_obj)->memory, a->memory))
       a->ret = dev->table.BindBufferMemory(dev->handle, a->buffer, a->memory, a->memoryOffset);
 }
 
@@ -96,7 +97,10 @@ pv_handle_vkBindBufferMemory2(struct pv_dispatcher *d, struct pv_vkBindBufferMem
       return pv_dispatch_fail(d, "device or pBindInfos is NULL, or no host vkBindBufferMemory2");
    for (uint32_t i = 0; i < a->bindInfoCount; i++) {
       const VkBindBufferMemoryInfo *b = &a->pBindInfos[i];
-      if (!b->buffer || !bind_ok(d, dev, b->buffer, b->memory, b->memoryOffset))
+      struct pv_buffer *buf = (struct pv_buffer *)pv_object_table_lookup_handle(
+         &d->vk->objects, VK_OBJECT_TYPE_BUFFER, (uint64_t)b->buffer);
+      if (!buf || !bind_ok(d, dev, b->buffer, b->memory, b->memoryOffset) ||
+          !pv_memory_bind(d, &buf->memory, b->memory))
          return pv_dispatch_fail(d, "bind %u is invalid", i);
    }
    a->ret = dev->table.BindBufferMemory2(dev->handle, a->bindInfoCount, a->pBindInfos);

@@ -8,6 +8,7 @@
 struct pv_buffer {
    struct pv_vk_object obj;
    VkDeviceSize size; /* VkBufferCreateInfo::size */
+   struct pv_memory *memory; /* bound to, holding a reference (memory.h) */
 };
 
 /* Whether `size` bytes at `offset` fit the memory behind `mem_handle` (a

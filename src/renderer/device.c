@@ -185,6 +185,7 @@ release_child(void *user, struct pv_object *o)
    }
    if (!obj->parent) /* pool children die with their pool */
       pv_gen_destroy_host_object(m->dev, obj);
+   pv_memory_drop_binding(m->vk, o);
    free(obj);
 }
 

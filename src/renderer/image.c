@@ -24,6 +24,7 @@
 #include "renderer/buffer.h"
 #include "renderer/handlers.h"
 #include "renderer/image.h"
+#include "renderer/memory.h"
 #include "renderer/vk_context.h"
 
 void
@@ -107,7 +108,8 @@ pv_handle_vkBindImageMemory(struct pv_dispatcher *d, struct pv_vkBindImageMemory
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev || !a->image_obj || !a->memory_obj)
       return pv_dispatch_fail(d, "device, image or memory is NULL");
-   if (image_bind_ok(d, dev, a->image, a->memory, a->memoryOffset, NULL))
+   if (image_bind_ok(d, dev, a->image, a->memory, a->memoryOffset, NULL) &&
+       pv_memory_bind(d, &((struct pv_image *)a->image_obj)->memory, a->memory))
       a->ret = dev->table.BindImageMemory(dev->handle, a->image, a->memory, a->memoryOffset);
 }
 
@@ -119,10 +121,14 @@ pv_handle_vkBindImageMemory2(struct pv_dispatcher *d, struct pv_vkBindImageMemor
       return pv_dispatch_fail(d, "device or pBindInfos is NULL, or no host vkBindImageMemory2");
    for (uint32_t i = 0; i < a->bindInfoCount; i++) {
       const VkBindImageMemoryInfo *b = &a->pBindInfos[i];
-      /* A null memory is valid only with a swapchain, which Venus lacks. */
-      if (!b->image || !pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_IMAGE,
-                                                      (uint64_t)b->image) ||
-          !image_bind_ok(d, dev, b->image, b->memory, b->memoryOffset, b->pNext))
+      struct pv_image *img = (struct pv_image *)pv_object_table_lookup_handle(
+         &d->vk->objects, VK_OBJECT_TYPE_IMAGE, (uint64_t)b->image);
+      /* A null memory is valid only with a swapchain, which Venus lacks.
+       * Each plane of a disjoint image binds separately: the image holds
+       * one reference, to the first plane's memory. */
+      if (!b->image || !img ||
+          !image_bind_ok(d, dev, b->image, b->memory, b->memoryOffset, b->pNext) ||
+          (!img->memory && !pv_memory_bind(d, &img->memory, b->memory)))
          return pv_dispatch_fail(d, "bind %u is invalid", i);
    }
    a->ret = dev->table.BindImageMemory2(dev->handle, a->bindInfoCount, a->pBindInfos);

@@ -34,6 +34,7 @@ struct pv_image {
    uint32_t mip_levels, array_layers;
    VkSampleCountFlagBits samples;
    VkImageCreateFlags flags;
+   struct pv_memory *memory; /* bound to, holding a reference (memory.h) */
 };
 
 struct pv_physical_device;

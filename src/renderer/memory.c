@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "platform/pv_platform.h"
+#include "renderer/buffer.h"
 #include "renderer/handlers.h"
+#include "renderer/image.h"
 #include "renderer/loader.h"
 #include "renderer/memory.h"
 #include "renderer/vk_context.h"
@@ -158,6 +160,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
       return pv_dispatch_fail(d, "out of memory");
    }
    mem->obj.device = dev;
+   atomic_init(&mem->refs, 1);
    mem->size = info->allocationSize;
    mem->type = info->memoryTypeIndex;
    if (pv_memory_type_is_host_visible(dev->pdev, info->memoryTypeIndex) && dev->get_host_ptr_props)
@@ -188,11 +191,47 @@ pv_memory_release(struct pv_vk_context *vk, struct pv_memory *mem)
    free(mem);
 }
 
+static void
+memory_unref(struct pv_vk_context *vk, struct pv_memory *mem)
+{
+   if (atomic_fetch_sub(&mem->refs, 1) == 1)
+      pv_memory_release(vk, mem);
+}
+
 void
 pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem)
 {
    pv_object_table_remove(&vk->objects, mem->obj.base.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
-   pv_memory_release(vk, mem);
+   memory_unref(vk, mem);
+}
+
+bool
+pv_memory_bind(struct pv_dispatcher *d, struct pv_memory **slot, VkDeviceMemory handle)
+{
+   struct pv_memory *mem = (struct pv_memory *)pv_object_table_lookup_handle(
+      &d->vk->objects, VK_OBJECT_TYPE_DEVICE_MEMORY, (uint64_t)handle);
+   if (!mem || *slot) {
+      pv_dispatch_fail(d, mem ? "the object is bound to memory already"
+                              : "binding to memory the context does not own");
+      return false;
+   }
+   atomic_fetch_add(&mem->refs, 1);
+   *slot = mem;
+   return true;
+}
+
+void
+pv_memory_drop_binding(struct pv_vk_context *vk, struct pv_object *obj)
+{
+   struct pv_memory **slot = NULL;
+   if (obj->type == VK_OBJECT_TYPE_BUFFER)
+      slot = &((struct pv_buffer *)obj)->memory;
+   else if (obj->type == VK_OBJECT_TYPE_IMAGE)
+      slot = &((struct pv_image *)obj)->memory;
+   if (slot && *slot) {
+      memory_unref(vk, *slot);
+      *slot = NULL;
+   }
 }
 
 void

@@ -2,6 +2,7 @@
 #ifndef PV_RENDERER_MEMORY_H
 #define PV_RENDERER_MEMORY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "renderer/context.h"
@@ -16,13 +17,23 @@ struct pv_memory {
    uint32_t type;
    struct pv_shm_backing *backing; /* host-visible memory we allocated; else NULL */
    bool exported;                  /* a blob exists (at most one, §1.3) */
+   /* The guest's reference plus one per buffer or image bound to it: the
+    * host memory, and the shared memory lavapipe reads and writes through,
+    * outlive vkFreeMemory until nothing bound to them is left. */
+   atomic_uint refs;
 };
 
 bool pv_memory_type_is_host_visible(const struct pv_physical_device *p, uint32_t type);
 /* Unbind, free the host memory, drop our reference to the backing. */
 void pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem);
-/* The same for memory already unbound. */
+/* The same for memory already unbound, whatever its references. */
 void pv_memory_release(struct pv_vk_context *vk, struct pv_memory *mem);
+/* A buffer or image (its `*slot`) bound to the memory behind `handle`: the
+ * slot takes a reference.  False, after failing the context, if the memory
+ * is unknown or the slot is bound already (binding twice is invalid). */
+bool pv_memory_bind(struct pv_dispatcher *d, struct pv_memory **slot, VkDeviceMemory handle);
+/* A buffer or image leaves the table: its memory reference goes. */
+void pv_memory_drop_binding(struct pv_vk_context *vk, struct pv_object *obj);
 /* The context's export_memory hook. */
 int pv_memory_export(struct pv_context *ctx, uint64_t blob_id, uint32_t blob_type,
                      uint32_t blob_flags, uint64_t size, struct pv_export_result *out);

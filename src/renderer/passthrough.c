@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/memory.h"
 #include "renderer/vk_context.h"
 
 static bool
@@ -183,6 +184,7 @@ pv_gen_unbind(struct pv_dispatcher *d, struct pv_object *obj)
       return;
    if (o->type == VK_OBJECT_TYPE_COMMAND_POOL || o->type == VK_OBJECT_TYPE_DESCRIPTOR_POOL)
       pv_gen_unbind_children(d, ((struct pv_vk_object *)o)->device, o->handle);
+   pv_memory_drop_binding(d->vk, o);
    free(o);
 }
 

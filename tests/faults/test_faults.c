@@ -240,6 +240,52 @@ fault_copy_out_of_range(void)
    pv_vnc_abandon(&d.c);
 }
 
+/* Memory freed while a buffer is still bound, then a copy into that
+ * buffer executed: invalid, but the guest can do it, and lavapipe writes
+ * through the memory's host pointer.  The memory must outlive its
+ * bindings (memory.c), so the write lands in memory that is still ours;
+ * the process lives and nothing leaks when the buffer goes. */
+static void
+fault_memory_freed_while_bound(void)
+{
+   struct e2e_log lg = { "victim-freed-memory", 0 };
+   struct e2e_dev d;
+   CHECK_EQ(e2e_dev_open(&d, &lg, srv.path, "victim-freed-memory", NULL), 0);
+   struct pv_vnc *c = &d.c;
+   struct e2e_cmd cb;
+   struct e2e_buffer src, dst;
+   CHECK_EQ(e2e_cmd_begin(&d, &cb), 0);
+   CHECK_EQ(e2e_buffer_create(&d, 4096, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, false, &src), 0);
+   CHECK_EQ(e2e_buffer_create(&d, 4096, VK_BUFFER_USAGE_TRANSFER_DST_BIT, false, &dst), 0);
+   pv_vnc_unmap_memory(c, &dst.map);
+   struct pv_vkFreeMemory_args fm = { .device = E2E_H(VkDevice, d.device),
+                                      .memory = E2E_H(VkDeviceMemory, dst.memory) };
+   CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkFreeMemory, &fm)));
+   VkBufferCopy region = { .srcOffset = 0, .dstOffset = 0, .size = 4096 };
+   struct pv_vkCmdCopyBuffer_args a = {
+      .commandBuffer = E2E_H(VkCommandBuffer, cb.cmd), .srcBuffer = E2E_H(VkBuffer, src.buffer),
+      .dstBuffer = E2E_H(VkBuffer, dst.buffer), .regionCount = 1, .pRegions = &region };
+   CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkCmdCopyBuffer, &a)));
+   CHECK_EQ(e2e_cmd_end(&d, &cb), 0);
+   VkCommandBuffer h = E2E_H(VkCommandBuffer, cb.cmd);
+   VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+                        .pCommandBuffers = &h };
+   struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d.queues[0]), .submitCount = 1,
+                                       .pSubmits = &sub };
+   CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkQueueSubmit, &qs)));
+   struct pv_vkQueueWaitIdle_args wi = { .queue = E2E_H(VkQueue, d.queues[0]) };
+   CHECK(E2E_OK(&lg, c, PV_VNC_CALL(c, vkQueueWaitIdle, &wi)));
+   struct pv_vkDestroyBuffer_args db = { .device = E2E_H(VkDevice, d.device),
+                                         .buffer = E2E_H(VkBuffer, dst.buffer) };
+   CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkDestroyBuffer, &db)));
+   CHECK_EQ(pv_vnc_wait_idle(c), 0);
+   CHECK(!(pv_vnc_ring_status(c) & PV_RING_STATUS_FATAL));
+   e2e_buffer_destroy(&d, &src);
+   e2e_cmd_destroy(&d, &cb);
+   CHECK_EQ(e2e_dev_close(&d), 0);
+   CHECK_EQ(lg.failures, 0);
+}
+
 /* ---- image regions ---------------------------------------------------------------- */
 
 /* A 64x64 RGBA8 image of 2 mip levels and 2 layers, bound to its memory:
@@ -534,12 +580,14 @@ test_faults(void)
    CHECK(bystander_progress(&b, 2));
    int during = -1;
    void (*faults[])(void) = { fault_blob_for_unknown_memory, fault_bad_rings, fault_huge_sizes,
-                              fault_copy_out_of_range, fault_image_upload_out_of_range,
+                              fault_copy_out_of_range, fault_memory_freed_while_bound,
+                              fault_image_upload_out_of_range,
                               fault_image_copy_past_image, fault_image_bad_mip_level,
                               valid_image_edges, fault_unknown_stype, fault_fd_flood,
                               fault_disconnect_in_blob_creation };
    const char *names[] = { "blob for unknown memory", "bad ring layouts", "huge sizes",
-                           "copy past a buffer's end", "upload past a buffer's end",
+                           "copy past a buffer's end", "memory freed while bound",
+                           "upload past a buffer's end",
                            "image copy past the image", "bad mip level",
                            "valid copies at the edges", "unknown sType", "fd flood",
                            "disconnect in blob creation" };
