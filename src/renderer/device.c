@@ -129,8 +129,11 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
    if (!dev)
       return pv_dispatch_fail(d, "out of memory");
    dev->pdev = p;
+   pthread_mutex_init(&dev->stale_lock, NULL);
+   dev->runs_on_host_cpu = p->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
    a->ret = create_host_device(p, a->pCreateInfo, dev);
    if (a->ret != VK_SUCCESS) {
+      pthread_mutex_destroy(&dev->stale_lock);
       free(dev);
       return;
    }
@@ -203,8 +206,8 @@ destroy_children(struct pv_vk_context *vk, struct pv_device *dev)
 /* Wait until every queue finished what it was given, or `timeout_ns`
  * passes: an empty submit with a fence per queue instead of
  * vkDeviceWaitIdle, which has no timeout. */
-static bool
-device_idle(struct pv_device *dev, uint64_t timeout_ns)
+bool
+pv_device_wait_idle(struct pv_device *dev, uint64_t timeout_ns)
 {
    VkFence *fences = calloc(dev->queue_count ? dev->queue_count : 1, sizeof(*fences));
    uint32_t n = 0;
@@ -222,10 +225,25 @@ device_idle(struct pv_device *dev, uint64_t timeout_ns)
          vkDestroyFence(dev->handle, fences[n], NULL);
    }
    VkResult r = n ? vkWaitForFences(dev->handle, n, fences, VK_TRUE, timeout_ns) : VK_SUCCESS;
+   pthread_mutex_lock(&dev->stale_lock);
    if (r == VK_TIMEOUT) {
-      free(fences); /* still in use by the queues: leak them with the device */
+      /* Still queued: they go when a later wait finds the device idle. */
+      VkFence *all = realloc(dev->stale_fences, (dev->stale_fence_count + n) * sizeof(*all));
+      if (all) {
+         memcpy(all + dev->stale_fence_count, fences, n * sizeof(*all));
+         dev->stale_fences = all;
+         dev->stale_fence_count += n;
+      }
+      pthread_mutex_unlock(&dev->stale_lock);
+      free(fences);
       return false;
    }
+   for (uint32_t i = 0; i < dev->stale_fence_count; i++) /* queued before ours: done */
+      vkDestroyFence(dev->handle, dev->stale_fences[i], NULL);
+   free(dev->stale_fences);
+   dev->stale_fences = NULL;
+   dev->stale_fence_count = 0;
+   pthread_mutex_unlock(&dev->stale_lock);
    for (uint32_t i = 0; i < n; i++)
       vkDestroyFence(dev->handle, fences[i], NULL);
    free(fences);
@@ -239,10 +257,10 @@ pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
 {
    /* Work the guest gated on values nobody will signal would keep the
     * device busy for ever: release those waits, then give it a deadline. */
-   bool idle = device_idle(dev, IDLE_TIMEOUT_NS);
+   bool idle = pv_device_wait_idle(dev, IDLE_TIMEOUT_NS);
    if (!idle) {
       pv_device_release_waits(vk, dev);
-      idle = device_idle(dev, IDLE_TIMEOUT_NS);
+      idle = pv_device_wait_idle(dev, IDLE_TIMEOUT_NS);
    }
    if (!idle) {
       pv_error(vk->ctx->log, "%s: device still busy at teardown; leaking its host objects",
@@ -262,6 +280,8 @@ pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
       pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
    pv_loader_destroy_device(dev->pdev->instance->renderer, dev->handle);
    free(dev->queues);
+   free(dev->stale_fences); /* destroyed by the last idle wait, or abandoned */
+   pthread_mutex_destroy(&dev->stale_lock);
    free(dev);
 }
 
@@ -298,6 +318,8 @@ pv_device_abandon(struct pv_vk_context *vk, struct pv_device *dev)
    if (dev->base.id)
       pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
    free(dev->queues);
+   free(dev->stale_fences); /* destroyed by the last idle wait, or abandoned */
+   pthread_mutex_destroy(&dev->stale_lock);
    free(dev);
 }
 
@@ -357,9 +379,13 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatcher *d, struct pv_vkGetDeviceQueue2
 void
 pv_handle_vkDeviceWaitIdle(struct pv_dispatcher *d, struct pv_vkDeviceWaitIdle_args *a)
 {
-   if (!a->device_obj)
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   if (!dev)
       return pv_dispatch_fail(d, "device is NULL");
+   uint64_t submitted = atomic_load(&dev->submits);
    a->ret = vkDeviceWaitIdle(a->device);
+   if (a->ret == VK_SUCCESS) /* what inflight.c would otherwise wait for */
+      atomic_store(&dev->idle_at, submitted);
 }
 
 void

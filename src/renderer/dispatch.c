@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "renderer/cmd_ranges.h"
+#include "renderer/inflight.h"
 #include "renderer/recorder.h"
 #include "renderer/resource.h"
 #include "renderer/vk_context.h"
@@ -176,7 +177,7 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    record_command(d, dec, data, *consumed);
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
-   if (pv_cmd_ranges_ok(d, type, args))
+   if (pv_cmd_ranges_ok(d, type, args) && pv_inflight_before(d, type, args))
       handler(d, args);
    if (!pv_dispatch_failed(d) && (flags & PV_COMMAND_GENERATE_REPLY))
       write_reply(d, info, args);

@@ -7,6 +7,7 @@
 #define PV_RENDERER_VK_OBJECTS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <vulkan/vulkan_core.h>
 
@@ -81,12 +82,25 @@ struct pv_device {
    PFN_vkGetMemoryHostPointerPropertiesEXT get_host_ptr_props; /* NULL: no import */
    struct pv_queue *queues;
    uint32_t queue_count;
+   /* A CPU device executes in our process: releases wait for its work
+    * (inflight.c).  Submits counted, and the count when it was last seen
+    * idle: equal means no work can be pending. */
+   bool runs_on_host_cpu;
+   atomic_uint_fast64_t submits, idle_at;
+   /* Fences of idle waits that timed out, still queued: destroyed with the
+    * device once it is idle (device.c). */
+   VkFence *stale_fences;
+   uint32_t stale_fence_count;
+   pthread_mutex_t stale_lock;
 };
 
 /* Remove an object from the table and destroy it with its host object.
  * Used by the destroy commands and at context teardown. */
 void pv_instance_destroy(struct pv_vk_context *vk, struct pv_instance *inst);
 void pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev);
+/* Wait until every queue of `dev` finished what it was given; false after
+ * `timeout_ns` (the work may still end later). */
+bool pv_device_wait_idle(struct pv_device *dev, uint64_t timeout_ns);
 /* Unbind and free a device that cannot go idle, leaking its host objects. */
 void pv_device_abandon(struct pv_vk_context *vk, struct pv_device *dev);
 

@@ -243,6 +243,53 @@ test_killed(void)
    }
 }
 
+/* On a CPU device, releasing objects waits for the work submitted before
+ * (lavapipe would otherwise run it on freed memory); work that never ends
+ * turns the release into a fatal error after the deadline, and the server
+ * still frees the client. */
+static void
+test_release_while_stuck(void)
+{
+   struct e2e_log lg = { "victim-release-stuck", 0 };
+   struct e2e_dev d;
+   uint64_t sem, fence;
+   if (victim_with_sync(&d, &lg, &sem, &fence)) {
+      struct pv_vnc *c = &d.c;
+      uint64_t one = 1, layout = pv_vnc_new_id(c);
+      VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
+      struct pv_vkCreatePipelineLayout_args la = {
+         .device = E2E_H(VkDevice, d.device), .pCreateInfo = &li,
+         .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
+      CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkCreatePipelineLayout, &la)));
+      VkSemaphore s = E2E_H(VkSemaphore, sem);
+      VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+      VkTimelineSemaphoreSubmitInfo ts = { .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+                                           .waitSemaphoreValueCount = 1, .pWaitSemaphoreValues = &one };
+      VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &ts,
+                           .waitSemaphoreCount = 1, .pWaitSemaphores = &s,
+                           .pWaitDstStageMask = &stage };
+      struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d.queues[0]), .submitCount = 1,
+                                          .pSubmits = &sub, .fence = E2E_H(VkFence, fence) };
+      CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkQueueSubmit, &qs)));
+      struct pv_vkDestroyPipelineLayout_args dl = { .device = E2E_H(VkDevice, d.device),
+                                                    .pipelineLayout = E2E_H(VkPipelineLayout, layout) };
+      CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkDestroyPipelineLayout, &dl)));
+      double t0 = e2e_ms();
+      bool fatal = false;
+      for (int i = 0; i < 1500 && !fatal; i++) {
+         fatal = (pv_vnc_ring_status(c) & PV_RING_STATUS_FATAL) != 0;
+         if (!fatal)
+            pv_sleep_ns(10 * 1000 * 1000);
+      }
+      printf("  release behind stuck work: fatal after %.1f s\n", (e2e_ms() - t0) / 1e3);
+      CHECK(fatal);
+      CHECK(e2e_server_logged(&srv, "victim-release-stuck", "never finishes"));
+   }
+   CHECK_EQ(lg.failures, 0);
+   pv_vnc_abandon(&d.c);
+   CHECK(e2e_wait_clients(&srv, 1));
+}
+
 /* ---- malformed commands -------------------------------------------------------------- */
 
 /* Bring a victim up, let `bad` write its command, and check that the ring
@@ -452,6 +499,7 @@ main(void)
    CHECK(bystander_progress(1));
    RUN(test_killed);
    RUN(test_malformed);
+   RUN(test_release_while_stuck);
    atomic_store(&by.stop, true);
    pv_thread_join(&by.thread);
    printf("bystander: %u iterations, %d failures\n", atomic_load(&by.iterations), by.failures);
