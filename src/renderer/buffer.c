@@ -34,8 +34,9 @@ pv_handle_vkCreateBuffer(struct pv_dispatcher *d, struct pv_vkCreateBuffer_args 
       return;
    }
    buf->size = a->pCreateInfo->size;
+   buf->sparse = (a->pCreateInfo->flags & VK_BUFFER_CREATE_SPARSE_BINDING_BIT) != 0;
    buf->obj = (struct pv_vk_object){ { a->pBuffer_ids[0], VK_OBJECT_TYPE_BUFFER, (uint64_t)*a->pBuffer },
-                                     dev, 0 };
+                                     dev, 0, 0 };
    if (!pv_dispatch_bind(d, &buf->obj.base)) {
       dev->table.DestroyBuffer(dev->handle, *a->pBuffer, NULL);
       free(buf);
@@ -113,9 +114,12 @@ pv_buffer_lookup(struct pv_dispatcher *d, struct pv_object *obj, VkBuffer handle
 {
    if (!obj && handle)
       obj = pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_BUFFER, (uint64_t)handle);
-   if (!obj)
+   struct pv_buffer *b = (struct pv_buffer *)obj;
+   if (!b)
       pv_dispatch_fail(d, "a buffer is NULL or unknown");
-   return (struct pv_buffer *)obj;
+   else if (!b->memory && !b->sparse) /* no storage: lavapipe would use a null base */
+      pv_dispatch_fail(d, "a buffer is used before it is bound to memory");
+   return b && (b->memory || b->sparse) ? b : NULL;
 }
 
 static bool

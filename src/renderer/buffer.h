@@ -9,6 +9,7 @@ struct pv_buffer {
    struct pv_vk_object obj;
    VkDeviceSize size; /* VkBufferCreateInfo::size */
    struct pv_memory *memory; /* bound to, holding a reference (memory.h) */
+   bool sparse;              /* bound through vkQueueBindSparse instead */
 };
 
 /* Whether `size` bytes at `offset` fit the memory behind `mem_handle` (a

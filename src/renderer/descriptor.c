@@ -51,9 +51,71 @@ pv_handle_vkCreateDescriptorSetLayout(struct pv_dispatcher *d,
    qsort(l->b, l->count, sizeof(l->b[0]), cmp_binding);
    l->obj = (struct pv_vk_object){ { a->pSetLayout_ids[0], VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT,
                                      (uint64_t)*a->pSetLayout },
-                                   dev, 0 };
+                                   dev, 0, 0 };
    if (!pv_dispatch_bind(d, &l->obj.base)) {
       dev->table.DestroyDescriptorSetLayout(dev->handle, *a->pSetLayout, NULL);
+      free(l);
+   }
+}
+
+/* The set layouts of a pipeline layout, copied; NULL if one is unknown. */
+static struct pv_pipeline_layout *
+copy_layouts(struct pv_dispatcher *d, const VkPipelineLayoutCreateInfo *ci)
+{
+   size_t total = 0;
+   const struct pv_set_layout **sl = calloc(ci->setLayoutCount + 1, sizeof(*sl));
+   for (uint32_t i = 0; sl && i < ci->setLayoutCount; i++) {
+      if (!ci->pSetLayouts || !ci->pSetLayouts[i])
+         continue;
+      sl[i] = (const struct pv_set_layout *)pv_object_table_lookup_handle(
+         &d->vk->objects, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, (uint64_t)ci->pSetLayouts[i]);
+      if (!sl[i]) {
+         free(sl);
+         pv_dispatch_fail(d, "set layout %u is unknown", i);
+         return NULL;
+      }
+      total += sl[i]->count;
+   }
+   struct pv_pipeline_layout *l =
+      sl ? calloc(1, sizeof(*l) + ci->setLayoutCount * sizeof(l->sets[0]) + total * sizeof(l->b[0]))
+         : NULL;
+   if (!l) {
+      free(sl);
+      pv_dispatch_fail(d, "out of memory");
+      return NULL;
+   }
+   l->set_count = ci->setLayoutCount;
+   l->sets = (struct pv_layout_set *)(l + 1);
+   l->b = (struct pv_binding *)(l->sets + l->set_count);
+   uint32_t at = 0;
+   for (uint32_t i = 0; i < l->set_count; i++) {
+      l->sets[i] = (struct pv_layout_set){ at, sl[i] ? sl[i]->count : 0, sl[i] != NULL };
+      if (sl[i])
+         memcpy(l->b + at, sl[i]->b, sl[i]->count * sizeof(l->b[0]));
+      at += l->sets[i].count;
+   }
+   free(sl);
+   return l;
+}
+
+void
+pv_handle_vkCreatePipelineLayout(struct pv_dispatcher *d, struct pv_vkCreatePipelineLayout_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   if (!dev || !a->pCreateInfo || !a->pPipelineLayout)
+      return pv_dispatch_fail(d, "device, pCreateInfo or pPipelineLayout is NULL");
+   struct pv_pipeline_layout *l = copy_layouts(d, a->pCreateInfo);
+   if (!l)
+      return;
+   a->ret = dev->table.CreatePipelineLayout(dev->handle, a->pCreateInfo, NULL, a->pPipelineLayout);
+   if (a->ret != VK_SUCCESS) {
+      free(l);
+      return;
+   }
+   l->obj = (struct pv_vk_object){ { a->pPipelineLayout_ids[0], VK_OBJECT_TYPE_PIPELINE_LAYOUT,
+                                     (uint64_t)*a->pPipelineLayout }, dev, 0, 0 };
+   if (!pv_dispatch_bind(d, &l->obj.base)) {
+      dev->table.DestroyPipelineLayout(dev->handle, *a->pPipelineLayout, NULL);
       free(l);
    }
 }
@@ -67,7 +129,7 @@ new_set(const struct pv_set_layout *l, struct pv_device *dev, uint64_t id, VkDes
    if (!s)
       return NULL;
    s->obj = (struct pv_vk_object){ { id, VK_OBJECT_TYPE_DESCRIPTOR_SET, (uint64_t)handle }, dev,
-                                   (uint64_t)pool };
+                                   (uint64_t)pool, 0 };
    s->count = l->count;
    memcpy(s->b, l->b, l->count * sizeof(s->b[0]));
    return s;

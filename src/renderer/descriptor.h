@@ -2,6 +2,8 @@
 #ifndef PV_RENDERER_DESCRIPTOR_H
 #define PV_RENDERER_DESCRIPTOR_H
 
+#include <stdbool.h>
+
 #include "renderer/vk_objects.h"
 
 struct pv_binding {
@@ -20,6 +22,19 @@ struct pv_descriptor_set {
    struct pv_vk_object obj; /* parent: the pool */
    uint32_t count;
    struct pv_binding b[];
+};
+
+/* A pipeline layout keeps a copy of its sets' bindings (set layouts may be
+ * destroyed first), for checking the shaders of its pipelines. */
+struct pv_layout_set {
+   uint32_t first, count; /* into b[] */
+   bool present;          /* VK_NULL_HANDLE with independent sets */
+};
+struct pv_pipeline_layout {
+   struct pv_vk_object obj;
+   uint32_t set_count;
+   struct pv_layout_set *sets; /* in the same allocation */
+   struct pv_binding *b;       /* each set's bindings, sorted */
 };
 
 #endif

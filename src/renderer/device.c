@@ -10,6 +10,7 @@
 
 #include "renderer/handlers.h"
 #include "renderer/image.h"
+#include "renderer/inflight.h"
 #include "renderer/loader.h"
 #include "renderer/memory.h"
 #include "renderer/queue.h"
@@ -130,7 +131,6 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
       return pv_dispatch_fail(d, "out of memory");
    dev->pdev = p;
    pthread_mutex_init(&dev->stale_lock, NULL);
-   dev->runs_on_host_cpu = p->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
    a->ret = create_host_device(p, a->pCreateInfo, dev);
    if (a->ret != VK_SUCCESS) {
       pthread_mutex_destroy(&dev->stale_lock);
@@ -142,7 +142,7 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
          p->instance->renderer, dev->handle, "vkGetMemoryHostPointerPropertiesEXT");
    dev->base = (struct pv_object){ a->pDevice_ids[0], VK_OBJECT_TYPE_DEVICE,
                                    (uint64_t)(uintptr_t)dev->handle };
-   if (create_queues(dev, a->pCreateInfo)) {
+   if (create_queues(dev, a->pCreateInfo) || pv_inflight_init(dev)) {
       dev->base.id = 0;
       pv_device_destroy(d->vk, dev);
       return pv_dispatch_fail(d, "out of memory");
@@ -278,6 +278,7 @@ pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
    }
    if (dev->base.id)
       pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
+   pv_inflight_fini(dev, true);
    pv_loader_destroy_device(dev->pdev->instance->renderer, dev->handle);
    free(dev->queues);
    free(dev->stale_fences); /* destroyed by the last idle wait, or abandoned */
@@ -317,6 +318,7 @@ pv_device_abandon(struct pv_vk_context *vk, struct pv_device *dev)
    }
    if (dev->base.id)
       pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
+   pv_inflight_fini(dev, false);
    free(dev->queues);
    free(dev->stale_fences); /* destroyed by the last idle wait, or abandoned */
    pthread_mutex_destroy(&dev->stale_lock);
@@ -382,10 +384,9 @@ pv_handle_vkDeviceWaitIdle(struct pv_dispatcher *d, struct pv_vkDeviceWaitIdle_a
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev)
       return pv_dispatch_fail(d, "device is NULL");
-   uint64_t submitted = atomic_load(&dev->submits);
    a->ret = vkDeviceWaitIdle(a->device);
    if (a->ret == VK_SUCCESS) /* what inflight.c would otherwise wait for */
-      atomic_store(&dev->idle_at, submitted);
+      pv_inflight_idle(dev);
 }
 
 void

@@ -177,8 +177,11 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    record_command(d, dec, data, *consumed);
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
-   if (pv_cmd_ranges_ok(d, type, args) && pv_inflight_before(d, type, args))
+   if (pv_cmd_ranges_ok(d, type, args) && pv_inflight_before(d, type, args)) {
       handler(d, args);
+      if (!pv_dispatch_failed(d))
+         pv_inflight_after(d, type, args);
+   }
    if (!pv_dispatch_failed(d) && (flags & PV_COMMAND_GENERATE_REPLY))
       write_reply(d, info, args);
    pv_cs_decoder_reset_scratch(dec);

@@ -70,6 +70,7 @@
    X(vkCmdDrawIndexedIndirect)                                                 \
    /* image.c */                                                               \
    X(vkCreateImage)                                                            \
+   X(vkCreateImageView)                                                        \
    X(vkBindImageMemory)                                                        \
    X(vkBindImageMemory2)                                                       \
    X(vkGetImageSubresourceLayout)                                              \
@@ -88,6 +89,7 @@
    X(vkCmdClearDepthStencilImage)                                              \
    /* descriptor.c */                                                          \
    X(vkCreateDescriptorSetLayout)                                              \
+   X(vkCreatePipelineLayout)                                                   \
    X(vkAllocateDescriptorSets)                                                 \
    X(vkUpdateDescriptorSets)                                                   \
    /* render_pass.c */                                                         \

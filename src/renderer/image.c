@@ -25,6 +25,7 @@
 #include "renderer/handlers.h"
 #include "renderer/image.h"
 #include "renderer/memory.h"
+#include "renderer/passthrough.h"
 #include "renderer/vk_context.h"
 
 void
@@ -58,7 +59,7 @@ pv_handle_vkCreateImage(struct pv_dispatcher *d, struct pv_vkCreateImage_args *a
    img->samples = ci->samples;
    img->flags = ci->flags;
    img->obj = (struct pv_vk_object){ { a->pImage_ids[0], VK_OBJECT_TYPE_IMAGE, (uint64_t)*a->pImage },
-                                     dev, 0 };
+                                     dev, 0, 0 };
    if (!pv_dispatch_bind(d, &img->obj.base)) {
       dev->table.DestroyImage(dev->handle, *a->pImage, NULL);
       free(img);
@@ -159,13 +160,26 @@ bad(const struct where *w, const char *fmt, ...)
 }
 
 static struct pv_image *
-image_of(struct pv_dispatcher *d, struct pv_object *obj, VkImage handle)
+any_image_of(struct pv_dispatcher *d, struct pv_object *obj, VkImage handle)
 {
    if (!obj && handle)
       obj = pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_IMAGE, (uint64_t)handle);
    if (!obj)
       pv_dispatch_fail(d, "an image is NULL or unknown");
    return (struct pv_image *)obj;
+}
+
+/* An image that commands may touch: one without memory has no storage
+ * behind it, and lavapipe would write through a null base. */
+static struct pv_image *
+image_of(struct pv_dispatcher *d, struct pv_object *obj, VkImage handle)
+{
+   struct pv_image *img = any_image_of(d, obj, handle);
+   if (img && !img->memory && !(img->flags & VK_IMAGE_CREATE_SPARSE_BINDING_BIT)) {
+      pv_dispatch_fail(d, "an image is used before it is bound to memory");
+      return NULL;
+   }
+   return img;
 }
 
 static struct pv_device *
@@ -712,7 +726,7 @@ pv_handle_vkGetImageSubresourceLayout(struct pv_dispatcher *d,
                                       struct pv_vkGetImageSubresourceLayout_args *a)
 {
    struct pv_device *dev = (struct pv_device *)a->device_obj;
-   struct pv_image *img = image_of(d, a->image_obj, a->image);
+   struct pv_image *img = any_image_of(d, a->image_obj, a->image);
    if (!dev || !img || !a->pSubresource || !a->pLayout)
       return pv_dispatch_fail(d, "device, image, pSubresource or pLayout is NULL");
    if (subresource_ok(d, img, a->pSubresource))
@@ -724,7 +738,7 @@ pv_handle_vkGetImageSubresourceLayout2(struct pv_dispatcher *d,
                                        struct pv_vkGetImageSubresourceLayout2_args *a)
 {
    struct pv_device *dev = (struct pv_device *)a->device_obj;
-   struct pv_image *img = image_of(d, a->image_obj, a->image);
+   struct pv_image *img = any_image_of(d, a->image_obj, a->image);
    if (!dev || !img || !a->pSubresource || !a->pLayout || !dev->table.GetImageSubresourceLayout2)
       return pv_dispatch_fail(d, "an argument is NULL or no host command");
    if (subresource_ok(d, img, &a->pSubresource->imageSubresource))
@@ -787,4 +801,23 @@ pv_image_force_robust_access(const struct pv_physical_device *p, VkDeviceCreateI
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_ROBUSTNESS_FEATURES,
       .pNext = (void *)info->pNext, .robustImageAccess = VK_TRUE };
    info->pNext = own;
+}
+
+/* ---- image views -------------------------------------------------------------------- */
+
+/* A view names levels and layers of a bound image: drivers size the view's
+ * storage from them, and render or store through it. */
+void
+pv_handle_vkCreateImageView(struct pv_dispatcher *d, struct pv_vkCreateImageView_args *a)
+{
+   struct pv_device *dev = pv_gen_device(d, a->device_obj,
+                                         offsetof(struct pv_vk_device_table, CreateImageView));
+   if (!dev)
+      return;
+   struct pv_image *img = image_of(d, NULL, a->pCreateInfo->image);
+   if (!img || !subresource_range_ok(d, 0, img, &a->pCreateInfo->subresourceRange))
+      return;
+   a->ret = dev->table.CreateImageView(dev->handle, a->pCreateInfo, NULL, a->pView);
+   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_IMAGE_VIEW, a->pView_ids, a->pView,
+               sizeof(*a->pView), a->pView_count, 0);
 }

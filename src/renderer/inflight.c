@@ -2,100 +2,372 @@
  * inflight.c — freeing what a CPU device is still executing with.
  *
  * Vulkan forbids destroying, freeing or resetting an object while pending
- * GPU work uses it; a guest may do it anyway.  On a real GPU the damage
- * stays on the GPU.  On a device that runs on the host's CPU (lavapipe,
+ * work uses it; a guest may do it anyway.  On a real GPU the damage stays
+ * on the GPU.  On a device that runs on the host's CPU (lavapipe,
  * SwiftShader: VK_PHYSICAL_DEVICE_TYPE_CPU) the driver's queue thread
  * executes inside our process, and would read and write freed host memory.
- * So on those devices, a command that releases objects first waits until
- * every queue finished the work submitted so far.  Steady-state frames
- * destroy nothing, so this costs nothing there.  If the work does not end
- * (it waits on a value nobody signals), the context fails rather than
- * freeing under it.  Not covered: vkBeginCommandBuffer and
- * vkResetCommandBuffer on a command buffer that is still pending.
+ *
+ * So on those devices every successful submission gets a number, and an
+ * empty submission with a marker fence of ours follows it on the queue:
+ * when the marker signals, every submission up to its number is done.
+ * Command buffers (and their pools) remember the number of the last
+ * submission that used them.  Before a command that resets or frees
+ * command buffers, we wait for their numbers; before any other release
+ * (vkDestroyBuffer, vkFreeMemory, …), for everything submitted so far,
+ * since we do not know which work uses the object.  Frames that only
+ * re-record their command buffers after the guest saw their fences wait
+ * for nothing.  Work that never ends (it waits for a value nobody
+ * signals) makes the release fail the context after a deadline instead of
+ * freeing under it.  Secondary command buffers run inside primaries we
+ * cannot see into here, so theirs is "everything submitted".
+ *
+ * Markers need one queue: a CPU device with several queues waits for all
+ * of them instead (pv_device_wait_idle).
  */
 #include "renderer/inflight.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "renderer/vk_objects.h"
+#include "renderer/vk_context.h"
 
-/* Commands and where their device (or queue) object is in the arguments. */
-struct inflight_rule {
-   size_t owner;   /* offset of the pv_object * of the device or queue */
-   bool submits;   /* starts work, rather than releasing objects */
+struct marker {
+   uint64_t count;
+   VkFence fence;
 };
 
-#define RELEASES(cmd)                                                                    \
-   [PV_CMD_##cmd] = &(const struct inflight_rule){ offsetof(struct pv_##cmd##_args, device_obj), false }
-#define SUBMITS(cmd)                                                                     \
-   [PV_CMD_##cmd] = &(const struct inflight_rule){ offsetof(struct pv_##cmd##_args, queue_obj), true }
+struct pv_inflight {
+   pthread_mutex_t lock;
+   atomic_uint_fast64_t submitted; /* submissions numbered so far */
+   uint64_t done;                  /* all up to this number are complete */
+   struct marker *pending;         /* in queue order */
+   uint32_t npending, cap;
+   VkFence *spare;                 /* signaled markers, reset for reuse */
+   uint32_t nspare;
+};
+
+/* ---- what a command releases --------------------------------------------------------- */
+
+enum release { NONE, ALL, CMD_BUFFER, CMD_BUFFERS, CMD_POOL, SUBMIT, SUBMIT2, SPARSE,
+               ALLOC_CMD_BUFFERS };
+
+struct rule {
+   enum release what;
+   size_t device;  /* offset of the pv_object * that leads to the device */
+   size_t object;  /* CMD_BUFFER, CMD_POOL: offset of the command buffer's or pool's */
+};
+
+#define R(cmd, what, owner) [PV_CMD_##cmd] = { what, offsetof(struct pv_##cmd##_args, owner), 0 }
+#define R_OF(cmd, what, owner, obj)                                                     \
+   [PV_CMD_##cmd] = { what, offsetof(struct pv_##cmd##_args, owner),                   \
+                      offsetof(struct pv_##cmd##_args, obj) }
 
 #define MAX_COMMAND_ID 512
-static const struct inflight_rule *const rules[MAX_COMMAND_ID] = {
-   SUBMITS(vkQueueSubmit),
-   SUBMITS(vkQueueSubmit2),
-   SUBMITS(vkQueueBindSparse),
-   RELEASES(vkDestroyBuffer),
-   RELEASES(vkDestroyImage),
-   RELEASES(vkDestroyBufferView),
-   RELEASES(vkDestroyImageView),
-   RELEASES(vkDestroySampler),
-   RELEASES(vkDestroyPipeline),
-   RELEASES(vkDestroyPipelineLayout),
-   RELEASES(vkDestroyDescriptorSetLayout),
-   RELEASES(vkDestroyDescriptorPool),
-   RELEASES(vkResetDescriptorPool),
-   RELEASES(vkFreeDescriptorSets),
-   RELEASES(vkDestroyFramebuffer),
-   RELEASES(vkDestroyRenderPass),
-   RELEASES(vkDestroyCommandPool),
-   RELEASES(vkResetCommandPool),
-   RELEASES(vkTrimCommandPool),
-   RELEASES(vkFreeCommandBuffers),
-   RELEASES(vkFreeMemory),
-   RELEASES(vkDestroyQueryPool),
-   RELEASES(vkDestroyEvent),
-   RELEASES(vkDestroyDescriptorUpdateTemplate),
-   RELEASES(vkDestroySamplerYcbcrConversion),
-   RELEASES(vkDestroyAccelerationStructureKHR),
+static const struct rule rules[MAX_COMMAND_ID] = {
+   R(vkQueueSubmit, SUBMIT, queue_obj),
+   R(vkQueueSubmit2, SUBMIT2, queue_obj),
+   R(vkQueueBindSparse, SPARSE, queue_obj),
+   R(vkAllocateCommandBuffers, ALLOC_CMD_BUFFERS, device_obj),
+   R_OF(vkBeginCommandBuffer, CMD_BUFFER, commandBuffer_obj, commandBuffer_obj),
+   R_OF(vkResetCommandBuffer, CMD_BUFFER, commandBuffer_obj, commandBuffer_obj),
+   R(vkFreeCommandBuffers, CMD_BUFFERS, device_obj),
+   R_OF(vkResetCommandPool, CMD_POOL, device_obj, commandPool_obj),
+   R_OF(vkTrimCommandPool, CMD_POOL, device_obj, commandPool_obj),
+   R_OF(vkDestroyCommandPool, CMD_POOL, device_obj, commandPool_obj),
+   R(vkDestroyBuffer, ALL, device_obj),
+   R(vkDestroyImage, ALL, device_obj),
+   R(vkDestroyBufferView, ALL, device_obj),
+   R(vkDestroyImageView, ALL, device_obj),
+   R(vkDestroySampler, ALL, device_obj),
+   R(vkDestroyPipeline, ALL, device_obj),
+   R(vkDestroyPipelineLayout, ALL, device_obj),
+   R(vkDestroyDescriptorSetLayout, ALL, device_obj),
+   R(vkDestroyDescriptorPool, ALL, device_obj),
+   R(vkResetDescriptorPool, ALL, device_obj),
+   R(vkFreeDescriptorSets, ALL, device_obj),
+   R(vkDestroyFramebuffer, ALL, device_obj),
+   R(vkDestroyRenderPass, ALL, device_obj),
+   R(vkFreeMemory, ALL, device_obj),
+   R(vkDestroyQueryPool, ALL, device_obj),
+   R(vkDestroyEvent, ALL, device_obj),
+   R(vkDestroyDescriptorUpdateTemplate, ALL, device_obj),
+   R(vkDestroySamplerYcbcrConversion, ALL, device_obj),
+   R(vkDestroyAccelerationStructureKHR, ALL, device_obj),
 };
 
-/* How long released objects may wait for the work using them. */
+/* How long a release may wait for the work that uses what it releases. */
 #define INFLIGHT_TIMEOUT_NS 5000000000ull
+
+/* ---- markers -------------------------------------------------------------------------- */
+
+int
+pv_inflight_init(struct pv_device *dev)
+{
+   if (dev->pdev->props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU)
+      return 0;
+   struct pv_inflight *f = calloc(1, sizeof(*f));
+   if (!f)
+      return -ENOMEM;
+   pthread_mutex_init(&f->lock, NULL);
+   dev->inflight = f;
+   return 0;
+}
+
+void
+pv_inflight_fini(struct pv_device *dev, bool idle)
+{
+   struct pv_inflight *f = dev->inflight;
+   if (!f)
+      return;
+   for (uint32_t i = 0; idle && i < f->npending; i++)
+      vkDestroyFence(dev->handle, f->pending[i].fence, NULL);
+   for (uint32_t i = 0; idle && i < f->nspare; i++)
+      vkDestroyFence(dev->handle, f->spare[i], NULL);
+   free(f->pending);
+   free(f->spare);
+   pthread_mutex_destroy(&f->lock);
+   free(f);
+   dev->inflight = NULL;
+}
+
+/* Retire the markers that signaled, oldest first.  Lock held. */
+static void
+retire(struct pv_device *dev, struct pv_inflight *f)
+{
+   uint32_t i = 0;
+   while (i < f->npending && vkGetFenceStatus(dev->handle, f->pending[i].fence) == VK_SUCCESS) {
+      f->done = f->pending[i].count;
+      if (vkResetFences(dev->handle, 1, &f->pending[i].fence) == VK_SUCCESS)
+         f->spare[f->nspare++] = f->pending[i].fence; /* spare has room for all */
+      else
+         vkDestroyFence(dev->handle, f->pending[i].fence, NULL);
+      i++;
+   }
+   memmove(f->pending, f->pending + i, (f->npending - i) * sizeof(*f->pending));
+   f->npending -= i;
+}
+
+/* Number the submission just made on `q` and queue its marker after it. */
+static void
+mark_submission(struct pv_device *dev, struct pv_inflight *f, struct pv_queue *q, uint64_t *count)
+{
+   pthread_mutex_lock(&f->lock);
+   retire(dev, f);
+   *count = atomic_fetch_add(&f->submitted, 1) + 1;
+   if (f->npending == f->cap) {
+      uint32_t cap = f->cap ? 2 * f->cap : 16;
+      struct marker *p = realloc(f->pending, cap * sizeof(*p));
+      VkFence *s = realloc(f->spare, cap * sizeof(*s));
+      if (p)
+         f->pending = p;
+      if (s)
+         f->spare = s;
+      if (p && s)
+         f->cap = cap;
+   }
+   VkFence fence = VK_NULL_HANDLE;
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   if (f->npending < f->cap &&
+       (f->nspare ? (fence = f->spare[--f->nspare], VK_SUCCESS)
+                  : vkCreateFence(dev->handle, &fci, NULL, &fence)) == VK_SUCCESS) {
+      pthread_mutex_lock(&q->lock);
+      VkResult r = vkQueueSubmit(q->handle, 0, NULL, fence);
+      pthread_mutex_unlock(&q->lock);
+      if (r == VK_SUCCESS)
+         f->pending[f->npending++] = (struct marker){ *count, fence };
+      else
+         vkDestroyFence(dev->handle, fence, NULL);
+   }
+   /* Without a marker, later markers (or idle waits) still cover it. */
+   pthread_mutex_unlock(&f->lock);
+}
+
+/* Wait until submissions up to `target` are done; false after the
+ * deadline.  Without a marker covering them, wait for the whole device. */
+static bool
+wait_for(struct pv_device *dev, struct pv_inflight *f, uint64_t target)
+{
+   uint64_t submitted = atomic_load(&f->submitted);
+   if (target > submitted)
+      target = submitted;
+   pthread_mutex_lock(&f->lock);
+   retire(dev, f);
+   bool done = f->done >= target;
+   VkFence fence = VK_NULL_HANDLE;
+   for (uint32_t i = 0; !done && i < f->npending && !fence; i++)
+      if (f->pending[i].count >= target)
+         fence = f->pending[i].fence;
+   pthread_mutex_unlock(&f->lock);
+   if (done)
+      return true;
+   bool ok = dev->queue_count == 1 && fence
+                ? vkWaitForFences(dev->handle, 1, &fence, VK_TRUE, INFLIGHT_TIMEOUT_NS) == VK_SUCCESS
+                : pv_device_wait_idle(dev, INFLIGHT_TIMEOUT_NS);
+   if (!ok)
+      return false;
+   pthread_mutex_lock(&f->lock);
+   retire(dev, f);
+   if (f->done < target)
+      f->done = target; /* the marker or the idle wait covers it */
+   pthread_mutex_unlock(&f->lock);
+   return true;
+}
+
+void
+pv_inflight_idle(struct pv_device *dev)
+{
+   struct pv_inflight *f = dev->inflight;
+   if (!f)
+      return;
+   uint64_t submitted = atomic_load(&f->submitted);
+   pthread_mutex_lock(&f->lock);
+   retire(dev, f);
+   if (f->done < submitted)
+      f->done = submitted;
+   pthread_mutex_unlock(&f->lock);
+}
+
+/* ---- what each command waits for, and what a submission marks ---------------------------- */
+
+static struct pv_vk_object *
+by_handle(struct pv_dispatcher *d, VkObjectType type, uint64_t handle)
+{
+   return (struct pv_vk_object *)pv_object_table_lookup_handle(&d->vk->objects, type, handle);
+}
+
+static uint64_t
+busy(const struct pv_object *o)
+{
+   return o ? ((const struct pv_vk_object *)o)->busy_until : 0;
+}
+
+static void
+set_busy(struct pv_vk_object *o, uint64_t count)
+{
+   if (o && o->busy_until < count)
+      o->busy_until = count;
+}
+
+/* A command buffer and its pool are used by submission `count`. */
+static void
+mark_command_buffer(struct pv_dispatcher *d, VkCommandBuffer cb, uint64_t count)
+{
+   struct pv_vk_object *o = by_handle(d, VK_OBJECT_TYPE_COMMAND_BUFFER, (uint64_t)(uintptr_t)cb);
+   set_busy(o, count);
+   if (o && o->parent)
+      set_busy(by_handle(d, VK_OBJECT_TYPE_COMMAND_POOL, o->parent), count);
+}
+
+static uint64_t
+target_of(const struct rule *r, const void *args)
+{
+   switch (r->what) {
+   case CMD_BUFFER:
+   case CMD_POOL: {
+      struct pv_object *o;
+      memcpy(&o, (const char *)args + r->object, sizeof(o));
+      return busy(o);
+   }
+   case CMD_BUFFERS: {
+      const struct pv_vkFreeCommandBuffers_args *f = args;
+      uint64_t t = 0;
+      for (uint32_t i = 0; f->pCommandBuffers_objs && i < f->commandBufferCount; i++)
+         if (busy(f->pCommandBuffers_objs[i]) > t)
+            t = busy(f->pCommandBuffers_objs[i]);
+      return t;
+   }
+   default:
+      return PV_BUSY_ALL;
+   }
+}
+
+static struct pv_device *
+device_of(const struct rule *r, const void *args)
+{
+   struct pv_object *owner;
+   memcpy(&owner, (const char *)args + r->device, sizeof(owner));
+   if (!owner)
+      return NULL;
+   return owner->type == VK_OBJECT_TYPE_DEVICE ? (struct pv_device *)owner
+                                                : ((struct pv_vk_object *)owner)->device;
+}
 
 bool
 pv_inflight_before(struct pv_dispatcher *d, uint32_t type, const void *args)
 {
-   const struct inflight_rule *r = type < MAX_COMMAND_ID ? rules[type] : NULL;
-   if (!r)
+   const struct rule *r = type < MAX_COMMAND_ID ? &rules[type] : NULL;
+   if (!r || r->what == NONE || r->what == SUBMIT || r->what == SUBMIT2 || r->what == SPARSE ||
+       r->what == ALLOC_CMD_BUFFERS)
       return true;
-   struct pv_object *owner;
-   memcpy(&owner, (const char *)args + r->owner, sizeof(owner));
-   if (!owner)
-      return true; /* the handler reports it */
-   struct pv_device *dev = owner->type == VK_OBJECT_TYPE_DEVICE
-                              ? (struct pv_device *)owner
-                              : ((struct pv_vk_object *)owner)->device;
-   if (!dev || !dev->runs_on_host_cpu)
+   struct pv_device *dev = device_of(r, args);
+   if (!dev || !dev->inflight)
       return true;
-   if (r->submits) {
-      atomic_fetch_add(&dev->submits, 1);
-      return true;
-   }
-   if (atomic_load(&dev->submits) == atomic_load(&dev->idle_at) ||
-       pv_inflight_wait_idle(dev, INFLIGHT_TIMEOUT_NS))
+   if (wait_for(dev, dev->inflight, target_of(r, args)))
       return true;
    pv_dispatch_fail(d, "releases objects while submitted work that never finishes may use them");
    return false;
 }
 
-bool
-pv_inflight_wait_idle(struct pv_device *dev, uint64_t timeout_ns)
+static void
+mark_submit(struct pv_dispatcher *d, uint32_t type, const void *args, uint64_t count)
 {
-   uint64_t submitted = atomic_load(&dev->submits);
-   if (!pv_device_wait_idle(dev, timeout_ns))
-      return false;
-   atomic_store(&dev->idle_at, submitted);
-   return true;
+   if (type == PV_CMD_vkQueueSubmit) {
+      const struct pv_vkQueueSubmit_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferCount; j++)
+            mark_command_buffer(d, a->pSubmits[i].pCommandBuffers[j], count);
+   } else if (type == PV_CMD_vkQueueSubmit2) {
+      const struct pv_vkQueueSubmit2_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferInfoCount; j++)
+            mark_command_buffer(d, a->pSubmits[i].pCommandBufferInfos[j].commandBuffer, count);
+   }
+}
+
+/* Secondary command buffers run inside primaries we do not track: they
+ * and their pools wait for everything. */
+static void
+mark_secondaries(struct pv_dispatcher *d, const struct pv_vkAllocateCommandBuffers_args *a)
+{
+   const VkCommandBufferAllocateInfo *info = a->pAllocateInfo;
+   if (a->ret != VK_SUCCESS || !info || info->level != VK_COMMAND_BUFFER_LEVEL_SECONDARY)
+      return;
+   for (uint32_t i = 0; i < a->pCommandBuffers_count; i++) {
+      struct pv_vk_object *o = (struct pv_vk_object *)pv_object_table_lookup(
+         &d->vk->objects, a->pCommandBuffers_ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
+      set_busy(o, PV_BUSY_ALL);
+   }
+   set_busy(by_handle(d, VK_OBJECT_TYPE_COMMAND_POOL, (uint64_t)info->commandPool), PV_BUSY_ALL);
+}
+
+void
+pv_inflight_after(struct pv_dispatcher *d, uint32_t type, const void *args)
+{
+   const struct rule *r = type < MAX_COMMAND_ID ? &rules[type] : NULL;
+   if (!r || (r->what != SUBMIT && r->what != SUBMIT2 && r->what != SPARSE &&
+              r->what != ALLOC_CMD_BUFFERS))
+      return;
+   struct pv_device *dev = device_of(r, args);
+   if (!dev || !dev->inflight)
+      return;
+   if (r->what == ALLOC_CMD_BUFFERS)
+      return mark_secondaries(d, args);
+   /* the three submit commands keep queue and result at the same places */
+   _Static_assert(offsetof(struct pv_vkQueueSubmit2_args, ret) ==
+                     offsetof(struct pv_vkQueueSubmit_args, ret) &&
+                  offsetof(struct pv_vkQueueBindSparse_args, ret) ==
+                     offsetof(struct pv_vkQueueSubmit_args, ret) &&
+                  offsetof(struct pv_vkQueueSubmit2_args, queue_obj) ==
+                     offsetof(struct pv_vkQueueSubmit_args, queue_obj) &&
+                  offsetof(struct pv_vkQueueBindSparse_args, queue_obj) ==
+                     offsetof(struct pv_vkQueueSubmit_args, queue_obj),
+                  "submit argument layouts");
+   const struct pv_vkQueueSubmit_args *s = args;
+   if (s->ret != VK_SUCCESS)
+      return;
+   uint64_t count;
+   mark_submission(dev, dev->inflight, (struct pv_queue *)s->queue_obj, &count);
+   mark_submit(d, type, args, count);
 }

@@ -102,7 +102,7 @@ pv_gen_bind(struct pv_dispatcher *d, struct pv_device *dev, VkResult ret, VkObje
          pv_dispatch_fail(d, "out of memory");
          return;
       }
-      *obj = (struct pv_vk_object){ { ids[i], type, h }, dev, parent };
+      *obj = (struct pv_vk_object){ { ids[i], type, h }, dev, parent, 0 };
       if (!pv_dispatch_bind(d, &obj->base)) {
          /* The host object stays until its device goes: the context is
           * fatal now and will be torn down. */

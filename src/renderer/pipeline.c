@@ -8,41 +8,91 @@
  * unchecked.  A stage that fails it fails the whole command with
  * VK_ERROR_UNKNOWN and no pipelines, as a driver's compile failure would.
  * Fixed-function state beyond the device's limits (vertex bindings,
- * viewports, color attachments) ends the context, as other indices do.
+ * viewports, color attachments), and shader code that uses a descriptor
+ * binding its pipeline layout lacks (lavapipe indexes the layout with the
+ * shader's binding number), end the context, as other bad indices do.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "renderer/cmd_ranges.h"
+#include "renderer/descriptor.h"
 #include "renderer/handlers.h"
 #include "renderer/passthrough.h"
 #include "renderer/shader.h"
+#include "renderer/vk_context.h"
 
+/* Every descriptor binding a stage's code uses is one its layout has. */
 static bool
-stages_ok(struct pv_dispatcher *d, struct pv_device *dev,
-          const VkPipelineShaderStageCreateInfo *stages, uint32_t count)
+resources_ok(struct pv_dispatcher *d, const struct pv_pipeline_layout *layout,
+             const struct pv_spirv_resource *res, uint32_t n, uint32_t stage)
 {
-   for (uint32_t i = 0; stages && i < count; i++)
-      for (const VkBaseInStructure *s = stages[i].pNext; s; s = s->pNext)
-         if (s->sType == VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO &&
-             !pv_shader_code_ok(d, dev, (const VkShaderModuleCreateInfo *)s))
-            return false;
+   for (uint32_t i = 0; i < n; i++) {
+      const struct pv_spirv_resource *r = &res[i];
+      if (layout && r->set < layout->set_count && !layout->sets[r->set].present)
+         continue; /* independent sets: the set comes from another library */
+      const struct pv_layout_set *s =
+         layout && r->set < layout->set_count ? &layout->sets[r->set] : NULL;
+      bool found = false;
+      for (uint32_t j = 0; s && j < s->count && !found; j++)
+         found = layout->b[s->first + j].binding == r->binding;
+      if (!found) {
+         pv_dispatch_fail(d, "stage %u uses set %u binding %u, which its pipeline layout lacks",
+                          stage, r->set, r->binding);
+         return false;
+      }
+   }
    return true;
 }
 
-/* Where a kind of create info keeps its stages: a pointer and a count, or
- * (count_at == 0) one stage embedded at stages_at. */
-struct stage_layout {
-   size_t stride, stages_at, count_at;
+static bool
+stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeline_layout *layout,
+          const VkPipelineShaderStageCreateInfo *stages, uint32_t count)
+{
+   for (uint32_t i = 0; stages && i < count; i++) {
+      const VkShaderModuleCreateInfo *code = NULL;
+      for (const VkBaseInStructure *s = stages[i].pNext; s && !code; s = s->pNext)
+         if (s->sType == VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO)
+            code = (const VkShaderModuleCreateInfo *)s;
+      if (code) {
+         struct pv_spirv_resource *res;
+         uint32_t n;
+         if (!pv_shader_code_ok(d, dev, code))
+            return false;
+         if (pv_spirv_resources(code->pCode, code->codeSize, &res, &n)) {
+            pv_dispatch_fail(d, "out of memory");
+            return false;
+         }
+         bool ok = resources_ok(d, layout, res, n, i);
+         free(res);
+         if (!ok)
+            return false;
+         continue;
+      }
+      const struct pv_shader_module *m = (const struct pv_shader_module *)
+         pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_SHADER_MODULE,
+                                       (uint64_t)stages[i].module);
+      if (m && !resources_ok(d, layout, m->resources, m->resource_count, i))
+         return false;
+   }
+   return true;
+}
+
+/* Where a kind of create info keeps its stages (a pointer and a count, or,
+ * with count_at 0, one stage embedded at stages_at) and its layout. */
+struct info_shape {
+   size_t stride, stages_at, count_at, layout_at;
 };
 
 static bool
 create_infos_ok(struct pv_dispatcher *d, struct pv_device *dev, const void *infos,
-                uint32_t count, struct stage_layout l)
+                uint32_t count, struct info_shape l)
 {
    for (uint32_t i = 0; i < count; i++) {
       const char *info = (const char *)infos + (size_t)i * l.stride;
       const VkPipelineShaderStageCreateInfo *stages;
+      VkPipelineLayout layout_handle;
       uint32_t n = 1;
       if (l.count_at) {
          memcpy(&stages, info + l.stages_at, sizeof(stages));
@@ -50,7 +100,11 @@ create_infos_ok(struct pv_dispatcher *d, struct pv_device *dev, const void *info
       } else {
          stages = (const VkPipelineShaderStageCreateInfo *)(info + l.stages_at);
       }
-      if (!stages_ok(d, dev, stages, n))
+      memcpy(&layout_handle, info + l.layout_at, sizeof(layout_handle));
+      const struct pv_pipeline_layout *layout = (const struct pv_pipeline_layout *)
+         pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_PIPELINE_LAYOUT,
+                                       (uint64_t)layout_handle);
+      if (!stages_ok(d, dev, layout, stages, n))
          return false;
    }
    return true;
@@ -89,8 +143,9 @@ graphics_state_ok(struct pv_dispatcher *d, struct pv_device *dev,
    return true;
 }
 
-#define STAGES_OF(type, stages, count) \
-   ((struct stage_layout){ sizeof(type), offsetof(type, stages), offsetof(type, count) })
+#define STAGES_OF(type, stages, count)                                                    \
+   ((struct info_shape){ sizeof(type), offsetof(type, stages), offsetof(type, count),      \
+                         offsetof(type, layout) })
 
 void
 pv_handle_vkCreateGraphicsPipelines(struct pv_dispatcher *d,
@@ -118,8 +173,9 @@ pv_handle_vkCreateComputePipelines(struct pv_dispatcher *d,
       d, a->device_obj, offsetof(struct pv_vk_device_table, CreateComputePipelines));
    if (!dev)
       return;
-   struct stage_layout one = { sizeof(VkComputePipelineCreateInfo),
-                               offsetof(VkComputePipelineCreateInfo, stage), 0 };
+   struct info_shape one = { sizeof(VkComputePipelineCreateInfo),
+                             offsetof(VkComputePipelineCreateInfo, stage), 0,
+                             offsetof(VkComputePipelineCreateInfo, layout) };
    a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount, one)
                ? dev->table.CreateComputePipelines(dev->handle, a->pipelineCache,
                                                    a->createInfoCount, a->pCreateInfos, NULL,

@@ -65,7 +65,7 @@ pv_handle_vkCreateQueryPool(struct pv_dispatcher *d, struct pv_vkCreateQueryPool
    pool->count = a->pCreateInfo->queryCount;
    pool->values = values_per_query(a->pCreateInfo);
    pool->obj = (struct pv_vk_object){
-      { a->pQueryPool_ids[0], VK_OBJECT_TYPE_QUERY_POOL, (uint64_t)*a->pQueryPool }, dev, 0 };
+      { a->pQueryPool_ids[0], VK_OBJECT_TYPE_QUERY_POOL, (uint64_t)*a->pQueryPool }, dev, 0, 0 };
    if (!pv_dispatch_bind(d, &pool->obj.base)) {
       dev->table.DestroyQueryPool(dev->handle, *a->pQueryPool, NULL);
       free(pool);

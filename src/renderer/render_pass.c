@@ -25,7 +25,7 @@ bind_new(struct pv_dispatcher *d, struct pv_device *dev, size_t size, VkObjectTy
       pv_dispatch_fail(d, "out of memory");
       return NULL;
    }
-   *o = (struct pv_vk_object){ { id, type, handle }, dev, 0 };
+   *o = (struct pv_vk_object){ { id, type, handle }, dev, 0, 0 };
    if (!pv_dispatch_bind(d, &o->base)) {
       free(o);
       return NULL;

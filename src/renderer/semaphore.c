@@ -45,7 +45,7 @@ pv_handle_vkCreateSemaphore(struct pv_dispatcher *d, struct pv_vkCreateSemaphore
    sem->timeline = is_timeline(a->pCreateInfo);
    sem->obj = (struct pv_vk_object){ { a->pSemaphore_ids[0], VK_OBJECT_TYPE_SEMAPHORE,
                                        (uint64_t)*a->pSemaphore },
-                                     dev, 0 };
+                                     dev, 0, 0 };
    if (!pv_dispatch_bind(d, &sem->obj.base)) {
       dev->table.DestroySemaphore(dev->handle, *a->pSemaphore, NULL);
       free(sem);

@@ -17,6 +17,7 @@
 #include "renderer/shader.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "renderer/handlers.h"
 #include "renderer/passthrough.h"
@@ -93,7 +94,27 @@ pv_handle_vkCreateShaderModule(struct pv_dispatcher *d, struct pv_vkCreateShader
       a->ret = VK_ERROR_UNKNOWN;
       return;
    }
+   struct pv_spirv_resource *res;
+   uint32_t n;
+   if (pv_spirv_resources(info->pCode, info->codeSize, &res, &n))
+      return pv_dispatch_fail(d, "out of memory");
+   struct pv_shader_module *m = calloc(1, sizeof(*m) + n * sizeof(m->resources[0]));
+   if (!m) {
+      free(res);
+      return pv_dispatch_fail(d, "out of memory");
+   }
+   m->resource_count = n;
+   memcpy(m->resources, res, n * sizeof(*res));
+   free(res);
    a->ret = dev->table.CreateShaderModule(dev->handle, info, NULL, a->pShaderModule);
-   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_SHADER_MODULE, a->pShaderModule_ids,
-               a->pShaderModule, sizeof(*a->pShaderModule), a->pShaderModule_count, 0);
+   if (a->ret != VK_SUCCESS) {
+      free(m);
+      return;
+   }
+   m->obj = (struct pv_vk_object){ { a->pShaderModule_ids[0], VK_OBJECT_TYPE_SHADER_MODULE,
+                                     (uint64_t)*a->pShaderModule }, dev, 0, 0 };
+   if (!pv_dispatch_bind(d, &m->obj.base)) {
+      dev->table.DestroyShaderModule(dev->handle, *a->pShaderModule, NULL);
+      free(m);
+   }
 }

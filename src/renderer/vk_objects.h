@@ -16,6 +16,7 @@
 
 struct pv_vk_context;
 struct pv_device;
+struct pv_inflight;
 
 /* Every object that belongs to a device: the mechanically created ones
  * (passthrough.h), queues and device memory embed it first. */
@@ -23,7 +24,11 @@ struct pv_vk_object {
    struct pv_object base;
    struct pv_device *device;
    uint64_t parent; /* host handle of the pool it came from, 0 if none */
+   /* CPU devices: the submission count its pending uses end with
+    * (command buffers and pools; PV_BUSY_ALL: unknown, inflight.c). */
+   uint64_t busy_until;
 };
+#define PV_BUSY_ALL UINT64_MAX
 
 /* A command buffer: which bind points have something bound (passthrough.c). */
 struct pv_command_buffer {
@@ -82,11 +87,9 @@ struct pv_device {
    PFN_vkGetMemoryHostPointerPropertiesEXT get_host_ptr_props; /* NULL: no import */
    struct pv_queue *queues;
    uint32_t queue_count;
-   /* A CPU device executes in our process: releases wait for its work
-    * (inflight.c).  Submits counted, and the count when it was last seen
-    * idle: equal means no work can be pending. */
-   bool runs_on_host_cpu;
-   atomic_uint_fast64_t submits, idle_at;
+   /* A CPU device executes in our process: releases wait for the work
+    * that may use what they release (inflight.c); NULL elsewhere. */
+   struct pv_inflight *inflight;
    /* Fences of idle waits that timed out, still queued: destroyed with the
     * device once it is idle (device.c). */
    VkFence *stale_fences;

@@ -423,6 +423,40 @@ record_bad(struct e2e_dev *d, int which)
                                               .offset = 4096, .size = sizeof(v), .pValues = v };
       return PV_VNC_SEND(&d->c, vkCmdPushConstants, &a);
    }
+   if (which == 5) { /* a buffer never bound to memory, filled */
+      uint64_t buf = pv_vnc_new_id(&d->c);
+      VkBufferCreateInfo bi = { .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = 4096,
+                                .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT };
+      struct pv_vkCreateBuffer_args ba = { .device = E2E_H(VkDevice, d->device),
+                                           .pCreateInfo = &bi, .pBuffer_ids = &buf,
+                                           .pBuffer_count = 1 };
+      if (PV_VNC_SEND(&d->c, vkCreateBuffer, &ba))
+         return -1;
+      struct pv_vkCmdFillBuffer_args a = { .commandBuffer = h, .dstBuffer = E2E_H(VkBuffer, buf),
+                                           .dstOffset = 0, .size = 256, .data = 7 };
+      return PV_VNC_SEND(&d->c, vkCmdFillBuffer, &a);
+   }
+   if (which == 6) { /* a view of an image never bound to memory */
+      uint64_t img = pv_vnc_new_id(&d->c), view = pv_vnc_new_id(&d->c);
+      VkImageCreateInfo ii = {
+         .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
+         .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = { 16, 16, 1 }, .mipLevels = 1,
+         .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
+         .usage = VK_IMAGE_USAGE_SAMPLED_BIT };
+      struct pv_vkCreateImage_args ia = { .device = E2E_H(VkDevice, d->device),
+                                          .pCreateInfo = &ii, .pImage_ids = &img,
+                                          .pImage_count = 1 };
+      if (PV_VNC_SEND(&d->c, vkCreateImage, &ia))
+         return -1;
+      VkImageViewCreateInfo vi = {
+         .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = E2E_H(VkImage, img),
+         .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+         .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 } };
+      struct pv_vkCreateImageView_args va = { .device = E2E_H(VkDevice, d->device),
+                                              .pCreateInfo = &vi, .pView_ids = &view,
+                                              .pView_count = 1 };
+      return PV_VNC_SEND(&d->c, vkCreateImageView, &va);
+   }
    if (which >= 3) {
       uint64_t pool = pv_vnc_new_id(&d->c);
       VkQueryPoolCreateInfo qi = { .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
@@ -458,6 +492,8 @@ static int bad_push_constant_range(struct e2e_dev *d) { return record_bad(d, 1);
 static int bad_vertex_binding(struct e2e_dev *d) { return record_bad(d, 2); }
 static int bad_query_range(struct e2e_dev *d) { return record_bad(d, 3); }
 static int bad_query_results(struct e2e_dev *d) { return record_bad(d, 4); }
+static int bad_unbound_buffer(struct e2e_dev *d) { return record_bad(d, 5); }
+static int bad_unbound_image_view(struct e2e_dev *d) { return record_bad(d, 6); }
 
 static void
 test_malformed(void)
@@ -477,6 +513,8 @@ test_malformed(void)
       { "bad-vertex-binding", "firstBinding 4294967280", bad_vertex_binding },
       { "bad-query-range", "queries 2 + 8", bad_query_range },
       { "bad-query-results", "need 200 bytes", bad_query_results },
+      { "bad-unbound-buffer", "before it is bound", bad_unbound_buffer },
+      { "bad-unbound-image-view", "before it is bound", bad_unbound_image_view },
    };
    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       malformed(cases[i].name, cases[i].why, cases[i].bad);
