@@ -88,8 +88,10 @@ pv_wl_open_device(struct pv_wl_gpu *g)
    VkDeviceQueueCreateInfo q = { .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
                                  .queueFamilyIndex = g->family, .queueCount = 1,
                                  .pQueuePriorities = &prio };
+   VkPhysicalDeviceFeatures robust = { .robustBufferAccess = VK_TRUE };
    VkDeviceCreateInfo dci = { .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-                              .queueCreateInfoCount = 1, .pQueueCreateInfos = &q };
+                              .queueCreateInfoCount = 1, .pQueueCreateInfos = &q,
+                              .pEnabledFeatures = t->robust ? &robust : NULL };
    if (t->CreateDevice(g->pdev, &dci, NULL, &g->dev) != VK_SUCCESS)
       return -1;
    if (!t->client)

@@ -42,6 +42,7 @@ struct pv_vkt {
 #undef VKT_MEMBER
    struct pv_vnc *client; /* NULL: native */
    const char *name;
+   bool robust;           /* devices get robustBufferAccess, as the server forces */
 };
 
 /* Native entry points (the instance-level ones from the loader; the device

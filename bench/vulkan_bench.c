@@ -62,6 +62,7 @@ struct figures {
    double rec_cmds_per_s, rec_mb_per_s;
    double submit_empty_us, submit_one_us;
    double big_ms;                 /* large dispatch, median */
+   double big_robust_ms;          /* native only: the same with robustBufferAccess on */
    uint32_t big_n;
    double host_stream_us;         /* through only: a pre-encoded vkCmd* stream, host side */
    double decode_only_us;         /* the same stream through the decoder alone */
@@ -310,6 +311,16 @@ run_all(struct pv_vkt *t, struct pv_context *ctx, bool quick, uint32_t big_n, st
    if (ret)
       fprintf(stderr, "bench: %s: saxpy results are wrong\n", t->name);
    pv_wl_close(&g);
+   /* The server turns robustBufferAccess on (device.c): natively with it
+    * too, to tell that policy's cost from the cost of going through us. */
+   struct figures robust;
+   t->robust = true;
+   if (!ctx && ret == 0 && pv_wl_open(&g, t) == 0) {
+      if (bench_dispatch(&g, big_n, quick ? 3 : 10, &robust) == 0)
+         f->big_robust_ms = robust.big_ms;
+      pv_wl_close(&g);
+   }
+   t->robust = false;
    f->ok = ret == 0;
 }
 
@@ -392,6 +403,10 @@ make_rows(const struct figures *n, const struct figures *t, struct row *r)
    r[k++] = (struct row){ "submit + wait, empty", "us", n->submit_empty_us, t->submit_empty_us, false };
    r[k++] = (struct row){ "submit + wait, 1 workgroup", "us", n->submit_one_us, t->submit_one_us, false };
    r[k++] = (struct row){ big, "ms", n->big_ms, t->big_ms, false };
+   static char big_robust[80];
+   snprintf(big_robust, sizeof(big_robust), "  same, native robust access");
+   if (n->big_robust_ms > 0)
+      r[k++] = (struct row){ big_robust, "ms", n->big_robust_ms, t->big_ms, false };
    return k;
 }
 
