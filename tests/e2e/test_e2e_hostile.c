@@ -176,6 +176,23 @@ victim_with_sync(struct e2e_dev *d, struct e2e_log *lg, uint64_t *sem, uint64_t 
           E2E_OK(lg, c, PV_VNC_SEND(c, vkCreateFence, &cf));
 }
 
+/* A submission that waits for timeline value 1, which nobody signals. */
+static bool
+submit_gated(struct e2e_dev *d, struct e2e_log *lg, uint64_t sem, uint64_t fence)
+{
+   uint64_t one = 1;
+   VkSemaphore s = E2E_H(VkSemaphore, sem);
+   VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+   VkTimelineSemaphoreSubmitInfo ts = { .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+                                        .waitSemaphoreValueCount = 1, .pWaitSemaphoreValues = &one };
+   VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &ts,
+                        .waitSemaphoreCount = 1, .pWaitSemaphores = &s,
+                        .pWaitDstStageMask = &stage };
+   struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
+                                       .pSubmits = &sub, .fence = E2E_H(VkFence, fence) };
+   return E2E_OK(lg, &d->c, PV_VNC_SEND(&d->c, vkQueueSubmit, &qs));
+}
+
 /* Killed while its ring thread is blocked in the host's vkWaitSemaphores
  * (1.5 s on a value nobody signals): the server frees it once the host
  * call returns. */
@@ -210,17 +227,7 @@ kill_with_gated_submission(void)
    struct e2e_dev d;
    uint64_t sem, fence;
    if (victim_with_sync(&d, &lg, &sem, &fence)) {
-      uint64_t one = 1;
-      VkSemaphore s = E2E_H(VkSemaphore, sem);
-      VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
-      VkTimelineSemaphoreSubmitInfo ts = { .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
-                                           .waitSemaphoreValueCount = 1, .pWaitSemaphoreValues = &one };
-      VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &ts,
-                           .waitSemaphoreCount = 1, .pWaitSemaphores = &s,
-                           .pWaitDstStageMask = &stage };
-      struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d.queues[0]), .submitCount = 1,
-                                          .pSubmits = &sub, .fence = E2E_H(VkFence, fence) };
-      CHECK(E2E_OK(&lg, &d.c, PV_VNC_SEND(&d.c, vkQueueSubmit, &qs)));
+      CHECK(submit_gated(&d, &lg, sem, fence));
       CHECK_EQ(pv_vnc_wait_idle(&d.c), 0);
    }
    CHECK_EQ(lg.failures, 0);
@@ -255,22 +262,13 @@ test_release_while_stuck(void)
    uint64_t sem, fence;
    if (victim_with_sync(&d, &lg, &sem, &fence)) {
       struct pv_vnc *c = &d.c;
-      uint64_t one = 1, layout = pv_vnc_new_id(c);
+      uint64_t layout = pv_vnc_new_id(c);
       VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
       struct pv_vkCreatePipelineLayout_args la = {
          .device = E2E_H(VkDevice, d.device), .pCreateInfo = &li,
          .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
       CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkCreatePipelineLayout, &la)));
-      VkSemaphore s = E2E_H(VkSemaphore, sem);
-      VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
-      VkTimelineSemaphoreSubmitInfo ts = { .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
-                                           .waitSemaphoreValueCount = 1, .pWaitSemaphoreValues = &one };
-      VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &ts,
-                           .waitSemaphoreCount = 1, .pWaitSemaphores = &s,
-                           .pWaitDstStageMask = &stage };
-      struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d.queues[0]), .submitCount = 1,
-                                          .pSubmits = &sub, .fence = E2E_H(VkFence, fence) };
-      CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkQueueSubmit, &qs)));
+      CHECK(submit_gated(&d, &lg, sem, fence));
       struct pv_vkDestroyPipelineLayout_args dl = { .device = E2E_H(VkDevice, d.device),
                                                     .pipelineLayout = E2E_H(VkPipelineLayout, layout) };
       CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkDestroyPipelineLayout, &dl)));
