@@ -145,8 +145,10 @@ retire(struct pv_device *dev, struct pv_inflight *f)
          vkDestroyFence(dev->handle, f->pending[i].fence, NULL);
       i++;
    }
-   memmove(f->pending, f->pending + i, (f->npending - i) * sizeof(*f->pending));
-   f->npending -= i;
+   if (i) {
+      memmove(f->pending, f->pending + i, (f->npending - i) * sizeof(*f->pending));
+      f->npending -= i;
+   }
 }
 
 /* Number the submission just made on `q` and queue its marker after it. */
