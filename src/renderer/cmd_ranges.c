@@ -52,8 +52,7 @@ struct range_rule {
       offsetof(struct pv_##cmd##_args, commandBuffer_obj),                             \
       offsetof(struct pv_##cmd##_args, index_field), NO_FIELD, lim }
 
-#define MAX_COMMAND_ID 512
-static const struct range_rule *const rules[MAX_COMMAND_ID] = {
+const struct range_rule *const pv_range_rules[PV_RULES_MAX_COMMAND] = {
    RULE(vkCmdSetViewport, firstViewport, viewportCount, LIMIT_VIEWPORTS),
    RULE(vkCmdSetScissor, firstScissor, scissorCount, LIMIT_VIEWPORTS),
    RULE_COUNT(vkCmdSetViewportWithCount, viewportCount, LIMIT_VIEWPORTS),
@@ -89,7 +88,7 @@ struct query_rule {
    [PV_CMD_##cmd] = &(const struct query_rule){ offsetof(struct pv_##cmd##_args, queryPool_obj), \
       offsetof(struct pv_##cmd##_args, field), NO_FIELD }
 
-static const struct query_rule *const query_rules[MAX_COMMAND_ID] = {
+const struct query_rule *const pv_query_rules[PV_RULES_MAX_COMMAND] = {
    QUERY(vkCmdBeginQuery, query),
    QUERY(vkCmdEndQuery, query),
    QUERY(vkCmdBeginQueryIndexedEXT, query),
@@ -187,16 +186,15 @@ queries_ok(struct pv_dispatcher *d, const struct query_rule *q, const void *args
                             q->count == NO_FIELD ? 1 : field(args, q->count));
 }
 
+
 bool
-pv_cmd_ranges_ok(struct pv_dispatcher *d, uint32_t type, const void *args)
+pv_cmd_ranges_check(struct pv_dispatcher *d, uint32_t type, const void *args)
 {
-   if (type >= MAX_COMMAND_ID)
-      return true;
    if (type == PV_CMD_vkCmdSetVertexInputEXT)
       return set_vertex_input_ok(d, args);
-   if (query_rules[type] && !queries_ok(d, query_rules[type], args))
+   if (pv_query_rules[type] && !queries_ok(d, pv_query_rules[type], args))
       return false;
-   const struct range_rule *r = rules[type];
+   const struct range_rule *r = pv_range_rules[type];
    if (!r)
       return true;
    struct pv_object *cmd;
@@ -213,3 +211,4 @@ pv_cmd_ranges_ok(struct pv_dispatcher *d, uint32_t type, const void *args)
                     r->count_name, count, limit);
    return false;
 }
+

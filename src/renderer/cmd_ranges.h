@@ -12,11 +12,28 @@
 
 #include "renderer/dispatch.h"
 
+/* The rule tables (cmd_ranges.c), indexed by command id. */
+#define PV_RULES_MAX_COMMAND 512
+struct range_rule;
+struct query_rule;
+extern const struct range_rule *const pv_range_rules[PV_RULES_MAX_COMMAND];
+extern const struct query_rule *const pv_query_rules[PV_RULES_MAX_COMMAND];
+
+/* The checks of a command that has a rule (pv_cmd_ranges_ok). */
+bool pv_cmd_ranges_check(struct pv_dispatcher *d, uint32_t type, const void *args);
+
 /* True if command `type`'s decoded arguments keep their ranges (first
- * index + count within the device limit the range indexes); otherwise
- * the context is failed and false returned.  Commands without a rule pass
- * at the cost of one table read. */
-bool pv_cmd_ranges_ok(struct pv_dispatcher *d, uint32_t type, const void *args);
+ * index + count within the device limit the range indexes, queries within
+ * their pool); otherwise the context is failed and false returned.
+ * Commands without a rule pass at the cost of two table reads. */
+static inline bool
+pv_cmd_ranges_ok(struct pv_dispatcher *d, uint32_t type, const void *args)
+{
+   if (type >= PV_RULES_MAX_COMMAND ||
+       (!pv_range_rules[type] && !pv_query_rules[type] && type != PV_CMD_vkCmdSetVertexInputEXT))
+      return true;
+   return pv_cmd_ranges_check(d, type, args);
+}
 
 /* Queries [first, first + count) inside the pool (query.c); fails the
  * context if not.  A NULL pool passes (its command reports it). */

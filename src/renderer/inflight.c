@@ -53,19 +53,12 @@ struct pv_inflight {
 enum release { NONE, ALL, CMD_BUFFER, CMD_BUFFERS, CMD_POOL, SUBMIT, SUBMIT2, SPARSE,
                ALLOC_CMD_BUFFERS };
 
-struct rule {
-   enum release what;
-   size_t device;  /* offset of the pv_object * that leads to the device */
-   size_t object;  /* CMD_BUFFER, CMD_POOL: offset of the command buffer's or pool's */
-};
-
 #define R(cmd, what, owner) [PV_CMD_##cmd] = { what, offsetof(struct pv_##cmd##_args, owner), 0 }
 #define R_OF(cmd, what, owner, obj)                                                     \
    [PV_CMD_##cmd] = { what, offsetof(struct pv_##cmd##_args, owner),                   \
                       offsetof(struct pv_##cmd##_args, obj) }
 
-#define MAX_COMMAND_ID 512
-static const struct rule rules[MAX_COMMAND_ID] = {
+const struct pv_inflight_rule pv_inflight_rules[PV_INFLIGHT_MAX_COMMAND] = {
    R(vkQueueSubmit, SUBMIT, queue_obj),
    R(vkQueueSubmit2, SUBMIT2, queue_obj),
    R(vkQueueBindSparse, SPARSE, queue_obj),
@@ -263,7 +256,7 @@ mark_command_buffer(struct pv_dispatcher *d, VkCommandBuffer cb, uint64_t count)
 }
 
 static uint64_t
-target_of(const struct rule *r, const void *args)
+target_of(const struct pv_inflight_rule *r, const void *args)
 {
    switch (r->what) {
    case CMD_BUFFER:
@@ -286,7 +279,7 @@ target_of(const struct rule *r, const void *args)
 }
 
 static struct pv_device *
-device_of(const struct rule *r, const void *args)
+device_of(const struct pv_inflight_rule *r, const void *args)
 {
    struct pv_object *owner;
    memcpy(&owner, (const char *)args + r->device, sizeof(owner));
@@ -297,10 +290,10 @@ device_of(const struct rule *r, const void *args)
 }
 
 bool
-pv_inflight_before(struct pv_dispatcher *d, uint32_t type, const void *args)
+pv_inflight_before_check(struct pv_dispatcher *d, uint32_t type, const void *args)
 {
-   const struct rule *r = type < MAX_COMMAND_ID ? &rules[type] : NULL;
-   if (!r || r->what == NONE || r->what == SUBMIT || r->what == SUBMIT2 || r->what == SPARSE ||
+   const struct pv_inflight_rule *r = &pv_inflight_rules[type];
+   if (r->what == SUBMIT || r->what == SUBMIT2 || r->what == SPARSE ||
        r->what == ALLOC_CMD_BUFFERS)
       return true;
    struct pv_device *dev = device_of(r, args);
@@ -345,11 +338,11 @@ mark_secondaries(struct pv_dispatcher *d, const struct pv_vkAllocateCommandBuffe
 }
 
 void
-pv_inflight_after(struct pv_dispatcher *d, uint32_t type, const void *args)
+pv_inflight_after_check(struct pv_dispatcher *d, uint32_t type, const void *args)
 {
-   const struct rule *r = type < MAX_COMMAND_ID ? &rules[type] : NULL;
-   if (!r || (r->what != SUBMIT && r->what != SUBMIT2 && r->what != SPARSE &&
-              r->what != ALLOC_CMD_BUFFERS))
+   const struct pv_inflight_rule *r = &pv_inflight_rules[type];
+   if (r->what != SUBMIT && r->what != SUBMIT2 && r->what != SPARSE &&
+       r->what != ALLOC_CMD_BUFFERS)
       return;
    struct pv_device *dev = device_of(r, args);
    if (!dev || !dev->inflight)
