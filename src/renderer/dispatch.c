@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "renderer/cmd_ranges.h"
+#include "renderer/cmd_state.h"
 #include "renderer/inflight.h"
 #include "renderer/recorder.h"
 #include "renderer/resource.h"
@@ -177,10 +178,13 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    record_command(d, dec, data, *consumed);
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
-   if (pv_cmd_ranges_ok(d, type, args) && pv_inflight_before(d, type, args)) {
+   if (pv_cmd_ranges_ok(d, type, args) && pv_cmd_state_before(d, info, args) &&
+       pv_inflight_before(d, type, args)) {
       handler(d, args);
-      if (!pv_dispatch_failed(d))
+      if (!pv_dispatch_failed(d)) {
+         pv_cmd_state_after(d, info, args);
          pv_inflight_after(d, type, args);
+      }
    }
    if (!pv_dispatch_failed(d) && (flags & PV_COMMAND_GENERATE_REPLY))
       write_reply(d, info, args);

@@ -96,6 +96,7 @@ pv_gen_bind(struct pv_dispatcher *d, struct pv_device *dev, VkResult ret, VkObje
          continue; /* e.g. a pipeline that was not created */
       /* Command buffers carry a little state of their own. */
       size_t size = type == VK_OBJECT_TYPE_COMMAND_BUFFER ? sizeof(struct pv_command_buffer)
+                    : type == VK_OBJECT_TYPE_COMMAND_POOL ? sizeof(struct pv_command_pool)
                                                           : sizeof(struct pv_vk_object);
       struct pv_vk_object *obj = calloc(1, size);
       if (!obj) {

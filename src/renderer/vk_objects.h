@@ -30,10 +30,24 @@ struct pv_vk_object {
 };
 #define PV_BUSY_ALL UINT64_MAX
 
-/* A command buffer: which bind points have something bound (passthrough.c). */
+/* A command pool counts its resets: its command buffers know they were
+ * reset without being visited (cmd_state.c). */
+struct pv_command_pool {
+   struct pv_vk_object obj;
+   uint32_t resets;
+};
+
+enum pv_cb_state { PV_CB_INITIAL, PV_CB_RECORDING, PV_CB_EXECUTABLE };
+
+/* A command buffer: which bind points have something bound (passthrough.c),
+ * and where it is in its lifecycle (cmd_state.c). */
 struct pv_command_buffer {
    struct pv_vk_object obj;
    bool graphics_bound, compute_bound;
+   uint8_t state;              /* enum pv_cb_state, as of pool reset `epoch` */
+   uint8_t render_pass;        /* open: none, a render pass, dynamic rendering */
+   uint32_t epoch;
+   struct pv_command_pool *pool;
 };
 
 struct pv_physical_device {

@@ -1,0 +1,209 @@
+/*
+ * cmd_state.c — the command buffer lifecycle, enforced.
+ *
+ * Vulkan says vkCmd* may only record into a command buffer that is
+ * recording, that a render pass ends only after it began, and that only
+ * executable command buffers are submitted or executed.  Lavapipe trusts
+ * it: a vkCmdEndRenderPass with no render pass begun read through a null
+ * pointer (a fuzzer's finding, fuzz/corpus/execute/regress-end-render-pass-
+ * without-begin), and commands recorded into a buffer the queue thread is
+ * executing, or whose pool was reset, go to memory the driver freed.  So
+ * each command buffer remembers its state here:
+ *
+ *   initial --Begin--> recording --End--> executable --Reset / pool reset--> initial
+ *
+ * plus whether a render pass (or dynamic rendering) is open.  A pool reset
+ * is an epoch counter on the pool, so resetting a pool touches no command
+ * buffer.  A violation makes the context fatal before the driver sees it.
+ */
+#include "renderer/cmd_state.h"
+
+#include <string.h>
+
+#include "renderer/vk_context.h"
+#include "renderer/vk_objects.h"
+
+enum { RP_NONE, RP_RENDER_PASS, RP_RENDERING };
+
+static struct pv_command_buffer *
+cmd_of(struct pv_object *o)
+{
+   return o && o->type == VK_OBJECT_TYPE_COMMAND_BUFFER ? (struct pv_command_buffer *)o : NULL;
+}
+
+static uint32_t
+pool_epoch(const struct pv_command_buffer *cb)
+{
+   return cb->pool ? cb->pool->resets : 0;
+}
+
+/* Recording now: begun, and neither ended nor reset (by itself or its pool). */
+static bool
+recording(const struct pv_command_buffer *cb)
+{
+   return cb->state == PV_CB_RECORDING && cb->epoch == pool_epoch(cb);
+}
+
+static bool
+executable(const struct pv_command_buffer *cb)
+{
+   return cb->state == PV_CB_EXECUTABLE && cb->epoch == pool_epoch(cb);
+}
+
+static bool
+fail(struct pv_dispatcher *d, const char *why)
+{
+   pv_dispatch_fail(d, "%s", why);
+   return false;
+}
+
+/* The command buffer a command-buffer command names (its first parameter). */
+static struct pv_command_buffer *
+first_command_buffer(const struct pv_cs_command_info *info, const void *args)
+{
+   const struct pv_cs_member *m = &pv_cs_members[info->first];
+   if (!info->count || !(m->flags & PV_CS_F_HANDLE_OBJ))
+      return NULL;
+   struct pv_object *o;
+   memcpy(&o, (const char *)args + m->aux, sizeof(o));
+   return cmd_of(o);
+}
+
+static bool
+all_executable(struct pv_dispatcher *d, struct pv_object *const *objs, uint32_t n)
+{
+   for (uint32_t i = 0; objs && i < n; i++) {
+      const struct pv_command_buffer *cb = cmd_of(objs[i]);
+      if (cb && !executable(cb))
+         return fail(d, "a command buffer that is not executable is executed");
+   }
+   return true;
+}
+
+/* Submissions name command buffers by host handle. */
+static bool
+submitted_executable(struct pv_dispatcher *d, VkCommandBuffer h)
+{
+   struct pv_command_buffer *cb = cmd_of(pv_object_table_lookup_handle(
+      &d->vk->objects, VK_OBJECT_TYPE_COMMAND_BUFFER, (uint64_t)(uintptr_t)h));
+   return !cb || executable(cb) || fail(d, "a command buffer that is not executable is submitted");
+}
+
+static bool
+submit_ok(struct pv_dispatcher *d, uint32_t type, const void *args)
+{
+   if (type == PV_CMD_vkQueueSubmit) {
+      const struct pv_vkQueueSubmit_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferCount; j++)
+            if (!submitted_executable(d, a->pSubmits[i].pCommandBuffers[j]))
+               return false;
+   } else {
+      const struct pv_vkQueueSubmit2_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferInfoCount; j++)
+            if (!submitted_executable(d, a->pSubmits[i].pCommandBufferInfos[j].commandBuffer))
+               return false;
+   }
+   return true;
+}
+
+bool
+pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
+                    const void *args)
+{
+   uint32_t type = info->id;
+   if (type == PV_CMD_vkQueueSubmit || type == PV_CMD_vkQueueSubmit2)
+      return submit_ok(d, type, args);
+   if (info->category != PV_CS_CAT_COMMAND_BUFFER)
+      return true;
+   struct pv_command_buffer *cb = first_command_buffer(info, args);
+   if (!cb || type == PV_CMD_vkBeginCommandBuffer || type == PV_CMD_vkResetCommandBuffer)
+      return true; /* a missing command buffer is the handler's to report */
+   if (!recording(cb))
+      return fail(d, "the command buffer is not recording");
+   switch (type) {
+   case PV_CMD_vkEndCommandBuffer:
+      return cb->render_pass == RP_NONE || fail(d, "a render pass is still open");
+   case PV_CMD_vkCmdBeginRenderPass:
+   case PV_CMD_vkCmdBeginRenderPass2:
+   case PV_CMD_vkCmdBeginRendering:
+      return cb->render_pass == RP_NONE || fail(d, "a render pass is open already");
+   case PV_CMD_vkCmdNextSubpass:
+   case PV_CMD_vkCmdNextSubpass2:
+   case PV_CMD_vkCmdEndRenderPass:
+   case PV_CMD_vkCmdEndRenderPass2:
+      return cb->render_pass == RP_RENDER_PASS || fail(d, "no render pass is open");
+   case PV_CMD_vkCmdEndRendering:
+      return cb->render_pass == RP_RENDERING || fail(d, "no dynamic rendering is open");
+   case PV_CMD_vkCmdExecuteCommands: {
+      const struct pv_vkCmdExecuteCommands_args *a = args;
+      return all_executable(d, a->pCommandBuffers_objs, a->commandBufferCount);
+   }
+   default:
+      return true;
+   }
+}
+
+void
+pv_cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
+                   const void *args)
+{
+   uint32_t type = info->id;
+   if (type == PV_CMD_vkResetCommandPool) {
+      const struct pv_vkResetCommandPool_args *a = args;
+      struct pv_command_pool *pool = (struct pv_command_pool *)a->commandPool_obj;
+      if (pool && a->ret == VK_SUCCESS)
+         pool->resets++;
+      return;
+   }
+   if (type == PV_CMD_vkAllocateCommandBuffers) {
+      const struct pv_vkAllocateCommandBuffers_args *a = args;
+      struct pv_command_pool *pool = a->pAllocateInfo ? (struct pv_command_pool *)
+         pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_COMMAND_POOL,
+                                       (uint64_t)a->pAllocateInfo->commandPool) : NULL;
+      for (uint32_t i = 0; a->ret == VK_SUCCESS && i < a->pCommandBuffers_count; i++) {
+         struct pv_command_buffer *cb = cmd_of(pv_object_table_lookup(
+            &d->vk->objects, a->pCommandBuffers_ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER));
+         if (cb)
+            cb->pool = pool;
+      }
+      return;
+   }
+   if (info->category != PV_CS_CAT_COMMAND_BUFFER)
+      return;
+   struct pv_command_buffer *cb = first_command_buffer(info, args);
+   if (!cb)
+      return;
+   switch (type) {
+   case PV_CMD_vkBeginCommandBuffer:
+      if (((const struct pv_vkBeginCommandBuffer_args *)args)->ret == VK_SUCCESS) {
+         cb->state = PV_CB_RECORDING;
+         cb->epoch = pool_epoch(cb);
+         cb->render_pass = RP_NONE;
+      }
+      break;
+   case PV_CMD_vkEndCommandBuffer:
+      cb->state = ((const struct pv_vkEndCommandBuffer_args *)args)->ret == VK_SUCCESS
+                     ? PV_CB_EXECUTABLE : PV_CB_INITIAL;
+      break;
+   case PV_CMD_vkResetCommandBuffer:
+      cb->state = PV_CB_INITIAL;
+      cb->render_pass = RP_NONE;
+      break;
+   case PV_CMD_vkCmdBeginRenderPass:
+   case PV_CMD_vkCmdBeginRenderPass2:
+      cb->render_pass = RP_RENDER_PASS;
+      break;
+   case PV_CMD_vkCmdBeginRendering:
+      cb->render_pass = RP_RENDERING;
+      break;
+   case PV_CMD_vkCmdEndRenderPass:
+   case PV_CMD_vkCmdEndRenderPass2:
+   case PV_CMD_vkCmdEndRendering:
+      cb->render_pass = RP_NONE;
+      break;
+   default:
+      break;
+   }
+}
