@@ -98,6 +98,7 @@
    X(vkCreateFramebuffer)                                                      \
    X(vkCmdBeginRenderPass)                                                     \
    X(vkCmdBeginRenderPass2)                                                    \
+   X(vkCmdBeginRendering)                                                      \
    /* shader.c */                                                              \
    X(vkCreateShaderModule)                                                     \
    /* pipeline.c */                                                            \

@@ -814,10 +814,27 @@ pv_handle_vkCreateImageView(struct pv_dispatcher *d, struct pv_vkCreateImageView
                                          offsetof(struct pv_vk_device_table, CreateImageView));
    if (!dev)
       return;
+   const VkImageSubresourceRange *r = &a->pCreateInfo->subresourceRange;
    struct pv_image *img = image_of(d, NULL, a->pCreateInfo->image);
-   if (!img || !subresource_range_ok(d, 0, img, &a->pCreateInfo->subresourceRange))
+   if (!img || !subresource_range_ok(d, 0, img, r))
       return;
+   struct pv_image_view *v = calloc(1, sizeof(*v));
+   if (!v)
+      return pv_dispatch_fail(d, "out of memory");
    a->ret = dev->table.CreateImageView(dev->handle, a->pCreateInfo, NULL, a->pView);
-   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_IMAGE_VIEW, a->pView_ids, a->pView,
-               sizeof(*a->pView), a->pView_count, 0);
+   if (a->ret != VK_SUCCESS) {
+      free(v);
+      return;
+   }
+   v->width = mip_dim(img->extent.width, r->baseMipLevel);
+   v->height = mip_dim(img->extent.height, r->baseMipLevel);
+   v->layers = img->type == VK_IMAGE_TYPE_3D ? mip_dim(img->extent.depth, r->baseMipLevel)
+               : r->layerCount == VK_REMAINING_ARRAY_LAYERS ? img->array_layers - r->baseArrayLayer
+                                                            : r->layerCount;
+   v->obj = (struct pv_vk_object){ { a->pView_ids[0], VK_OBJECT_TYPE_IMAGE_VIEW,
+                                     (uint64_t)*a->pView }, dev, 0, 0 };
+   if (!pv_dispatch_bind(d, &v->obj.base)) {
+      dev->table.DestroyImageView(dev->handle, *a->pView, NULL);
+      free(v);
+   }
 }

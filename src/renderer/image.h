@@ -37,6 +37,13 @@ struct pv_image {
    struct pv_memory *memory; /* bound to, holding a reference (memory.h) */
 };
 
+/* An image view: the extent of its first level and its layers, which
+ * framebuffers and rendering must not exceed (render_pass.c). */
+struct pv_image_view {
+   struct pv_vk_object obj;
+   uint32_t width, height, layers;
+};
+
 struct pv_physical_device;
 
 /* Turn robustImageAccess on in a device create info where the host has

@@ -6,11 +6,15 @@
  * the render pass's attachment numbers, and clears the render area of the
  * attachments: a framebuffer of the wrong size, too few clear values or a
  * render area outside the framebuffer made it read or write out of bounds
- * (a fuzzer's finding).  Those three are checked here.
+ * (a fuzzer's finding).  Those three are checked here, and so is every
+ * attachment view against the area drawn into it (framebuffer size, a
+ * dynamic rendering's render area and layers): lavapipe renders and
+ * clears the whole area through the view, past a smaller image's memory.
  */
 #include <stdlib.h>
 
 #include "renderer/handlers.h"
+#include "renderer/image.h"
 #include "renderer/passthrough.h"
 #include "renderer/render_pass.h"
 #include "renderer/vk_context.h"
@@ -97,6 +101,21 @@ pv_handle_vkCreateRenderPass2(struct pv_dispatcher *d, struct pv_vkCreateRenderP
                            CLEARS_NEEDED(ci));
 }
 
+/* The view behind `handle` covers `width` x `height` x `layers`. */
+static bool
+view_covers(struct pv_dispatcher *d, VkImageView handle, uint32_t width, uint32_t height,
+            uint32_t layers, const char *what)
+{
+   const struct pv_image_view *v = (const struct pv_image_view *)pv_object_table_lookup_handle(
+      &d->vk->objects, VK_OBJECT_TYPE_IMAGE_VIEW, (uint64_t)handle);
+   if (!v)
+      return pv_dispatch_fail(d, "an %s view is unknown", what), false;
+   if (v->width < width || v->height < height || v->layers < layers)
+      return pv_dispatch_fail(d, "an %s view of %ux%u, %u layers, is smaller than %ux%u, %u layers",
+                              what, v->width, v->height, v->layers, width, height, layers), false;
+   return true;
+}
+
 void
 pv_handle_vkCreateFramebuffer(struct pv_dispatcher *d, struct pv_vkCreateFramebuffer_args *a)
 {
@@ -111,6 +130,9 @@ pv_handle_vkCreateFramebuffer(struct pv_dispatcher *d, struct pv_vkCreateFramebu
        (!imageless && ci->attachmentCount && !ci->pAttachments))
       return pv_dispatch_fail(d, "framebuffer of %u attachments for a render pass of %u",
                               ci->attachmentCount, rp ? rp->attachment_count : 0);
+   for (uint32_t i = 0; !imageless && i < ci->attachmentCount; i++)
+      if (!view_covers(d, ci->pAttachments[i], ci->width, ci->height, ci->layers, "attachment"))
+         return;
    a->ret = dev->table.CreateFramebuffer(dev->handle, ci, NULL, a->pFramebuffer);
    if (a->ret != VK_SUCCESS)
       return;
@@ -121,6 +143,27 @@ pv_handle_vkCreateFramebuffer(struct pv_dispatcher *d, struct pv_vkCreateFramebu
    fb->attachment_count = ci->attachmentCount;
    fb->width = ci->width;
    fb->height = ci->height;
+   fb->layers = ci->layers;
+   fb->imageless = imageless;
+}
+
+/* An imageless framebuffer gets its views at begin: they must cover it. */
+static bool
+begin_views_ok(struct pv_dispatcher *d, const VkRenderPassBeginInfo *b,
+               const struct pv_framebuffer *fb)
+{
+   const VkRenderPassAttachmentBeginInfo *views = NULL;
+   for (const VkBaseInStructure *s = b->pNext; s && !views; s = s->pNext)
+      if (s->sType == VK_STRUCTURE_TYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO)
+         views = (const VkRenderPassAttachmentBeginInfo *)s;
+   if (!views || views->attachmentCount != fb->attachment_count ||
+       (views->attachmentCount && !views->pAttachments))
+      return pv_dispatch_fail(d, "an imageless framebuffer needs its %u attachments at begin",
+                              fb->attachment_count), false;
+   for (uint32_t i = 0; i < views->attachmentCount; i++)
+      if (!view_covers(d, views->pAttachments[i], fb->width, fb->height, fb->layers, "attachment"))
+         return false;
+   return true;
 }
 
 /* The begin info must match what the render pass and framebuffer need. */
@@ -148,7 +191,7 @@ begin_ok(struct pv_dispatcher *d, const VkRenderPassBeginInfo *b)
             (uint32_t)r->offset.y > fb->height - r->extent.height)
       pv_dispatch_fail(d, "render area outside the %ux%u framebuffer", fb->width, fb->height);
    else
-      return true;
+      return !fb->imageless || begin_views_ok(d, b, fb);
    return false;
 }
 
@@ -171,4 +214,43 @@ pv_handle_vkCmdBeginRenderPass2(struct pv_dispatcher *d, struct pv_vkCmdBeginRen
    if (begin_ok(d, a->pRenderPassBegin))
       cb->device->table.CmdBeginRenderPass2(a->commandBuffer, a->pRenderPassBegin,
                                             a->pSubpassBeginInfo);
+}
+
+/* Dynamic rendering draws the render area into every attachment view. */
+static bool
+rendering_ok(struct pv_dispatcher *d, const struct pv_device *dev, const VkRenderingInfo *ri)
+{
+   if (!ri)
+      return pv_dispatch_fail(d, "pRenderingInfo is NULL"), false;
+   const VkRect2D *r = &ri->renderArea;
+   uint32_t layers = ri->viewMask ? 32 - (uint32_t)__builtin_clz(ri->viewMask) : ri->layerCount;
+   if (r->offset.x < 0 || r->offset.y < 0 ||
+       r->extent.width > UINT32_MAX - (uint32_t)r->offset.x ||
+       r->extent.height > UINT32_MAX - (uint32_t)r->offset.y ||
+       ri->colorAttachmentCount > dev->pdev->props.limits.maxColorAttachments)
+      return pv_dispatch_fail(d, "render area or %u color attachments out of range",
+                              ri->colorAttachmentCount), false;
+   uint32_t w = (uint32_t)r->offset.x + r->extent.width, h = (uint32_t)r->offset.y + r->extent.height;
+   const VkRenderingAttachmentInfo *depth[2] = { ri->pDepthAttachment, ri->pStencilAttachment };
+   for (uint32_t i = 0; i < ri->colorAttachmentCount + 2; i++) {
+      const VkRenderingAttachmentInfo *at =
+         i < ri->colorAttachmentCount ? (ri->pColorAttachments ? &ri->pColorAttachments[i] : NULL)
+                                      : depth[i - ri->colorAttachmentCount];
+      if (at && at->imageView && !view_covers(d, at->imageView, w, h, layers, "attachment"))
+         return false;
+      if (at && at->resolveImageView &&
+          !view_covers(d, at->resolveImageView, w, h, layers, "resolve"))
+         return false;
+   }
+   return true;
+}
+
+void
+pv_handle_vkCmdBeginRendering(struct pv_dispatcher *d, struct pv_vkCmdBeginRendering_args *a)
+{
+   struct pv_vk_object *cb = (struct pv_vk_object *)a->commandBuffer_obj;
+   if (!cb || !cb->device->table.CmdBeginRendering)
+      return pv_dispatch_fail(d, "commandBuffer is NULL or no host vkCmdBeginRendering");
+   if (rendering_ok(d, cb->device, a->pRenderingInfo))
+      cb->device->table.CmdBeginRendering(a->commandBuffer, a->pRenderingInfo);
 }

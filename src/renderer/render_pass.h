@@ -2,6 +2,8 @@
 #ifndef PV_RENDERER_RENDER_PASS_H
 #define PV_RENDERER_RENDER_PASS_H
 
+#include <stdbool.h>
+
 #include "renderer/vk_objects.h"
 
 struct pv_render_pass {
@@ -13,7 +15,8 @@ struct pv_render_pass {
 struct pv_framebuffer {
    struct pv_vk_object obj;
    uint32_t attachment_count;
-   uint32_t width, height;
+   uint32_t width, height, layers;
+   bool imageless;
 };
 
 #endif

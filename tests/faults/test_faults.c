@@ -408,6 +408,50 @@ fault_image_bad_mip_level(void)
    image_client_fatal(&v, "mip level 2 of 2");
 }
 
+/* A framebuffer larger than its attachment (a view of level 1, 32x32):
+ * lavapipe would render and clear 64x64 texels through it. */
+static void
+fault_framebuffer_past_attachment(void)
+{
+   struct image_client v;
+   CHECK_EQ(image_client_open(&v, "victim-framebuffer"), 0);
+   struct pv_vnc *c = &v.d.c;
+   VkDevice dev = E2E_H(VkDevice, v.d.device);
+   uint64_t view = pv_vnc_new_id(c), pass = pv_vnc_new_id(c), fb = pv_vnc_new_id(c);
+   VkImageViewCreateInfo vi = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = E2E_H(VkImage, v.image),
+      .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 1, 1, 0, 1 } };
+   struct pv_vkCreateImageView_args va = { .device = dev, .pCreateInfo = &vi,
+                                           .pView_ids = &view, .pView_count = 1 };
+   VkAttachmentDescription ad = { .format = VK_FORMAT_R8G8B8A8_UNORM,
+                                  .samples = VK_SAMPLE_COUNT_1_BIT,
+                                  .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+                                  .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+                                  .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+                                  .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+                                  .finalLayout = VK_IMAGE_LAYOUT_GENERAL };
+   VkAttachmentReference ref = { 0, VK_IMAGE_LAYOUT_GENERAL };
+   VkSubpassDescription sp = { .pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
+                               .colorAttachmentCount = 1, .pColorAttachments = &ref };
+   VkRenderPassCreateInfo ri = { .sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO,
+                                 .attachmentCount = 1, .pAttachments = &ad, .subpassCount = 1,
+                                 .pSubpasses = &sp };
+   struct pv_vkCreateRenderPass_args ra = { .device = dev, .pCreateInfo = &ri,
+                                            .pRenderPass_ids = &pass, .pRenderPass_count = 1 };
+   VkImageView h = E2E_H(VkImageView, view);
+   VkFramebufferCreateInfo fi = { .sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO,
+                                  .renderPass = E2E_H(VkRenderPass, pass), .attachmentCount = 1,
+                                  .pAttachments = &h, .width = IMG_W, .height = IMG_W,
+                                  .layers = 1 };
+   struct pv_vkCreateFramebuffer_args fa = { .device = dev, .pCreateInfo = &fi,
+                                             .pFramebuffer_ids = &fb, .pFramebuffer_count = 1 };
+   CHECK(E2E_OK(&v.lg, c, PV_VNC_SEND(c, vkCreateImageView, &va)));
+   CHECK(E2E_OK(&v.lg, c, PV_VNC_SEND(c, vkCreateRenderPass, &ra)));
+   PV_VNC_SEND(c, vkCreateFramebuffer, &fa);
+   image_client_fatal(&v, "view of 32x32, 1 layers, is smaller than 64x64");
+}
+
 static void
 transfer_barrier(struct image_client *v, VkImageLayout from, VkAccessFlags dst_access)
 {
@@ -583,12 +627,14 @@ test_faults(void)
                               fault_copy_out_of_range, fault_memory_freed_while_bound,
                               fault_image_upload_out_of_range,
                               fault_image_copy_past_image, fault_image_bad_mip_level,
+                              fault_framebuffer_past_attachment,
                               valid_image_edges, fault_unknown_stype, fault_fd_flood,
                               fault_disconnect_in_blob_creation };
    const char *names[] = { "blob for unknown memory", "bad ring layouts", "huge sizes",
                            "copy past a buffer's end", "memory freed while bound",
                            "upload past a buffer's end",
                            "image copy past the image", "bad mip level",
+                           "framebuffer past its view",
                            "valid copies at the edges", "unknown sType", "fd flood",
                            "disconnect in blob creation" };
    for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
