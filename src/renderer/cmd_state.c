@@ -20,6 +20,7 @@
 
 #include <string.h>
 
+#include "renderer/render_pass.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
 
@@ -108,6 +109,30 @@ submit_ok(struct pv_dispatcher *d, uint32_t type, const void *args)
    return true;
 }
 
+/* vkCmdClearAttachments clears whole rectangles of layers: they must lie
+ * in the render area (lavapipe clears them through the attachments).  In
+ * a secondary command buffer the render pass is the primary's, unknown
+ * here, and the rectangles go unchecked. */
+static bool
+clear_rects_ok(struct pv_dispatcher *d, const struct pv_command_buffer *cb,
+               const struct pv_vkCmdClearAttachments_args *a)
+{
+   if (cb->render_pass == RP_NONE)
+      return true;
+   const VkRect2D *area = &cb->render_area;
+   for (uint32_t i = 0; a->pRects && i < a->rectCount; i++) {
+      const VkClearRect *c = &a->pRects[i];
+      int64_t x = c->rect.offset.x, y = c->rect.offset.y;
+      if (x < area->offset.x || y < area->offset.y ||
+          x + c->rect.extent.width > (int64_t)area->offset.x + area->extent.width ||
+          y + c->rect.extent.height > (int64_t)area->offset.y + area->extent.height ||
+          c->baseArrayLayer > cb->render_layers ||
+          c->layerCount > cb->render_layers - c->baseArrayLayer)
+         return fail(d, "a clear rectangle lies outside the render area or its layers");
+   }
+   return true;
+}
+
 bool
 pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
                     const void *args)
@@ -136,6 +161,8 @@ pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *in
       return cb->render_pass == RP_RENDER_PASS || fail(d, "no render pass is open");
    case PV_CMD_vkCmdEndRendering:
       return cb->render_pass == RP_RENDERING || fail(d, "no dynamic rendering is open");
+   case PV_CMD_vkCmdClearAttachments:
+      return clear_rects_ok(d, cb, args);
    case PV_CMD_vkCmdExecuteCommands: {
       const struct pv_vkCmdExecuteCommands_args *a = args;
       return all_executable(d, a->pCommandBuffers_objs, a->commandBufferCount);
@@ -143,6 +170,16 @@ pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *in
    default:
       return true;
    }
+}
+
+/* The render area and layers of a render pass begun (the framebuffer's). */
+static void
+begin_area(struct pv_dispatcher *d, struct pv_command_buffer *cb, const VkRenderPassBeginInfo *b)
+{
+   const struct pv_framebuffer *fb = (const struct pv_framebuffer *)pv_object_table_lookup_handle(
+      &d->vk->objects, VK_OBJECT_TYPE_FRAMEBUFFER, (uint64_t)b->framebuffer);
+   cb->render_area = b->renderArea;
+   cb->render_layers = fb ? fb->layers : 1;
 }
 
 void
@@ -194,10 +231,17 @@ pv_cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *inf
    case PV_CMD_vkCmdBeginRenderPass:
    case PV_CMD_vkCmdBeginRenderPass2:
       cb->render_pass = RP_RENDER_PASS;
+      begin_area(d, cb, type == PV_CMD_vkCmdBeginRenderPass
+                           ? ((const struct pv_vkCmdBeginRenderPass_args *)args)->pRenderPassBegin
+                           : ((const struct pv_vkCmdBeginRenderPass2_args *)args)->pRenderPassBegin);
       break;
-   case PV_CMD_vkCmdBeginRendering:
+   case PV_CMD_vkCmdBeginRendering: {
+      const VkRenderingInfo *ri = ((const struct pv_vkCmdBeginRendering_args *)args)->pRenderingInfo;
       cb->render_pass = RP_RENDERING;
+      cb->render_area = ri->renderArea;
+      cb->render_layers = ri->viewMask ? 1 : ri->layerCount;
       break;
+   }
    case PV_CMD_vkCmdEndRenderPass:
    case PV_CMD_vkCmdEndRenderPass2:
    case PV_CMD_vkCmdEndRendering:

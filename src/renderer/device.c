@@ -114,12 +114,39 @@ create_queues(struct pv_device *dev, const VkDeviceCreateInfo *info)
    return 0;
 }
 
+/* Queues the physical device has: at least one, families that exist,
+ * each at most once, no more queues than the family holds (lavapipe read
+ * through a null queue array for a device with none, a fuzzer's finding). */
+static bool
+queues_exist(struct pv_dispatcher *d, const struct pv_physical_device *p,
+             const VkDeviceCreateInfo *info)
+{
+   VkQueueFamilyProperties fam[16];
+   uint32_t n = 16;
+   vkGetPhysicalDeviceQueueFamilyProperties(p->handle, &n, fam);
+   uint32_t seen = 0;
+   if (!info->queueCreateInfoCount || !info->pQueueCreateInfos)
+      return pv_dispatch_fail(d, "a device needs at least one queue"), false;
+   for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
+      const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
+      if (q->queueFamilyIndex >= n || (seen & (1u << q->queueFamilyIndex)) || !q->queueCount ||
+          q->queueCount > fam[q->queueFamilyIndex].queueCount)
+         return pv_dispatch_fail(d, "queue create info %u: family %u, %u queues, does not fit "
+                                 "the device's %u families", i, q->queueFamilyIndex,
+                                 q->queueCount, n), false;
+      seen |= 1u << q->queueFamilyIndex;
+   }
+   return true;
+}
+
 void
 pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args *a)
 {
    struct pv_physical_device *p = (struct pv_physical_device *)a->physicalDevice_obj;
    if (!p || !a->pCreateInfo || !a->pDevice)
       return pv_dispatch_fail(d, "physicalDevice, pCreateInfo or pDevice is NULL");
+   if (!queues_exist(d, p, a->pCreateInfo))
+      return;
    const char *bad = first_unoffered(p, a->pCreateInfo);
    if (bad) {
       pv_warn(d->vk->ctx->log, "%s: vkCreateDevice: extension %s is not offered", d->vk->ctx->name, bad);

@@ -48,6 +48,8 @@ struct pv_command_buffer {
    uint8_t render_pass;        /* open: none, a render pass, dynamic rendering */
    uint32_t epoch;
    struct pv_command_pool *pool;
+   VkRect2D render_area;       /* of the open render pass, and its layers */
+   uint32_t render_layers;
 };
 
 struct pv_physical_device {
