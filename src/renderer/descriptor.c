@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "renderer/descriptor.h"
+#include "renderer/buffer.h"
 #include "renderer/handlers.h"
 #include "renderer/passthrough.h"
 #include "renderer/vk_context.h"
@@ -184,28 +185,29 @@ pv_handle_vkAllocateDescriptorSets(struct pv_dispatcher *d,
    free(layouts);
 }
 
-/* Index of `binding` in the set's sorted bindings, or -1. */
+/* Index of `binding` in sorted bindings bs[0..n), or -1. */
 static int
-find_binding(const struct pv_descriptor_set *s, uint32_t binding)
+find_binding(const struct pv_binding *bs, uint32_t n, uint32_t binding)
 {
-   for (uint32_t i = 0; i < s->count; i++) {
-      if (s->b[i].binding == binding)
+   for (uint32_t i = 0; i < n; i++) {
+      if (bs[i].binding == binding)
          return (int)i;
    }
    return -1;
 }
 
 /* [element, element + count) from `binding` on, rolling over into the
- * following bindings, all of `type` (or any type when type is ~0u). */
+ * following bindings of bs[0..n), all of `type` (or any type when type is
+ * ~0u). */
 static bool
-range_ok(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element, uint32_t count,
-         uint32_t type)
+bindings_hold(const struct pv_binding *bs, uint32_t n, uint32_t binding, uint32_t element,
+              uint32_t count, uint32_t type)
 {
-   int i = find_binding(s, binding);
+   int i = find_binding(bs, n, binding);
    if (i < 0)
       return false;
    while (count) {
-      const struct pv_binding *b = &s->b[i];
+      const struct pv_binding *b = &bs[i];
       if (type != ~0u && b->type != type && b->type != MUTABLE_TYPE)
          return false;
       if (element < b->count) {
@@ -215,8 +217,57 @@ range_ok(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element, 
       } else {
          element -= b->count;
       }
-      if (count && ++i >= (int)s->count)
+      if (count && ++i >= (int)n)
          return false;
+   }
+   return true;
+}
+
+static bool
+range_ok(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element, uint32_t count,
+         uint32_t type)
+{
+   return bindings_hold(s->b, s->count, binding, element, count, type);
+}
+
+/* Buffer descriptors: shaders reach [offset, offset + range) of the buffer,
+ * robust access bounds them by the range only, so the range must lie in
+ * the buffer, and the buffer on memory. */
+static bool
+buffer_infos_ok(struct pv_dispatcher *d, const VkWriteDescriptorSet *w)
+{
+   switch (w->descriptorType) {
+   case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
+   case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER:
+   case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC:
+   case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC:
+      break;
+   case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
+   case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER:
+      for (uint32_t i = 0; w->pTexelBufferView && i < w->descriptorCount; i++)
+         if (w->pTexelBufferView[i] &&
+             !pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_BUFFER_VIEW,
+                                            (uint64_t)w->pTexelBufferView[i]))
+            return pv_dispatch_fail(d, "texel buffer view %u is unknown", i), false;
+      return true;
+   default:
+      return true;
+   }
+   if (!w->pBufferInfo)
+      return pv_dispatch_fail(d, "pBufferInfo is NULL"), false;
+   for (uint32_t i = 0; i < w->descriptorCount; i++) {
+      const VkDescriptorBufferInfo *bi = &w->pBufferInfo[i];
+      if (!bi->buffer)
+         continue; /* nullDescriptor */
+      const struct pv_buffer *b = pv_buffer_lookup(d, NULL, bi->buffer);
+      if (!b)
+         return false;
+      VkDeviceSize range = bi->range == VK_WHOLE_SIZE ? b->size - bi->offset : bi->range;
+      if (bi->offset > b->size || range > b->size - bi->offset)
+         return pv_dispatch_fail(d, "buffer descriptor %u: [%llu, +%llu) outside its %llu-byte "
+                                 "buffer", i, (unsigned long long)bi->offset,
+                                 (unsigned long long)bi->range, (unsigned long long)b->size),
+                false;
    }
    return true;
 }
@@ -243,6 +294,8 @@ pv_handle_vkUpdateDescriptorSets(struct pv_dispatcher *d, struct pv_vkUpdateDesc
          return pv_dispatch_fail(d, "write %u: binding %u elements [%u, +%u) of type %d are not "
                                  "in its set", i, w->dstBinding, w->dstArrayElement,
                                  w->descriptorCount, w->descriptorType);
+      if (!buffer_infos_ok(d, w))
+         return;
    }
    for (uint32_t i = 0; i < a->descriptorCopyCount; i++) {
       const VkCopyDescriptorSet *c = &a->pDescriptorCopies[i];
@@ -253,4 +306,53 @@ pv_handle_vkUpdateDescriptorSets(struct pv_dispatcher *d, struct pv_vkUpdateDesc
    }
    dev->table.UpdateDescriptorSets(dev->handle, a->descriptorWriteCount, a->pDescriptorWrites,
                                    a->descriptorCopyCount, a->pDescriptorCopies);
+}
+
+/* Push descriptors write straight into the set `set` of a pipeline layout:
+ * the same checks as vkUpdateDescriptorSets, against the layout's copy. */
+void
+pv_handle_vkCmdPushDescriptorSet(struct pv_dispatcher *d, struct pv_vkCmdPushDescriptorSet_args *a)
+{
+   struct pv_device *dev = pv_gen_device(d, a->commandBuffer_obj,
+                                         offsetof(struct pv_vk_device_table, CmdPushDescriptorSet));
+   if (!dev)
+      return;
+   const struct pv_pipeline_layout *l = (const struct pv_pipeline_layout *)a->layout_obj;
+   if (!l || a->set >= l->set_count || !l->sets[a->set].present ||
+       (a->descriptorWriteCount && !a->pDescriptorWrites))
+      return pv_dispatch_fail(d, "set %u is not in the pipeline layout", a->set);
+   const struct pv_layout_set *s = &l->sets[a->set];
+   for (uint32_t i = 0; i < a->descriptorWriteCount; i++) {
+      const VkWriteDescriptorSet *w = &a->pDescriptorWrites[i];
+      if (!bindings_hold(l->b + s->first, s->count, w->dstBinding, w->dstArrayElement,
+                         w->descriptorCount, w->descriptorType))
+         return pv_dispatch_fail(d, "write %u: binding %u elements [%u, +%u) are not in set %u",
+                                 i, w->dstBinding, w->dstArrayElement, w->descriptorCount, a->set);
+      if (!buffer_infos_ok(d, w))
+         return;
+   }
+   dev->table.CmdPushDescriptorSet(a->commandBuffer, a->pipelineBindPoint, a->layout, a->set,
+                                   a->descriptorWriteCount, a->pDescriptorWrites);
+}
+
+/* A texel buffer view reaches [offset, offset + range) of a bound buffer. */
+void
+pv_handle_vkCreateBufferView(struct pv_dispatcher *d, struct pv_vkCreateBufferView_args *a)
+{
+   struct pv_device *dev = pv_gen_device(d, a->device_obj,
+                                         offsetof(struct pv_vk_device_table, CreateBufferView));
+   if (!dev)
+      return;
+   const VkBufferViewCreateInfo *ci = a->pCreateInfo;
+   const struct pv_buffer *b = pv_buffer_lookup(d, NULL, ci->buffer);
+   if (!b)
+      return;
+   VkDeviceSize range = ci->range == VK_WHOLE_SIZE ? b->size - ci->offset : ci->range;
+   if (ci->offset >= b->size || range > b->size - ci->offset)
+      return pv_dispatch_fail(d, "buffer view [%llu, +%llu) outside its %llu-byte buffer",
+                              (unsigned long long)ci->offset, (unsigned long long)ci->range,
+                              (unsigned long long)b->size);
+   a->ret = dev->table.CreateBufferView(dev->handle, ci, NULL, a->pView);
+   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_BUFFER_VIEW, a->pView_ids, a->pView,
+               sizeof(*a->pView), a->pView_count, 0);
 }

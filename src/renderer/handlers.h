@@ -90,6 +90,8 @@
    /* descriptor.c */                                                          \
    X(vkCreateDescriptorSetLayout)                                              \
    X(vkCreatePipelineLayout)                                                   \
+   X(vkCmdPushDescriptorSet)                                                   \
+   X(vkCreateBufferView)                                                       \
    X(vkAllocateDescriptorSets)                                                 \
    X(vkUpdateDescriptorSets)                                                   \
    /* render_pass.c */                                                         \

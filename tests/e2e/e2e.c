@@ -170,6 +170,13 @@ int
 e2e_dev_open(struct e2e_dev *d, struct e2e_log *lg, const char *path, const char *name,
              const void *features)
 {
+   return e2e_dev_open_ext(d, lg, path, name, features, NULL);
+}
+
+int
+e2e_dev_open_ext(struct e2e_dev *d, struct e2e_log *lg, const char *path, const char *name,
+                 const void *features, const char *extension)
+{
    memset(d, 0, sizeof(*d));
    d->log = lg;
    struct pv_vnc *c = &d->c;
@@ -258,6 +265,7 @@ e2e_dev_open(struct e2e_dev *d, struct e2e_log *lg, const char *path, const char
    VkDeviceCreateInfo dci = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = features,
       .queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
+      .enabledExtensionCount = extension ? 1 : 0, .ppEnabledExtensionNames = &extension,
    };
    d->device = pv_vnc_new_id(c);
    VkDevice dev = VK_NULL_HANDLE;

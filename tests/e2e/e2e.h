@@ -88,6 +88,9 @@ struct e2e_dev {
  * `features` (may be NULL) goes into VkDeviceCreateInfo::pNext. */
 int e2e_dev_open(struct e2e_dev *d, struct e2e_log *lg, const char *path, const char *name,
                  const void *features);
+/* The same with one device extension enabled (NULL: none). */
+int e2e_dev_open_ext(struct e2e_dev *d, struct e2e_log *lg, const char *path, const char *name,
+                     const void *features, const char *extension);
 /* Destroy device and instance, then the ring (pv_vnc_close). */
 int e2e_dev_close(struct e2e_dev *d);
 

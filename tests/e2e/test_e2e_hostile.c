@@ -305,11 +305,11 @@ test_release_while_stuck(void)
  * turns FATAL with a logged reason containing `why`, that calls fail with
  * -EIO, and that the server drops the client at its next message. */
 static void
-malformed(const char *name, const char *why, int (*bad)(struct e2e_dev *d))
+malformed(const char *name, const char *why, int (*bad)(struct e2e_dev *d), const char *extension)
 {
    struct e2e_log lg = { name, 0 };
    struct e2e_dev d;
-   if (e2e_dev_open(&d, &lg, srv.path, name, NULL)) {
+   if (e2e_dev_open_ext(&d, &lg, srv.path, name, NULL, extension)) {
       CHECK(0);
       pv_vnc_abandon(&d.c);
       return;
@@ -466,6 +466,68 @@ record_bad(struct e2e_dev *d, int which)
                                               .pView_count = 1 };
       return PV_VNC_SEND(&d->c, vkCreateImageView, &va);
    }
+   if (which == 7) { /* push descriptors into a set the layout lacks */
+      uint64_t layout = pv_vnc_new_id(&d->c);
+      VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
+      struct pv_vkCreatePipelineLayout_args la = {
+         .device = E2E_H(VkDevice, d->device), .pCreateInfo = &li,
+         .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
+      if (PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &la))
+         return -1;
+      VkDescriptorBufferInfo bi = { VK_NULL_HANDLE, 0, VK_WHOLE_SIZE };
+      VkWriteDescriptorSet w = { .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+                                 .dstBinding = 7, .descriptorCount = 1,
+                                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                 .pBufferInfo = &bi };
+      struct pv_vkCmdPushDescriptorSet_args a = {
+         .commandBuffer = h, .pipelineBindPoint = VK_PIPELINE_BIND_POINT_COMPUTE,
+         .layout = E2E_H(VkPipelineLayout, layout), .set = 0, .descriptorWriteCount = 1,
+         .pDescriptorWrites = &w };
+      return PV_VNC_SEND(&d->c, vkCmdPushDescriptorSet, &a);
+   }
+   if (which == 8) { /* a storage buffer descriptor past its buffer's end */
+      struct e2e_buffer b;
+      uint64_t dsl = pv_vnc_new_id(&d->c), pool = pv_vnc_new_id(&d->c), set = pv_vnc_new_id(&d->c);
+      VkDevice dev = E2E_H(VkDevice, d->device);
+      if (e2e_buffer_create(d, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, false, &b))
+         return -1;
+      VkDescriptorSetLayoutBinding lb = { 0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+                                          VK_SHADER_STAGE_COMPUTE_BIT, NULL };
+      VkDescriptorSetLayoutCreateInfo dli = {
+         .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 1,
+         .pBindings = &lb };
+      struct pv_vkCreateDescriptorSetLayout_args da = { .device = dev, .pCreateInfo = &dli,
+                                                        .pSetLayout_ids = &dsl,
+                                                        .pSetLayout_count = 1 };
+      VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1 };
+      VkDescriptorPoolCreateInfo pi = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+                                        .maxSets = 1, .poolSizeCount = 1, .pPoolSizes = &ps };
+      struct pv_vkCreateDescriptorPool_args pa = { .device = dev, .pCreateInfo = &pi,
+                                                   .pDescriptorPool_ids = &pool,
+                                                   .pDescriptorPool_count = 1 };
+      VkDescriptorSetLayout l = E2E_H(VkDescriptorSetLayout, dsl);
+      VkDescriptorSetAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                         .descriptorPool = E2E_H(VkDescriptorPool, pool),
+                                         .descriptorSetCount = 1, .pSetLayouts = &l };
+      VkDescriptorSet sh;
+      struct pv_vkAllocateDescriptorSets_args aa = { .device = dev, .pAllocateInfo = &ai,
+                                                     .pDescriptorSets = &sh,
+                                                     .pDescriptorSets_ids = &set,
+                                                     .pDescriptorSets_count = 1 };
+      VkDescriptorBufferInfo bi = { E2E_H(VkBuffer, b.buffer), 0, 8192 };
+      VkWriteDescriptorSet w = { .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+                                 .dstSet = E2E_H(VkDescriptorSet, set), .dstBinding = 0,
+                                 .descriptorCount = 1,
+                                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                 .pBufferInfo = &bi };
+      struct pv_vkUpdateDescriptorSets_args ua = { .device = dev, .descriptorWriteCount = 1,
+                                                   .pDescriptorWrites = &w };
+      if (PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da) ||
+          PV_VNC_SEND(&d->c, vkCreateDescriptorPool, &pa) ||
+          PV_VNC_SEND(&d->c, vkAllocateDescriptorSets, &aa))
+         return -1;
+      return PV_VNC_SEND(&d->c, vkUpdateDescriptorSets, &ua);
+   }
    if (which >= 3) {
       uint64_t pool = pv_vnc_new_id(&d->c);
       VkQueryPoolCreateInfo qi = { .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
@@ -503,6 +565,8 @@ static int bad_query_range(struct e2e_dev *d) { return record_bad(d, 3); }
 static int bad_query_results(struct e2e_dev *d) { return record_bad(d, 4); }
 static int bad_unbound_buffer(struct e2e_dev *d) { return record_bad(d, 5); }
 static int bad_unbound_image_view(struct e2e_dev *d) { return record_bad(d, 6); }
+static int bad_push_descriptor_set(struct e2e_dev *d) { return record_bad(d, 7); }
+static int bad_descriptor_range(struct e2e_dev *d) { return record_bad(d, 8); }
 
 static void
 test_malformed(void)
@@ -510,23 +574,27 @@ test_malformed(void)
    static const struct {
       const char *name, *why;
       int (*bad)(struct e2e_dev *d);
+      const char *extension;
    } cases[] = {
-      { "bad-array-size", "array size", bad_array_size },
-      { "bad-command-id", "100000", bad_command_id },
-      { "bad-handle-type", "wrong type", bad_handle_type },
-      { "bad-handle-id", "424242", bad_handle_id },
-      { "bad-get-device-queue", "command id 17", bad_get_device_queue },
-      { "bad-reply-stream", "reply stream", bad_reply_stream },
-      { "bad-viewport-index", "firstViewport 1000", bad_viewport_index },
-      { "bad-push-constant-range", "offset 4096", bad_push_constant_range },
-      { "bad-vertex-binding", "firstBinding 4294967280", bad_vertex_binding },
-      { "bad-query-range", "queries 2 + 8", bad_query_range },
-      { "bad-query-results", "need 200 bytes", bad_query_results },
-      { "bad-unbound-buffer", "before it is bound", bad_unbound_buffer },
-      { "bad-unbound-image-view", "before it is bound", bad_unbound_image_view },
+      { "bad-array-size", "array size", bad_array_size, NULL },
+      { "bad-command-id", "100000", bad_command_id, NULL },
+      { "bad-handle-type", "wrong type", bad_handle_type, NULL },
+      { "bad-handle-id", "424242", bad_handle_id, NULL },
+      { "bad-get-device-queue", "command id 17", bad_get_device_queue, NULL },
+      { "bad-reply-stream", "reply stream", bad_reply_stream, NULL },
+      { "bad-viewport-index", "firstViewport 1000", bad_viewport_index, NULL },
+      { "bad-push-constant-range", "offset 4096", bad_push_constant_range, NULL },
+      { "bad-vertex-binding", "firstBinding 4294967280", bad_vertex_binding, NULL },
+      { "bad-query-range", "queries 2 + 8", bad_query_range, NULL },
+      { "bad-query-results", "need 200 bytes", bad_query_results, NULL },
+      { "bad-unbound-buffer", "before it is bound", bad_unbound_buffer, NULL },
+      { "bad-unbound-image-view", "before it is bound", bad_unbound_image_view, NULL },
+      { "bad-push-descriptor-set", "set 0 is not in the pipeline layout", bad_push_descriptor_set,
+        "VK_KHR_push_descriptor" },
+      { "bad-descriptor-range", "outside its 4096-byte buffer", bad_descriptor_range, NULL },
    };
    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-      malformed(cases[i].name, cases[i].why, cases[i].bad);
+      malformed(cases[i].name, cases[i].why, cases[i].bad, cases[i].extension);
       CHECK(bystander_progress(1));
    }
 }
