@@ -16,6 +16,7 @@ pv_wl_native(struct pv_vkt *t)
 #undef VKT_NATIVE
    t->client = NULL;
    t->name = "native";
+   t->robust = false;
 }
 
 static void
@@ -33,6 +34,7 @@ pv_wl_through(struct pv_vkt *t, struct pv_vnc *c)
    VKT_FUNCS(VKT_THROUGH)
 #undef VKT_THROUGH
    t->client = c;
+   t->robust = false;
    t->name = "through";
    pv_cvk_use(c);
 }
