@@ -252,3 +252,61 @@ pv_handle_vkCmdDrawIndexedIndirect(struct pv_dispatcher *d,
       dev->table.CmdDrawIndexedIndirect(a->commandBuffer, a->buffer, a->offset, a->drawCount,
                                         a->stride);
 }
+
+/* ---- transform feedback: the GPU writes vertices and counters into buffers ---------- */
+
+static bool
+xfb_buffers_ok(struct pv_dispatcher *d, struct pv_object *const *objs, const VkDeviceSize *offsets,
+               const VkDeviceSize *sizes, uint32_t n, VkDeviceSize counter_size)
+{
+   for (uint32_t i = 0; objs && i < n; i++) {
+      if (!objs[i] && counter_size)
+         continue; /* counter buffers may be VK_NULL_HANDLE */
+      const struct pv_buffer *b = pv_buffer_lookup(d, objs[i], VK_NULL_HANDLE);
+      VkDeviceSize off = offsets ? offsets[i] : 0;
+      VkDeviceSize size = counter_size ? counter_size
+                          : !sizes || sizes[i] == VK_WHOLE_SIZE ? (b && off <= b->size ? b->size - off : 0)
+                                                                : sizes[i];
+      if (!b || !check_range(d, b, off, size, "transform feedback range"))
+         return false;
+   }
+   return true;
+}
+
+void
+pv_handle_vkCmdBindTransformFeedbackBuffersEXT(
+   struct pv_dispatcher *d, struct pv_vkCmdBindTransformFeedbackBuffersEXT_args *a)
+{
+   struct pv_device *dev = pv_gen_device(
+      d, a->commandBuffer_obj, offsetof(struct pv_vk_device_table, CmdBindTransformFeedbackBuffersEXT));
+   if (dev && xfb_buffers_ok(d, a->pBuffers_objs, a->pOffsets, a->pSizes, a->bindingCount, 0))
+      dev->table.CmdBindTransformFeedbackBuffersEXT(a->commandBuffer, a->firstBinding,
+                                                    a->bindingCount, a->pBuffers, a->pOffsets,
+                                                    a->pSizes);
+}
+
+void
+pv_handle_vkCmdBeginTransformFeedbackEXT(struct pv_dispatcher *d,
+                                         struct pv_vkCmdBeginTransformFeedbackEXT_args *a)
+{
+   struct pv_device *dev = pv_gen_device(
+      d, a->commandBuffer_obj, offsetof(struct pv_vk_device_table, CmdBeginTransformFeedbackEXT));
+   if (dev && xfb_buffers_ok(d, a->pCounterBuffers_objs, a->pCounterBufferOffsets, NULL,
+                             a->counterBufferCount, 4))
+      dev->table.CmdBeginTransformFeedbackEXT(a->commandBuffer, a->firstCounterBuffer,
+                                              a->counterBufferCount, a->pCounterBuffers,
+                                              a->pCounterBufferOffsets);
+}
+
+void
+pv_handle_vkCmdEndTransformFeedbackEXT(struct pv_dispatcher *d,
+                                       struct pv_vkCmdEndTransformFeedbackEXT_args *a)
+{
+   struct pv_device *dev = pv_gen_device(
+      d, a->commandBuffer_obj, offsetof(struct pv_vk_device_table, CmdEndTransformFeedbackEXT));
+   if (dev && xfb_buffers_ok(d, a->pCounterBuffers_objs, a->pCounterBufferOffsets, NULL,
+                             a->counterBufferCount, 4))
+      dev->table.CmdEndTransformFeedbackEXT(a->commandBuffer, a->firstCounterBuffer,
+                                            a->counterBufferCount, a->pCounterBuffers,
+                                            a->pCounterBufferOffsets);
+}

@@ -68,6 +68,9 @@
    X(vkCmdDispatchIndirect)                                                    \
    X(vkCmdDrawIndirect)                                                        \
    X(vkCmdDrawIndexedIndirect)                                                 \
+   X(vkCmdBindTransformFeedbackBuffersEXT)                                     \
+   X(vkCmdBeginTransformFeedbackEXT)                                           \
+   X(vkCmdEndTransformFeedbackEXT)                                             \
    /* image.c */                                                               \
    X(vkCreateImage)                                                            \
    X(vkCreateImageView)                                                        \
