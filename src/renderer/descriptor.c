@@ -122,18 +122,84 @@ pv_handle_vkCreatePipelineLayout(struct pv_dispatcher *d, struct pv_vkCreatePipe
 }
 
 /* A set: its pool, and a copy of its layout's bindings. */
+static int find_binding(const struct pv_binding *bs, uint32_t n, uint32_t binding);
+static const struct pv_descriptor_set *set_of(struct pv_dispatcher *d, VkDescriptorSet handle);
+static void copy_dynamic_slack(struct pv_dispatcher *d, const VkCopyDescriptorSet *c);
+
+static bool
+is_dynamic(uint32_t type)
+{
+   return type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC ||
+          type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC;
+}
+
 static struct pv_descriptor_set *
 new_set(const struct pv_set_layout *l, struct pv_device *dev, uint64_t id, VkDescriptorSet handle,
         VkDescriptorPool pool)
 {
-   struct pv_descriptor_set *s = calloc(1, sizeof(*s) + l->count * sizeof(s->b[0]));
+   uint64_t dyn = 0;
+   for (uint32_t i = 0; i < l->count; i++)
+      if (is_dynamic(l->b[i].type))
+         dyn += l->b[i].count;
+   if (dyn > UINT32_MAX / 8)
+      return NULL;
+   struct pv_descriptor_set *s =
+      calloc(1, sizeof(*s) + l->count * sizeof(s->b[0]) + dyn * sizeof(uint64_t));
    if (!s)
       return NULL;
    s->obj = (struct pv_vk_object){ { id, VK_OBJECT_TYPE_DESCRIPTOR_SET, (uint64_t)handle }, dev,
                                    (uint64_t)pool, 0 };
    s->count = l->count;
    memcpy(s->b, l->b, l->count * sizeof(s->b[0]));
+   s->dyn_count = (uint32_t)dyn;
+   s->dyn_slack = (uint64_t *)(s->b + s->count);
+   for (uint64_t i = 0; i < dyn; i++)
+      s->dyn_slack[i] = PV_SLACK_UNKNOWN;
    return s;
+}
+
+/* The dynamic-offset index of element `element` of binding index `bi`. */
+static uint32_t
+dyn_index(const struct pv_descriptor_set *s, uint32_t bi, uint32_t element)
+{
+   uint32_t n = 0;
+   for (uint32_t i = 0; i < bi; i++)
+      if (is_dynamic(s->b[i].type))
+         n += s->b[i].count;
+   return n + element;
+}
+
+/* Record the slack of `count` dynamic descriptors written from (binding,
+ * element) on, rolling over bindings as the write does (already checked). */
+static void
+note_dynamic_writes(struct pv_dispatcher *d, struct pv_descriptor_set *s,
+                    const VkWriteDescriptorSet *w)
+{
+   if (!is_dynamic(w->descriptorType) || !w->pBufferInfo)
+      return;
+   int bi = find_binding(s->b, s->count, w->dstBinding);
+   uint32_t element = w->dstArrayElement;
+   for (uint32_t k = 0; bi >= 0 && bi < (int)s->count && k < w->descriptorCount;) {
+      if (element >= s->b[bi].count) {
+         element -= s->b[bi].count;
+         bi++;
+         continue;
+      }
+      const VkDescriptorBufferInfo *info = &w->pBufferInfo[k];
+      const struct pv_buffer *b = info->buffer ? (const struct pv_buffer *)
+         pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_BUFFER,
+                                       (uint64_t)info->buffer) : NULL;
+      uint64_t slack = PV_SLACK_UNKNOWN;
+      if (b) {
+         VkDeviceSize range = info->range == VK_WHOLE_SIZE ? b->size - info->offset : info->range;
+         slack = b->size - info->offset - range; /* in range: checked by buffer_infos_ok */
+      }
+      uint32_t at = dyn_index(s, (uint32_t)bi, element);
+      if (at < s->dyn_count)
+         s->dyn_slack[at] = slack;
+      element++;
+      k++;
+   }
 }
 
 static const VkDescriptorSetVariableDescriptorCountAllocateInfo *
@@ -306,6 +372,77 @@ pv_handle_vkUpdateDescriptorSets(struct pv_dispatcher *d, struct pv_vkUpdateDesc
    }
    dev->table.UpdateDescriptorSets(dev->handle, a->descriptorWriteCount, a->pDescriptorWrites,
                                    a->descriptorCopyCount, a->pDescriptorCopies);
+   for (uint32_t i = 0; i < a->descriptorWriteCount; i++)
+      note_dynamic_writes(d, (struct pv_descriptor_set *)set_of(d, a->pDescriptorWrites[i].dstSet),
+                          &a->pDescriptorWrites[i]);
+   for (uint32_t i = 0; i < a->descriptorCopyCount; i++)
+      copy_dynamic_slack(d, &a->pDescriptorCopies[i]);
+}
+
+/* Element `element` of binding `binding`, rolled over into the following
+ * bindings: its binding index and element there (range_ok held). */
+static void
+locate(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element, uint32_t *bi,
+       uint32_t *el)
+{
+   int i = find_binding(s->b, s->count, binding);
+   while (i >= 0 && i < (int)s->count && element >= s->b[i].count)
+      element -= s->b[i++].count;
+   *bi = i < 0 ? s->count : (uint32_t)i;
+   *el = element;
+}
+
+/* Copies carry dynamic descriptors' slack along. */
+static void
+copy_dynamic_slack(struct pv_dispatcher *d, const VkCopyDescriptorSet *c)
+{
+   const struct pv_descriptor_set *src = set_of(d, c->srcSet);
+   struct pv_descriptor_set *dst = (struct pv_descriptor_set *)set_of(d, c->dstSet);
+   for (uint32_t k = 0; src && dst && k < c->descriptorCount; k++) {
+      uint32_t sb, se, db, de;
+      locate(src, c->srcBinding, c->srcArrayElement + k, &sb, &se);
+      locate(dst, c->dstBinding, c->dstArrayElement + k, &db, &de);
+      if (db >= dst->count || !is_dynamic(dst->b[db].type))
+         continue;
+      uint32_t to = dyn_index(dst, db, de);
+      uint64_t slack = sb < src->count && is_dynamic(src->b[sb].type) &&
+                             dyn_index(src, sb, se) < src->dyn_count
+                          ? src->dyn_slack[dyn_index(src, sb, se)]
+                          : PV_SLACK_UNKNOWN;
+      if (to < dst->dyn_count)
+         dst->dyn_slack[to] = slack;
+   }
+}
+
+/* Dynamic offsets: one per dynamic descriptor of the bound sets, each
+ * keeping its descriptor's range inside the buffer (lavapipe adds the
+ * offset to the range's start and reads or writes there). */
+void
+pv_handle_vkCmdBindDescriptorSets(struct pv_dispatcher *d,
+                                  struct pv_vkCmdBindDescriptorSets_args *a)
+{
+   struct pv_device *dev = pv_gen_device(d, a->commandBuffer_obj,
+                                         offsetof(struct pv_vk_device_table, CmdBindDescriptorSets));
+   if (!dev)
+      return;
+   uint32_t at = 0;
+   for (uint32_t i = 0; a->pDescriptorSets_objs && i < a->descriptorSetCount; i++) {
+      const struct pv_descriptor_set *s = (const struct pv_descriptor_set *)a->pDescriptorSets_objs[i];
+      for (uint32_t j = 0; s && j < s->dyn_count; j++, at++) {
+         if (at >= a->dynamicOffsetCount)
+            return pv_dispatch_fail(d, "%u dynamic offsets for more dynamic descriptors",
+                                    a->dynamicOffsetCount);
+         if (s->dyn_slack[j] != PV_SLACK_UNKNOWN && a->pDynamicOffsets[at] > s->dyn_slack[j])
+            return pv_dispatch_fail(d, "dynamic offset %u (%u) moves set %u's descriptor past its "
+                                    "buffer", at, a->pDynamicOffsets[at], a->firstSet + i);
+      }
+   }
+   if (at != a->dynamicOffsetCount)
+      return pv_dispatch_fail(d, "%u dynamic offsets for %u dynamic descriptors",
+                              a->dynamicOffsetCount, at);
+   dev->table.CmdBindDescriptorSets(a->commandBuffer, a->pipelineBindPoint, a->layout,
+                                    a->firstSet, a->descriptorSetCount, a->pDescriptorSets,
+                                    a->dynamicOffsetCount, a->pDynamicOffsets);
 }
 
 /* Push descriptors write straight into the set `set` of a pipeline layout:

@@ -18,9 +18,16 @@ struct pv_set_layout {
    struct pv_binding b[];
 };
 
+/* A set also keeps, per dynamic buffer descriptor (in binding, then
+ * element order: the order of dynamic offsets), how far a dynamic offset
+ * may move its range before it leaves the buffer (PV_SLACK_UNKNOWN until
+ * written).  dyn_slack points into the same allocation, after b[]. */
+#define PV_SLACK_UNKNOWN UINT64_MAX
 struct pv_descriptor_set {
    struct pv_vk_object obj; /* parent: the pool */
    uint32_t count;
+   uint32_t dyn_count;
+   uint64_t *dyn_slack;
    struct pv_binding b[];
 };
 

@@ -97,6 +97,7 @@
    X(vkCreateBufferView)                                                       \
    X(vkAllocateDescriptorSets)                                                 \
    X(vkUpdateDescriptorSets)                                                   \
+   X(vkCmdBindDescriptorSets)                                                  \
    /* render_pass.c */                                                         \
    X(vkCreateRenderPass)                                                       \
    X(vkCreateRenderPass2)                                                      \

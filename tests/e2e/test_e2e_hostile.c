@@ -402,6 +402,54 @@ bad_reply_stream(struct e2e_dev *d)
    return PV_VNC_SEND(&d->c, vkSetReplyCommandStreamMESA, &a);
 }
 
+/* A set of one `type` buffer descriptor over [0, range) of a new 4096-byte
+ * buffer; returns the last send's result. */
+static int
+buffer_set(struct e2e_dev *d, VkDescriptorType type, VkDeviceSize range, uint64_t *dsl,
+           uint64_t *set)
+{
+   struct e2e_buffer b;
+   uint64_t pool = pv_vnc_new_id(&d->c);
+   VkDevice dev = E2E_H(VkDevice, d->device);
+   *dsl = pv_vnc_new_id(&d->c);
+   *set = pv_vnc_new_id(&d->c);
+   if (e2e_buffer_create(d, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, false, &b))
+      return -1;
+   VkDescriptorSetLayoutBinding lb = { 0, type, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL };
+   VkDescriptorSetLayoutCreateInfo dli = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 1,
+      .pBindings = &lb };
+   struct pv_vkCreateDescriptorSetLayout_args da = { .device = dev, .pCreateInfo = &dli,
+                                                     .pSetLayout_ids = dsl,
+                                                     .pSetLayout_count = 1 };
+   VkDescriptorPoolSize ps = { type, 1 };
+   VkDescriptorPoolCreateInfo pi = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+                                     .maxSets = 1, .poolSizeCount = 1, .pPoolSizes = &ps };
+   struct pv_vkCreateDescriptorPool_args pa = { .device = dev, .pCreateInfo = &pi,
+                                                .pDescriptorPool_ids = &pool,
+                                                .pDescriptorPool_count = 1 };
+   VkDescriptorSetLayout l = E2E_H(VkDescriptorSetLayout, *dsl);
+   VkDescriptorSetAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                      .descriptorPool = E2E_H(VkDescriptorPool, pool),
+                                      .descriptorSetCount = 1, .pSetLayouts = &l };
+   VkDescriptorSet sh;
+   struct pv_vkAllocateDescriptorSets_args aa = { .device = dev, .pAllocateInfo = &ai,
+                                                  .pDescriptorSets = &sh,
+                                                  .pDescriptorSets_ids = set,
+                                                  .pDescriptorSets_count = 1 };
+   VkDescriptorBufferInfo bi = { E2E_H(VkBuffer, b.buffer), 0, range };
+   VkWriteDescriptorSet w = { .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+                              .dstSet = E2E_H(VkDescriptorSet, *set), .dstBinding = 0,
+                              .descriptorCount = 1, .descriptorType = type, .pBufferInfo = &bi };
+   struct pv_vkUpdateDescriptorSets_args ua = { .device = dev, .descriptorWriteCount = 1,
+                                                .pDescriptorWrites = &w };
+   if (PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da) ||
+       PV_VNC_SEND(&d->c, vkCreateDescriptorPool, &pa) ||
+       PV_VNC_SEND(&d->c, vkAllocateDescriptorSets, &aa))
+      return -1;
+   return PV_VNC_SEND(&d->c, vkUpdateDescriptorSets, &ua);
+}
+
 /* Indices into the driver's fixed-size state, recorded into a command
  * buffer: lavapipe would write past its arrays when it executes them. */
 static int
@@ -486,47 +534,28 @@ record_bad(struct e2e_dev *d, int which)
       return PV_VNC_SEND(&d->c, vkCmdPushDescriptorSet, &a);
    }
    if (which == 8) { /* a storage buffer descriptor past its buffer's end */
-      struct e2e_buffer b;
-      uint64_t dsl = pv_vnc_new_id(&d->c), pool = pv_vnc_new_id(&d->c), set = pv_vnc_new_id(&d->c);
-      VkDevice dev = E2E_H(VkDevice, d->device);
-      if (e2e_buffer_create(d, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, false, &b))
+      uint64_t dsl, set;
+      return buffer_set(d, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 8192, &dsl, &set);
+   }
+   if (which == 9) { /* a dynamic offset moving a descriptor past its buffer */
+      uint64_t dsl, set, layout = pv_vnc_new_id(&d->c);
+      if (buffer_set(d, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1024, &dsl, &set))
          return -1;
-      VkDescriptorSetLayoutBinding lb = { 0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
-                                          VK_SHADER_STAGE_COMPUTE_BIT, NULL };
-      VkDescriptorSetLayoutCreateInfo dli = {
-         .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 1,
-         .pBindings = &lb };
-      struct pv_vkCreateDescriptorSetLayout_args da = { .device = dev, .pCreateInfo = &dli,
-                                                        .pSetLayout_ids = &dsl,
-                                                        .pSetLayout_count = 1 };
-      VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1 };
-      VkDescriptorPoolCreateInfo pi = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                        .maxSets = 1, .poolSizeCount = 1, .pPoolSizes = &ps };
-      struct pv_vkCreateDescriptorPool_args pa = { .device = dev, .pCreateInfo = &pi,
-                                                   .pDescriptorPool_ids = &pool,
-                                                   .pDescriptorPool_count = 1 };
       VkDescriptorSetLayout l = E2E_H(VkDescriptorSetLayout, dsl);
-      VkDescriptorSetAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                         .descriptorPool = E2E_H(VkDescriptorPool, pool),
-                                         .descriptorSetCount = 1, .pSetLayouts = &l };
-      VkDescriptorSet sh;
-      struct pv_vkAllocateDescriptorSets_args aa = { .device = dev, .pAllocateInfo = &ai,
-                                                     .pDescriptorSets = &sh,
-                                                     .pDescriptorSets_ids = &set,
-                                                     .pDescriptorSets_count = 1 };
-      VkDescriptorBufferInfo bi = { E2E_H(VkBuffer, b.buffer), 0, 8192 };
-      VkWriteDescriptorSet w = { .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-                                 .dstSet = E2E_H(VkDescriptorSet, set), .dstBinding = 0,
-                                 .descriptorCount = 1,
-                                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                 .pBufferInfo = &bi };
-      struct pv_vkUpdateDescriptorSets_args ua = { .device = dev, .descriptorWriteCount = 1,
-                                                   .pDescriptorWrites = &w };
-      if (PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da) ||
-          PV_VNC_SEND(&d->c, vkCreateDescriptorPool, &pa) ||
-          PV_VNC_SEND(&d->c, vkAllocateDescriptorSets, &aa))
+      VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                        .setLayoutCount = 1, .pSetLayouts = &l };
+      struct pv_vkCreatePipelineLayout_args la = {
+         .device = E2E_H(VkDevice, d->device), .pCreateInfo = &li,
+         .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
+      VkDescriptorSet sh = E2E_H(VkDescriptorSet, set);
+      uint32_t offset = 4096;
+      struct pv_vkCmdBindDescriptorSets_args a = {
+         .commandBuffer = h, .pipelineBindPoint = VK_PIPELINE_BIND_POINT_COMPUTE,
+         .layout = E2E_H(VkPipelineLayout, layout), .descriptorSetCount = 1,
+         .pDescriptorSets = &sh, .dynamicOffsetCount = 1, .pDynamicOffsets = &offset };
+      if (PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &la))
          return -1;
-      return PV_VNC_SEND(&d->c, vkUpdateDescriptorSets, &ua);
+      return PV_VNC_SEND(&d->c, vkCmdBindDescriptorSets, &a);
    }
    if (which >= 3) {
       uint64_t pool = pv_vnc_new_id(&d->c);
@@ -567,6 +596,7 @@ static int bad_unbound_buffer(struct e2e_dev *d) { return record_bad(d, 5); }
 static int bad_unbound_image_view(struct e2e_dev *d) { return record_bad(d, 6); }
 static int bad_push_descriptor_set(struct e2e_dev *d) { return record_bad(d, 7); }
 static int bad_descriptor_range(struct e2e_dev *d) { return record_bad(d, 8); }
+static int bad_dynamic_offset(struct e2e_dev *d) { return record_bad(d, 9); }
 
 static void
 test_malformed(void)
@@ -592,6 +622,7 @@ test_malformed(void)
       { "bad-push-descriptor-set", "set 0 is not in the pipeline layout", bad_push_descriptor_set,
         "VK_KHR_push_descriptor" },
       { "bad-descriptor-range", "outside its 4096-byte buffer", bad_descriptor_range, NULL },
+      { "bad-dynamic-offset", "past its buffer", bad_dynamic_offset, NULL },
    };
    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       malformed(cases[i].name, cases[i].why, cases[i].bad, cases[i].extension);
