@@ -143,8 +143,9 @@ new_set(const struct pv_set_layout *l, struct pv_device *dev, uint64_t id, VkDes
          dyn += l->b[i].count;
    if (dyn > UINT32_MAX / 8)
       return NULL;
-   struct pv_descriptor_set *s =
-      calloc(1, sizeof(*s) + l->count * sizeof(s->b[0]) + dyn * sizeof(uint64_t));
+   /* the slack array follows the bindings, 8-byte aligned */
+   size_t slack_at = (sizeof(*s) + l->count * sizeof(s->b[0]) + 7) & ~(size_t)7;
+   struct pv_descriptor_set *s = calloc(1, slack_at + dyn * sizeof(uint64_t));
    if (!s)
       return NULL;
    s->obj = (struct pv_vk_object){ { id, VK_OBJECT_TYPE_DESCRIPTOR_SET, (uint64_t)handle }, dev,
@@ -152,7 +153,7 @@ new_set(const struct pv_set_layout *l, struct pv_device *dev, uint64_t id, VkDes
    s->count = l->count;
    memcpy(s->b, l->b, l->count * sizeof(s->b[0]));
    s->dyn_count = (uint32_t)dyn;
-   s->dyn_slack = (uint64_t *)(s->b + s->count);
+   s->dyn_slack = (uint64_t *)((char *)s + slack_at);
    for (uint64_t i = 0; i < dyn; i++)
       s->dyn_slack[i] = PV_SLACK_UNKNOWN;
    return s;
