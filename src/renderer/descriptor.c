@@ -144,7 +144,8 @@ new_set(const struct pv_set_layout *l, struct pv_device *dev, uint64_t id, VkDes
    if (dyn > UINT32_MAX / 8)
       return NULL;
    /* the slack array follows the bindings, 8-byte aligned */
-   size_t slack_at = (sizeof(*s) + l->count * sizeof(s->b[0]) + 7) & ~(size_t)7;
+   size_t slack_at = (sizeof(struct pv_descriptor_set) + l->count * sizeof(struct pv_binding) + 7) &
+                     ~(size_t)7;
    struct pv_descriptor_set *s = calloc(1, slack_at + dyn * sizeof(uint64_t));
    if (!s)
       return NULL;
