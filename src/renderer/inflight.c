@@ -85,6 +85,8 @@ const struct pv_inflight_rule pv_inflight_rules[PV_INFLIGHT_MAX_COMMAND] = {
    R(vkFreeMemory, ALL, device_obj),
    R(vkDestroyQueryPool, ALL, device_obj),
    R(vkDestroyEvent, ALL, device_obj),
+   R(vkDestroyFence, ALL, device_obj),     /* the queue thread signals them */
+   R(vkDestroySemaphore, ALL, device_obj),
    R(vkDestroyDescriptorUpdateTemplate, ALL, device_obj),
    R(vkDestroySamplerYcbcrConversion, ALL, device_obj),
    R(vkDestroyAccelerationStructureKHR, ALL, device_obj),
