@@ -368,9 +368,14 @@ pv_handle_vkUpdateDescriptorSets(struct pv_dispatcher *d, struct pv_vkUpdateDesc
    for (uint32_t i = 0; i < a->descriptorCopyCount; i++) {
       const VkCopyDescriptorSet *c = &a->pDescriptorCopies[i];
       const struct pv_descriptor_set *src = set_of(d, c->srcSet), *dst = set_of(d, c->dstSet);
-      if (!src || !dst || !range_ok(src, c->srcBinding, c->srcArrayElement, c->descriptorCount, ~0u) ||
-          !range_ok(dst, c->dstBinding, c->dstArrayElement, c->descriptorCount, ~0u))
-         return pv_dispatch_fail(d, "copy %u: a range is not in its set", i);
+      /* Same type on both sides: drivers size the copy by the type (an
+       * inline uniform block counts bytes, other bindings descriptors). */
+      int sb = src ? find_binding(src->b, src->count, c->srcBinding) : -1;
+      uint32_t type = sb >= 0 ? src->b[sb].type : ~0u;
+      if (!src || !dst || sb < 0 ||
+          !range_ok(src, c->srcBinding, c->srcArrayElement, c->descriptorCount, type) ||
+          !range_ok(dst, c->dstBinding, c->dstArrayElement, c->descriptorCount, type))
+         return pv_dispatch_fail(d, "copy %u: a range is not in its set, or the types differ", i);
    }
    dev->table.UpdateDescriptorSets(dev->handle, a->descriptorWriteCount, a->pDescriptorWrites,
                                    a->descriptorCopyCount, a->pDescriptorCopies);
