@@ -46,11 +46,32 @@ resources_ok(struct pv_dispatcher *d, const struct pv_pipeline_layout *layout,
    return true;
 }
 
+/* Specialization constants: each entry a scalar (1, 2, 4 or 8 bytes)
+ * inside the data.  Mesa's runtime copies `size` bytes of each into an
+ * 8-byte value in a heap array, so a larger size writes past it. */
+static bool
+specialization_ok(struct pv_dispatcher *d, const VkSpecializationInfo *si, uint32_t stage)
+{
+   for (uint32_t i = 0; si && i < si->mapEntryCount; i++) {
+      const VkSpecializationMapEntry *e = &si->pMapEntries[i];
+      if ((e->size != 1 && e->size != 2 && e->size != 4 && e->size != 8) ||
+          e->offset > si->dataSize || e->size > si->dataSize - e->offset) {
+         pv_dispatch_fail(d, "stage %u: specialization entry %u (%zu bytes at %u) is not a "
+                          "scalar inside %zu bytes of data", stage, i, e->size, e->offset,
+                          si->dataSize);
+         return false;
+      }
+   }
+   return true;
+}
+
 static bool
 stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeline_layout *layout,
           const VkPipelineShaderStageCreateInfo *stages, uint32_t count)
 {
    for (uint32_t i = 0; stages && i < count; i++) {
+      if (!specialization_ok(d, stages[i].pSpecializationInfo, i))
+         return false;
       const VkShaderModuleCreateInfo *code = NULL;
       for (const VkBaseInStructure *s = stages[i].pNext; s && !code; s = s->pNext)
          if (s->sType == VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO)
