@@ -327,6 +327,10 @@ class Gen:
         if not nullable and (m.shape in ('ARRAY', 'STRINGS', 'ARRAY2', 'PTR', 'STRING') or
                              (m.kind == 'HANDLE' and m.shape == 'VALUE')):
             m.flags.add('REQUIRED')
+        # an array of handles whose elements vk.xml does not let be NULL
+        if (m.kind == 'HANDLE' and m.shape == 'ARRAY' and not d.noautovalidity and
+                not d.elems_may_be_null):
+            m.flags.add('ELEMS_REQUIRED')
         if m.kind == 'U32' and m.ctype and (owner, d.name) not in self.ex['any_value']:
             T = self.reg.types.get(m.ctype)
             values = self.reg.enum_members.get(m.ctype)

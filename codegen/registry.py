@@ -50,6 +50,10 @@ class Decl:
         # optional="true[,…]": the pointer (or handle, or count) itself may be
         # NULL / VK_NULL_HANDLE / 0; the later values are per indirection
         self.may_be_null = self.optional.split(',')[0].strip() == 'true'
+        # optional="…,true": what the pointer points to (an array's handles)
+        # may be VK_NULL_HANDLE too
+        parts = [x.strip() for x in self.optional.split(',')]
+        self.elems_may_be_null = len(parts) > 1 and parts[1] == 'true'
         # noautovalidity: validity depends on other members (e.g. pImageInfo
         # of VkWriteDescriptorSet on descriptorType), so vk.xml says nothing
         self.noautovalidity = el.get('noautovalidity') == 'true'

@@ -72,6 +72,8 @@ enum pv_cs_member_flags {
                                      cond: only while it holds; with REQ_IF: only
                                      while req_member's value has its bit in req_mask) */
    PV_CS_F_REQ_IF = 1u << 7,
+   PV_CS_F_ELEMS_REQUIRED = 1u << 8, /* a handle array whose elements may not be NULL
+                                        (checked for command parameters) */
 };
 
 enum pv_cs_len_kind {
@@ -102,7 +104,9 @@ struct pv_cs_member {
    uint16_t len_member;  /* sibling index (within the parent's member list) */
    uint16_t len_off;
    uint16_t cond_member;
-   uint8_t kind, shape, flags, len_kind;
+   uint8_t kind, shape;
+   uint16_t flags;       /* enum pv_cs_member_flags */
+   uint8_t len_kind;
    uint8_t len_size, len_add, len_div, cond;
    uint16_t enum_index;  /* scalar enum: 1 + index into pv_cs_enums (values checked); 0 none */
    uint16_t req_member;  /* REQ_IF: sibling index of the selecting value */

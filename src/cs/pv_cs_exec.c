@@ -935,6 +935,9 @@ dec_in_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
    for (uint64_t i = 0; i < n; i++) {
       if (!pv_cs_read_u64(d, &id) || !dec_xlate(d, m, id, &h, &objs[i], owner))
          return false;
+      if (!id && (m->flags & PV_CS_F_ELEMS_REQUIRED))
+         return pv_cs_decoder_fail(d, "%s.%s[%llu]: VK_NULL_HANDLE where a handle is required",
+                                   owner, m->name, (unsigned long long)i);
       store_handle(host + i * m->elem_size, m->elem_size, h);
    }
    store_ptr(args + m->offset, host);

@@ -155,7 +155,8 @@ fill_elem(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t 
    case PV_CS_K_SIZE: put_uint(p, sizeof(size_t), rnd() % 16); break;
    case PV_CS_K_HANDLE:
       put_handle(p, m->elem_size,
-                 !filling_output && (rnd() % 4 || (required(m) && m->shape == PV_CS_S_VALUE))
+                 !filling_output && (rnd() % 4 || (required(m) && m->shape == PV_CS_S_VALUE) ||
+                                     (m->flags & PV_CS_F_ELEMS_REQUIRED))
                     ? 1 + rnd() % 1000
                     : 0);
       break;
