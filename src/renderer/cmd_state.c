@@ -187,6 +187,22 @@ pv_cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *inf
                    const void *args)
 {
    uint32_t type = info->id;
+   switch (type) { /* most commands move nothing */
+   case PV_CMD_vkResetCommandPool:
+   case PV_CMD_vkAllocateCommandBuffers:
+   case PV_CMD_vkBeginCommandBuffer:
+   case PV_CMD_vkEndCommandBuffer:
+   case PV_CMD_vkResetCommandBuffer:
+   case PV_CMD_vkCmdBeginRenderPass:
+   case PV_CMD_vkCmdBeginRenderPass2:
+   case PV_CMD_vkCmdBeginRendering:
+   case PV_CMD_vkCmdEndRenderPass:
+   case PV_CMD_vkCmdEndRenderPass2:
+   case PV_CMD_vkCmdEndRendering:
+      break;
+   default:
+      return;
+   }
    if (type == PV_CMD_vkResetCommandPool) {
       const struct pv_vkResetCommandPool_args *a = args;
       struct pv_command_pool *pool = (struct pv_command_pool *)a->commandPool_obj;
