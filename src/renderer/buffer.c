@@ -122,6 +122,14 @@ pv_buffer_lookup(struct pv_dispatcher *d, struct pv_object *obj, VkBuffer handle
    return b && (b->memory || b->sparse) ? b : NULL;
 }
 
+bool
+pv_buffer_range(const struct pv_buffer *b, VkDeviceSize offset, VkDeviceSize range,
+                VkDeviceSize *resolved)
+{
+   *resolved = range != VK_WHOLE_SIZE ? range : offset <= b->size ? b->size - offset : 0;
+   return range_ok(offset, *resolved, b->size);
+}
+
 static bool
 check_range(struct pv_dispatcher *d, const struct pv_buffer *b, VkDeviceSize offset,
             VkDeviceSize size, const char *what)
@@ -263,11 +271,14 @@ xfb_buffers_ok(struct pv_dispatcher *d, struct pv_object *const *objs, const VkD
       if (!objs[i] && counter_size)
          continue; /* counter buffers may be VK_NULL_HANDLE */
       const struct pv_buffer *b = pv_buffer_lookup(d, objs[i], VK_NULL_HANDLE);
-      VkDeviceSize off = offsets ? offsets[i] : 0;
-      VkDeviceSize size = counter_size ? counter_size
-                          : !sizes || sizes[i] == VK_WHOLE_SIZE ? (b && off <= b->size ? b->size - off : 0)
-                                                                : sizes[i];
-      if (!b || !check_range(d, b, off, size, "transform feedback range"))
+      VkDeviceSize off = offsets ? offsets[i] : 0, size;
+      if (!b)
+         return false;
+      if (counter_size)
+         size = counter_size;
+      else
+         pv_buffer_range(b, off, sizes ? sizes[i] : VK_WHOLE_SIZE, &size);
+      if (!check_range(d, b, off, size, "transform feedback range"))
          return false;
    }
    return true;

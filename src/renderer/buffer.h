@@ -20,4 +20,10 @@ bool pv_bind_fits(struct pv_dispatcher *d, VkDeviceMemory mem_handle, VkDeviceSi
  * (handles inside decoded structs); NULL after making the context fatal. */
 struct pv_buffer *pv_buffer_lookup(struct pv_dispatcher *d, struct pv_object *obj, VkBuffer handle);
 
+/* The range [offset, offset + range) of `b`, VK_WHOLE_SIZE meaning "to the
+ * end": its resolved length in *resolved, and whether it lies in the buffer
+ * (for descriptors, buffer views and transform feedback). */
+bool pv_buffer_range(const struct pv_buffer *b, VkDeviceSize offset, VkDeviceSize range,
+                     VkDeviceSize *resolved);
+
 #endif

@@ -171,36 +171,53 @@ dyn_index(const struct pv_descriptor_set *s, uint32_t bi, uint32_t element)
    return n + element;
 }
 
-/* Record the slack of `count` dynamic descriptors written from (binding,
- * element) on, rolling over bindings as the write does (already checked). */
+/* Element `element` of binding `binding`, rolled over into the following
+ * bindings: its binding index and element there (range_ok held). */
+static void
+locate(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element, uint32_t *bi,
+       uint32_t *el)
+{
+   int i = find_binding(s->b, s->count, binding);
+   while (i >= 0 && i < (int)s->count && element >= s->b[i].count)
+      element -= s->b[i++].count;
+   *bi = i < 0 ? s->count : (uint32_t)i;
+   *el = element;
+}
+
+/* The dynamic-offset slot of the descriptor `element` places past
+ * (binding, 0), rolling over bindings; -1 if that descriptor is not
+ * dynamic. */
+static int64_t
+dyn_slot(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element)
+{
+   uint32_t bi, el;
+   locate(s, binding, element, &bi, &el);
+   if (bi >= s->count || !is_dynamic(s->b[bi].type))
+      return -1;
+   uint32_t at = dyn_index(s, bi, el);
+   return at < s->dyn_count ? (int64_t)at : -1;
+}
+
+/* Record the slack of the dynamic descriptors a write (already checked)
+ * sets. */
 static void
 note_dynamic_writes(struct pv_dispatcher *d, struct pv_descriptor_set *s,
                     const VkWriteDescriptorSet *w)
 {
    if (!is_dynamic(w->descriptorType) || !w->pBufferInfo)
       return;
-   int bi = find_binding(s->b, s->count, w->dstBinding);
-   uint32_t element = w->dstArrayElement;
-   for (uint32_t k = 0; bi >= 0 && bi < (int)s->count && k < w->descriptorCount;) {
-      if (element >= s->b[bi].count) {
-         element -= s->b[bi].count;
-         bi++;
+   for (uint32_t k = 0; k < w->descriptorCount; k++) {
+      int64_t at = dyn_slot(s, w->dstBinding, w->dstArrayElement + k);
+      if (at < 0)
          continue;
-      }
       const VkDescriptorBufferInfo *info = &w->pBufferInfo[k];
       const struct pv_buffer *b = info->buffer ? (const struct pv_buffer *)
          pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_BUFFER,
                                        (uint64_t)info->buffer) : NULL;
-      uint64_t slack = PV_SLACK_UNKNOWN;
-      if (b) {
-         VkDeviceSize range = info->range == VK_WHOLE_SIZE ? b->size - info->offset : info->range;
-         slack = b->size - info->offset - range; /* in range: checked by buffer_infos_ok */
-      }
-      uint32_t at = dyn_index(s, (uint32_t)bi, element);
-      if (at < s->dyn_count)
-         s->dyn_slack[at] = slack;
-      element++;
-      k++;
+      VkDeviceSize range;
+      s->dyn_slack[at] = b && pv_buffer_range(b, info->offset, info->range, &range)
+                            ? b->size - info->offset - range /* buffer_infos_ok held */
+                            : PV_SLACK_UNKNOWN;
    }
 }
 
@@ -330,8 +347,8 @@ buffer_infos_ok(struct pv_dispatcher *d, const VkWriteDescriptorSet *w)
       const struct pv_buffer *b = pv_buffer_lookup(d, NULL, bi->buffer);
       if (!b)
          return false;
-      VkDeviceSize range = bi->range == VK_WHOLE_SIZE ? b->size - bi->offset : bi->range;
-      if (bi->offset > b->size || range > b->size - bi->offset)
+      VkDeviceSize range;
+      if (!pv_buffer_range(b, bi->offset, bi->range, &range))
          return pv_dispatch_fail(d, "buffer descriptor %u: [%llu, +%llu) outside its %llu-byte "
                                  "buffer", i, (unsigned long long)bi->offset,
                                  (unsigned long long)bi->range, (unsigned long long)b->size),
@@ -386,19 +403,6 @@ pv_handle_vkUpdateDescriptorSets(struct pv_dispatcher *d, struct pv_vkUpdateDesc
       copy_dynamic_slack(d, &a->pDescriptorCopies[i]);
 }
 
-/* Element `element` of binding `binding`, rolled over into the following
- * bindings: its binding index and element there (range_ok held). */
-static void
-locate(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element, uint32_t *bi,
-       uint32_t *el)
-{
-   int i = find_binding(s->b, s->count, binding);
-   while (i >= 0 && i < (int)s->count && element >= s->b[i].count)
-      element -= s->b[i++].count;
-   *bi = i < 0 ? s->count : (uint32_t)i;
-   *el = element;
-}
-
 /* Copies carry dynamic descriptors' slack along. */
 static void
 copy_dynamic_slack(struct pv_dispatcher *d, const VkCopyDescriptorSet *c)
@@ -406,18 +410,10 @@ copy_dynamic_slack(struct pv_dispatcher *d, const VkCopyDescriptorSet *c)
    const struct pv_descriptor_set *src = set_of(d, c->srcSet);
    struct pv_descriptor_set *dst = (struct pv_descriptor_set *)set_of(d, c->dstSet);
    for (uint32_t k = 0; src && dst && k < c->descriptorCount; k++) {
-      uint32_t sb, se, db, de;
-      locate(src, c->srcBinding, c->srcArrayElement + k, &sb, &se);
-      locate(dst, c->dstBinding, c->dstArrayElement + k, &db, &de);
-      if (db >= dst->count || !is_dynamic(dst->b[db].type))
-         continue;
-      uint32_t to = dyn_index(dst, db, de);
-      uint64_t slack = sb < src->count && is_dynamic(src->b[sb].type) &&
-                             dyn_index(src, sb, se) < src->dyn_count
-                          ? src->dyn_slack[dyn_index(src, sb, se)]
-                          : PV_SLACK_UNKNOWN;
-      if (to < dst->dyn_count)
-         dst->dyn_slack[to] = slack;
+      int64_t to = dyn_slot(dst, c->dstBinding, c->dstArrayElement + k);
+      int64_t from = dyn_slot(src, c->srcBinding, c->srcArrayElement + k);
+      if (to >= 0)
+         dst->dyn_slack[to] = from >= 0 ? src->dyn_slack[from] : PV_SLACK_UNKNOWN;
    }
 }
 
@@ -491,8 +487,8 @@ pv_handle_vkCreateBufferView(struct pv_dispatcher *d, struct pv_vkCreateBufferVi
    const struct pv_buffer *b = pv_buffer_lookup(d, NULL, ci->buffer);
    if (!b)
       return;
-   VkDeviceSize range = ci->range == VK_WHOLE_SIZE ? b->size - ci->offset : ci->range;
-   if (ci->offset >= b->size || range > b->size - ci->offset)
+   VkDeviceSize range;
+   if (ci->offset >= b->size || !pv_buffer_range(b, ci->offset, ci->range, &range))
       return pv_dispatch_fail(d, "buffer view [%llu, +%llu) outside its %llu-byte buffer",
                               (unsigned long long)ci->offset, (unsigned long long)ci->range,
                               (unsigned long long)b->size);
