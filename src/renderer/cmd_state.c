@@ -20,6 +20,7 @@
 
 #include <string.h>
 
+#include "renderer/queue.h"
 #include "renderer/render_pass.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
@@ -83,30 +84,12 @@ all_executable(struct pv_dispatcher *d, struct pv_object *const *objs, uint32_t 
 
 /* Submissions name command buffers by host handle. */
 static bool
-submitted_executable(struct pv_dispatcher *d, VkCommandBuffer h)
+submitted_executable(void *user, VkCommandBuffer h)
 {
+   struct pv_dispatcher *d = user;
    struct pv_command_buffer *cb = cmd_of(pv_object_table_lookup_handle(
       &d->vk->objects, VK_OBJECT_TYPE_COMMAND_BUFFER, (uint64_t)(uintptr_t)h));
    return !cb || executable(cb) || fail(d, "a command buffer that is not executable is submitted");
-}
-
-static bool
-submit_ok(struct pv_dispatcher *d, uint32_t type, const void *args)
-{
-   if (type == PV_CMD_vkQueueSubmit) {
-      const struct pv_vkQueueSubmit_args *a = args;
-      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
-         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferCount; j++)
-            if (!submitted_executable(d, a->pSubmits[i].pCommandBuffers[j]))
-               return false;
-   } else {
-      const struct pv_vkQueueSubmit2_args *a = args;
-      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
-         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferInfoCount; j++)
-            if (!submitted_executable(d, a->pSubmits[i].pCommandBufferInfos[j].commandBuffer))
-               return false;
-   }
-   return true;
 }
 
 /* vkCmdClearAttachments clears whole rectangles of layers: they must lie
@@ -139,7 +122,7 @@ pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *in
 {
    uint32_t type = info->id;
    if (type == PV_CMD_vkQueueSubmit || type == PV_CMD_vkQueueSubmit2)
-      return submit_ok(d, type, args);
+      return pv_queue_each_submitted(type, args, submitted_executable, d);
    if (info->category != PV_CS_CAT_COMMAND_BUFFER)
       return true;
    struct pv_command_buffer *cb = first_command_buffer(info, args);

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/queue.h"
 #include "renderer/vk_context.h"
 
 struct marker {
@@ -248,13 +249,20 @@ set_busy(struct pv_vk_object *o, uint64_t count)
 }
 
 /* A command buffer and its pool are used by submission `count`. */
-static void
-mark_command_buffer(struct pv_dispatcher *d, VkCommandBuffer cb, uint64_t count)
+struct submission {
+   struct pv_dispatcher *d;
+   uint64_t count;
+};
+
+static bool
+mark_command_buffer(void *user, VkCommandBuffer cb)
 {
-   struct pv_vk_object *o = by_handle(d, VK_OBJECT_TYPE_COMMAND_BUFFER, (uint64_t)(uintptr_t)cb);
-   set_busy(o, count);
+   const struct submission *s = user;
+   struct pv_vk_object *o = by_handle(s->d, VK_OBJECT_TYPE_COMMAND_BUFFER, (uint64_t)(uintptr_t)cb);
+   set_busy(o, s->count);
    if (o && o->parent)
-      set_busy(by_handle(d, VK_OBJECT_TYPE_COMMAND_POOL, o->parent), count);
+      set_busy(by_handle(s->d, VK_OBJECT_TYPE_COMMAND_POOL, o->parent), s->count);
+   return true;
 }
 
 static uint64_t
@@ -307,22 +315,6 @@ pv_inflight_before_check(struct pv_dispatcher *d, uint32_t type, const void *arg
    return false;
 }
 
-static void
-mark_submit(struct pv_dispatcher *d, uint32_t type, const void *args, uint64_t count)
-{
-   if (type == PV_CMD_vkQueueSubmit) {
-      const struct pv_vkQueueSubmit_args *a = args;
-      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
-         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferCount; j++)
-            mark_command_buffer(d, a->pSubmits[i].pCommandBuffers[j], count);
-   } else if (type == PV_CMD_vkQueueSubmit2) {
-      const struct pv_vkQueueSubmit2_args *a = args;
-      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
-         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferInfoCount; j++)
-            mark_command_buffer(d, a->pSubmits[i].pCommandBufferInfos[j].commandBuffer, count);
-   }
-}
-
 /* Secondary command buffers run inside primaries we do not track: they
  * and their pools wait for everything. */
 static void
@@ -366,5 +358,6 @@ pv_inflight_after_check(struct pv_dispatcher *d, uint32_t type, const void *args
       return;
    uint64_t count;
    mark_submission(dev, dev->inflight, (struct pv_queue *)s->queue_obj, &count);
-   mark_submit(d, type, args, count);
+   struct submission sub = { d, count };
+   pv_queue_each_submitted(type, args, mark_command_buffer, &sub);
 }

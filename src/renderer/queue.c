@@ -176,3 +176,23 @@ pv_queue_unbind_timeline(struct pv_queue *q, struct pv_context *ctx)
       pv_context_unbind_timeline(ctx, q->ring_idx);
    q->ring_idx = 0;
 }
+
+bool
+pv_queue_each_submitted(uint32_t type, const void *args,
+                        bool (*fn)(void *user, VkCommandBuffer cb), void *user)
+{
+   if (type == PV_CMD_vkQueueSubmit) {
+      const struct pv_vkQueueSubmit_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferCount; j++)
+            if (!fn(user, a->pSubmits[i].pCommandBuffers[j]))
+               return false;
+   } else if (type == PV_CMD_vkQueueSubmit2) {
+      const struct pv_vkQueueSubmit2_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferInfoCount; j++)
+            if (!fn(user, a->pSubmits[i].pCommandBufferInfos[j].commandBuffer))
+               return false;
+   }
+   return true;
+}

@@ -2,7 +2,9 @@
 #ifndef PV_RENDERER_QUEUE_H
 #define PV_RENDERER_QUEUE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <vulkan/vulkan_core.h>
 
 struct pv_queue;
 struct pv_context;
@@ -16,5 +18,12 @@ void pv_queue_unbind_timeline(struct pv_queue *q, struct pv_context *ctx);
 /* The same for a device that never goes idle: stop waiting for its fences
  * (they leak with it). */
 void pv_queue_abandon_timeline(struct pv_queue *q, struct pv_context *ctx);
+
+/* Call fn on each command buffer a submission names, in order, while it
+ * returns true; false if it returned false.  `type` is the command id and
+ * `args` its decoded arguments: vkQueueSubmit and vkQueueSubmit2 name
+ * command buffers, other commands none. */
+bool pv_queue_each_submitted(uint32_t type, const void *args,
+                             bool (*fn)(void *user, VkCommandBuffer cb), void *user);
 
 #endif
