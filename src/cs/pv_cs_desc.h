@@ -73,7 +73,7 @@ enum pv_cs_member_flags {
                                      while req_member's value has its bit in req_mask) */
    PV_CS_F_REQ_IF = 1u << 7,
    PV_CS_F_ELEMS_REQUIRED = 1u << 8, /* a handle array whose elements may not be NULL
-                                        (checked for command parameters) */
+                                        (parameters and struct members alike) */
 };
 
 enum pv_cs_len_kind {

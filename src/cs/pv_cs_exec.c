@@ -322,7 +322,8 @@ dec_elem(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_
          return false;
       if (partial) /* placeholder of an output handle: the host fills it */
          return true;
-      if (!v64 && m->shape == PV_CS_S_VALUE && null_forbidden(d, m, sib, base))
+      if (!v64 && ((m->shape == PV_CS_S_VALUE && null_forbidden(d, m, sib, base)) ||
+                   (m->flags & PV_CS_F_ELEMS_REQUIRED)))
          return pv_cs_decoder_fail(d, "%s.%s: VK_NULL_HANDLE where a handle is required", owner,
                                    m->name);
       if (!dec_xlate(d, m, v64, &h, NULL, owner))

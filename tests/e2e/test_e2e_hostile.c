@@ -402,6 +402,19 @@ bad_reply_stream(struct e2e_dev *d)
    return PV_VNC_SEND(&d->c, vkSetReplyCommandStreamMESA, &a);
 }
 
+/* A null element inside a struct's handle array: VkSubmitInfo's command
+ * buffers (the decoder checks these like parameter arrays). */
+static int
+bad_null_submit_element(struct e2e_dev *d)
+{
+   VkCommandBuffer cbs[1] = { VK_NULL_HANDLE };
+   VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+                       .pCommandBuffers = cbs };
+   struct pv_vkQueueSubmit_args a = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
+                                      .pSubmits = &si };
+   return PV_VNC_SEND(&d->c, vkQueueSubmit, &a);
+}
+
 /* A set of one `type` buffer descriptor over [0, range) of a new 4096-byte
  * buffer; returns the last send's result. */
 static int
@@ -623,6 +636,8 @@ test_malformed(void)
         "VK_KHR_push_descriptor" },
       { "bad-descriptor-range", "outside its 4096-byte buffer", bad_descriptor_range, NULL },
       { "bad-dynamic-offset", "past its buffer", bad_dynamic_offset, NULL },
+      { "bad-null-submit-element", "pCommandBuffers: VK_NULL_HANDLE", bad_null_submit_element,
+        NULL },
    };
    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       malformed(cases[i].name, cases[i].why, cases[i].bad, cases[i].extension);
