@@ -333,6 +333,17 @@ class Gen:
             m.flags.add('ELEMS_REQUIRED')
         if m.kind == 'U32' and m.ctype and (owner, d.name) not in self.ex['any_value']:
             T = self.reg.types.get(m.ctype)
+            while T is not None and T.alias:
+                T = self.reg.types.get(T.alias)
+            # flags of a type vk.xml defines no bits for are reserved: 0 only
+            # (drivers assert on them, e.g. VkShaderModuleCreateFlags)
+            if T is not None and T.category == 'bitmask' and not T.bitvalues:
+                key = (T.name, True)
+                if key not in self.enum_index:
+                    self.enum_index[key] = len(self.enums)
+                    self.enums.append(key)
+                m.enum = self.enum_index[key] + 1
+                return
             values = self.reg.enum_members.get(m.ctype)
             if T is not None and T.category == 'enum' and values:
                 # optional="true" on a scalar: 0 is allowed too (e.g.
@@ -776,7 +787,8 @@ class Emitter:
         values = []
         c.append('const struct pv_cs_enum pv_cs_enums[] = {')
         for name, zero in g.enums:
-            vs = {v if v < 0x80000000 else v - (1 << 32) for v in reg.enum_members[name]}
+            vs = {v if v < 0x80000000 else v - (1 << 32)
+                  for v in reg.enum_members.get(name, ())}
             vs = sorted(vs | ({0} if zero else set()))
             c.append('   {"%s", %d, %d},' % (name, len(values), len(vs)))
             values.extend(vs)

@@ -805,6 +805,126 @@ pv_image_force_robust_access(const struct pv_physical_device *p, VkDeviceCreateI
 
 /* ---- image views -------------------------------------------------------------------- */
 
+/* The aspects an image has: those a view's range may name. */
+static VkImageAspectFlags
+image_aspects(const struct pv_image *img)
+{
+   const struct pv_format_info *f = img->fmt;
+   if (!f)
+      return VK_IMAGE_ASPECT_COLOR_BIT;
+   if (f->planes)
+      return VK_IMAGE_ASPECT_COLOR_BIT | ((VK_IMAGE_ASPECT_PLANE_0_BIT << f->planes) -
+                                          VK_IMAGE_ASPECT_PLANE_0_BIT);
+   if (f->depth_size || f->stencil)
+      return (f->depth_size ? VK_IMAGE_ASPECT_DEPTH_BIT : 0) |
+             (f->stencil ? VK_IMAGE_ASPECT_STENCIL_BIT : 0);
+   return VK_IMAGE_ASPECT_COLOR_BIT;
+}
+
+/* A view's format other than its image's: drivers address the image's
+ * memory in the view's texels, so those must be the size of the image's
+ * (of the plane's the view names), and the image must allow the
+ * reinterpretation (VkImageViewCreateInfo's format rules). */
+static bool
+view_format_ok(const struct pv_image *img, VkFormat format, VkImageAspectFlags aspect)
+{
+   const struct pv_format_info *f = img->fmt, *v = pv_format_info(format);
+   if (format == img->format)
+      return true;
+   if (!f || !v || !(img->flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) || f->depth_size ||
+       f->stencil || v->planes || v->depth_size || v->stencil)
+      return false;
+   bool texel = v->block_w == 1 && v->block_h == 1 && v->block_d == 1;
+   if (f->planes) {
+      for (uint32_t i = 0; i < f->planes; i++)
+         if (aspect == plane_bits[i])
+            return texel && v->block_size == f->plane[i].block_size;
+      return false;
+   }
+   if (v->block_size != f->block_size)
+      return false;
+   return (v->block_w == f->block_w && v->block_h == f->block_h && v->block_d == f->block_d) ||
+          (texel && (img->flags & VK_IMAGE_CREATE_BLOCK_TEXEL_VIEW_COMPATIBLE_BIT));
+}
+
+/* The view type against the image's type and flags; 2D views of a 3D
+ * image count its depth slices as layers, one level at a time. */
+static bool
+view_type_ok(const struct pv_image *img, VkImageViewType t, bool *slices)
+{
+   *slices = false;
+   switch (t) {
+   case VK_IMAGE_VIEW_TYPE_1D:
+   case VK_IMAGE_VIEW_TYPE_1D_ARRAY:
+      return img->type == VK_IMAGE_TYPE_1D;
+   case VK_IMAGE_VIEW_TYPE_2D:
+   case VK_IMAGE_VIEW_TYPE_2D_ARRAY:
+      *slices = img->type == VK_IMAGE_TYPE_3D;
+      return img->type == VK_IMAGE_TYPE_2D ||
+             (*slices && (img->flags & (VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT |
+                                        VK_IMAGE_CREATE_2D_VIEW_COMPATIBLE_BIT_EXT)));
+   case VK_IMAGE_VIEW_TYPE_3D:
+      return img->type == VK_IMAGE_TYPE_3D;
+   case VK_IMAGE_VIEW_TYPE_CUBE:
+   case VK_IMAGE_VIEW_TYPE_CUBE_ARRAY:
+      return img->type == VK_IMAGE_TYPE_2D && (img->flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT);
+   default:
+      return false;
+   }
+}
+
+/* The levels and layers of a view, resolved into v; false (context fatal)
+ * where they leave the image or do not fit the view type. */
+static bool
+view_range_ok(struct pv_dispatcher *d, const struct pv_image *img, const VkImageViewCreateInfo *ci,
+              struct pv_image_view *v)
+{
+   const VkImageSubresourceRange *r = &ci->subresourceRange;
+   bool slices;
+   if (!view_type_ok(img, ci->viewType, &slices))
+      return pv_dispatch_fail(d, "view type %d does not fit image type %d (flags 0x%x)",
+                              (int)ci->viewType, (int)img->type, img->flags), false;
+   if (!r->aspectMask || (r->aspectMask & ~image_aspects(img)) ||
+       !view_format_ok(img, ci->format, r->aspectMask))
+      return pv_dispatch_fail(d, "view format %d, aspects 0x%x do not fit image format %d "
+                              "(flags 0x%x)", (int)ci->format, r->aspectMask, (int)img->format,
+                              img->flags), false;
+   if (slices) {
+      struct pv_image as_layers = *img;
+      as_layers.array_layers = r->baseMipLevel < img->mip_levels
+                                  ? mip_dim(img->extent.depth, r->baseMipLevel) : 1;
+      if (r->levelCount != 1)
+         return pv_dispatch_fail(d, "a 2D view of a 3D image names %u levels", r->levelCount),
+                false;
+      if (!subresource_range_ok(d, 0, &as_layers, r))
+         return false;
+      v->layers = r->layerCount == VK_REMAINING_ARRAY_LAYERS
+                     ? as_layers.array_layers - r->baseArrayLayer : r->layerCount;
+   } else {
+      if (!subresource_range_ok(d, 0, img, r))
+         return false;
+      v->layers = img->type == VK_IMAGE_TYPE_3D ? mip_dim(img->extent.depth, r->baseMipLevel)
+                  : r->layerCount == VK_REMAINING_ARRAY_LAYERS
+                     ? img->array_layers - r->baseArrayLayer : r->layerCount;
+   }
+   bool cube = ci->viewType == VK_IMAGE_VIEW_TYPE_CUBE ||
+               ci->viewType == VK_IMAGE_VIEW_TYPE_CUBE_ARRAY;
+   if ((cube && v->layers % 6) || (ci->viewType == VK_IMAGE_VIEW_TYPE_CUBE && v->layers != 6))
+      return pv_dispatch_fail(d, "a cube view of %u layers", v->layers), false;
+   uint32_t levels = r->levelCount == VK_REMAINING_MIP_LEVELS
+                        ? img->mip_levels - r->baseMipLevel : r->levelCount;
+   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
+      const VkImageViewMinLodCreateInfoEXT *lod = (const void *)s;
+      if (s->sType == VK_STRUCTURE_TYPE_IMAGE_VIEW_MIN_LOD_CREATE_INFO_EXT &&
+          !(lod->minLod >= 0.0f && lod->minLod <= (float)(r->baseMipLevel + levels - 1)))
+         return pv_dispatch_fail(d, "minLod %g past the view's levels", (double)lod->minLod),
+                false;
+   }
+   v->width = mip_dim(img->extent.width, r->baseMipLevel);
+   v->height = mip_dim(img->extent.height, r->baseMipLevel);
+   return true;
+}
+
 /* A view names levels and layers of a bound image: drivers size the view's
  * storage from them, and render or store through it. */
 void
@@ -814,23 +934,21 @@ pv_handle_vkCreateImageView(struct pv_dispatcher *d, struct pv_vkCreateImageView
                                          offsetof(struct pv_vk_device_table, CreateImageView));
    if (!dev)
       return;
-   const VkImageSubresourceRange *r = &a->pCreateInfo->subresourceRange;
    struct pv_image *img = image_of(d, NULL, a->pCreateInfo->image);
-   if (!img || !subresource_range_ok(d, 0, img, r))
+   struct pv_image_view *v = img ? calloc(1, sizeof(*v)) : NULL;
+   if (!img)
       return;
-   struct pv_image_view *v = calloc(1, sizeof(*v));
    if (!v)
       return pv_dispatch_fail(d, "out of memory");
+   if (!view_range_ok(d, img, a->pCreateInfo, v)) {
+      free(v);
+      return;
+   }
    a->ret = dev->table.CreateImageView(dev->handle, a->pCreateInfo, NULL, a->pView);
    if (a->ret != VK_SUCCESS) {
       free(v);
       return;
    }
-   v->width = mip_dim(img->extent.width, r->baseMipLevel);
-   v->height = mip_dim(img->extent.height, r->baseMipLevel);
-   v->layers = img->type == VK_IMAGE_TYPE_3D ? mip_dim(img->extent.depth, r->baseMipLevel)
-               : r->layerCount == VK_REMAINING_ARRAY_LAYERS ? img->array_layers - r->baseArrayLayer
-                                                            : r->layerCount;
    v->obj = (struct pv_vk_object){ { a->pView_ids[0], VK_OBJECT_TYPE_IMAGE_VIEW,
                                      (uint64_t)*a->pView }, dev, 0, 0 };
    if (!pv_dispatch_bind(d, &v->obj.base)) {
