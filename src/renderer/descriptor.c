@@ -40,6 +40,18 @@ pv_handle_vkCreateDescriptorSetLayout(struct pv_dispatcher *d,
    struct pv_set_layout *l = calloc(1, sizeof(*l) + ci->bindingCount * sizeof(l->b[0]));
    if (!l)
       return pv_dispatch_fail(d, "out of memory");
+   l->update_after_bind =
+      (ci->flags & VK_DESCRIPTOR_SET_LAYOUT_CREATE_UPDATE_AFTER_BIND_POOL_BIT) != 0;
+   for (uint32_t i = 0; i < ci->bindingCount; i++) {
+      if (!pv_tally_binding(d, dev->pdev, &l->tally, &ci->pBindings[i])) {
+         free(l);
+         return;
+      }
+   }
+   if (!pv_tally_ok(d, dev->pdev, &l->tally, l->update_after_bind, "set layout")) {
+      free(l);
+      return;
+   }
    a->ret = dev->table.CreateDescriptorSetLayout(dev->handle, ci, NULL, a->pSetLayout);
    if (a->ret != VK_SUCCESS) {
       free(l);
@@ -59,9 +71,33 @@ pv_handle_vkCreateDescriptorSetLayout(struct pv_dispatcher *d,
    }
 }
 
-/* The set layouts of a pipeline layout, copied; NULL if one is unknown. */
+/* The per-stage limits across a pipeline layout's sets: the ordinary ones
+ * count the sets without update-after-bind, the looser ones count all. */
+static bool
+layout_limits_ok(struct pv_dispatcher *d, const struct pv_device *dev,
+                 const struct pv_set_layout **sl, uint32_t n)
+{
+   struct pv_stage_tally *t = calloc(2, sizeof(*t));
+   if (!t)
+      return pv_dispatch_fail(d, "out of memory"), false;
+   for (uint32_t i = 0; i < n; i++) {
+      if (!sl[i])
+         continue;
+      if (!sl[i]->update_after_bind)
+         pv_tally_add(&t[0], &sl[i]->tally);
+      pv_tally_add(&t[1], &sl[i]->tally);
+   }
+   bool ok = pv_tally_ok(d, dev->pdev, &t[0], 0, "pipeline layout") &&
+             pv_tally_ok(d, dev->pdev, &t[1], 1, "pipeline layout");
+   free(t);
+   return ok;
+}
+
+/* The set layouts of a pipeline layout, copied; NULL if one is unknown or
+ * together they exceed a per-stage limit. */
 static struct pv_pipeline_layout *
-copy_layouts(struct pv_dispatcher *d, const VkPipelineLayoutCreateInfo *ci)
+copy_layouts(struct pv_dispatcher *d, const struct pv_device *dev,
+             const VkPipelineLayoutCreateInfo *ci)
 {
    size_t total = 0;
    const struct pv_set_layout **sl = calloc(ci->setLayoutCount + 1, sizeof(*sl));
@@ -76,6 +112,10 @@ copy_layouts(struct pv_dispatcher *d, const VkPipelineLayoutCreateInfo *ci)
          return NULL;
       }
       total += sl[i]->count;
+   }
+   if (sl && !layout_limits_ok(d, dev, sl, ci->setLayoutCount)) {
+      free(sl);
+      return NULL;
    }
    struct pv_pipeline_layout *l =
       sl ? calloc(1, sizeof(*l) + ci->setLayoutCount * sizeof(l->sets[0]) + total * sizeof(l->b[0]))
@@ -105,7 +145,7 @@ pv_handle_vkCreatePipelineLayout(struct pv_dispatcher *d, struct pv_vkCreatePipe
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev || !a->pCreateInfo || !a->pPipelineLayout)
       return pv_dispatch_fail(d, "device, pCreateInfo or pPipelineLayout is NULL");
-   struct pv_pipeline_layout *l = copy_layouts(d, a->pCreateInfo);
+   struct pv_pipeline_layout *l = copy_layouts(d, dev, a->pCreateInfo);
    if (!l)
       return;
    a->ret = dev->table.CreatePipelineLayout(dev->handle, a->pCreateInfo, NULL, a->pPipelineLayout);

@@ -14,6 +14,8 @@ struct pv_binding {
  * (the generic destroy path frees objects with free()). */
 struct pv_set_layout {
    struct pv_vk_object obj;
+   bool update_after_bind;      /* UPDATE_AFTER_BIND_POOL: the looser limits */
+   struct pv_stage_tally tally; /* descriptors per stage (descriptor_limits.h) */
    uint32_t count;
    struct pv_binding b[];
 };

@@ -714,11 +714,17 @@ pv_handle_vkCmdClearDepthStencilImage(struct pv_dispatcher *d,
 static bool
 subresource_ok(struct pv_dispatcher *d, const struct pv_image *img, const VkImageSubresource *s)
 {
-   if (s->mipLevel < img->mip_levels && s->arrayLayer < img->array_layers)
-      return true;
-   pv_dispatch_fail(d, "mip level %u / layer %u outside %u levels / %u layers", s->mipLevel,
-                    s->arrayLayer, img->mip_levels, img->array_layers);
-   return false;
+   struct aspect_geom g;
+   if (s->mipLevel >= img->mip_levels || s->arrayLayer >= img->array_layers)
+      return pv_dispatch_fail(d, "mip level %u / layer %u outside %u levels / %u layers",
+                              s->mipLevel, s->arrayLayer, img->mip_levels, img->array_layers),
+             false;
+   /* one aspect the format has (lavapipe asserts, then reads a plane it lacks) */
+   if (!img->fmt || (s->aspectMask & (s->aspectMask - 1)) || !aspect_geom(img, s->aspectMask, &g))
+      return pv_dispatch_fail(d, "aspect mask 0x%x does not name one aspect of format %d",
+                              s->aspectMask, (int)img->format),
+             false;
+   return true;
 }
 
 void

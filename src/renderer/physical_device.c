@@ -95,6 +95,8 @@ pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance *ins
    if (!ret && pdev->props.apiVersion >= VK_API_VERSION_1_1 &&
        pv_physical_device_offers(pdev, "VK_EXT_transform_feedback"))
       query_xfb_limits(pdev);
+   if (!ret)
+      pv_descriptor_limits_query(pdev);
    return ret;
 }
 

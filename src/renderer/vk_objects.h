@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <vulkan/vulkan_core.h>
 
+#include "renderer/descriptor_limits.h"
 #include "renderer/pv_handlers_gen.h"
 #include "renderer/pv_object.h"
 
@@ -71,6 +72,7 @@ struct pv_physical_device {
    uint64_t host_ptr_alignment;  /* minImportedHostPointerAlignment */
    /* VK_EXT_transform_feedback's limits (0 without it), for cmd_ranges.c */
    uint32_t max_xfb_buffers, max_xfb_streams;
+   struct pv_descriptor_limits desc_limits; /* descriptor_limits.c */
 };
 
 struct pv_instance {

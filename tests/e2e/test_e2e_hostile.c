@@ -415,6 +415,39 @@ bad_null_submit_element(struct e2e_dev *d)
    return PV_VNC_SEND(&d->c, vkQueueSubmit, &a);
 }
 
+/* Two sets that each hold the device's per-stage storage buffer limit:
+ * their pipeline layout holds twice that (lavapipe indexes fixed per-stage
+ * tables with such counts). */
+static int
+bad_stage_limit(struct e2e_dev *d)
+{
+   VkPhysicalDeviceProperties props;
+   struct pv_vkGetPhysicalDeviceProperties_args pp = {
+      .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pProperties = &props };
+   if (PV_VNC_CALL(&d->c, vkGetPhysicalDeviceProperties, &pp))
+      return -1;
+   VkDevice dev = E2E_H(VkDevice, d->device);
+   uint64_t dsl = pv_vnc_new_id(&d->c), pl = pv_vnc_new_id(&d->c);
+   VkDescriptorSetLayoutBinding lb = { 0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                       props.limits.maxPerStageDescriptorStorageBuffers,
+                                       VK_SHADER_STAGE_COMPUTE_BIT, NULL };
+   VkDescriptorSetLayoutCreateInfo dli = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 1,
+      .pBindings = &lb };
+   struct pv_vkCreateDescriptorSetLayout_args da = { .device = dev, .pCreateInfo = &dli,
+                                                     .pSetLayout_ids = &dsl,
+                                                     .pSetLayout_count = 1 };
+   VkDescriptorSetLayout two[2] = { E2E_H(VkDescriptorSetLayout, dsl),
+                                    E2E_H(VkDescriptorSetLayout, dsl) };
+   VkPipelineLayoutCreateInfo pli = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                      .setLayoutCount = 2, .pSetLayouts = two };
+   struct pv_vkCreatePipelineLayout_args pa = { .device = dev, .pCreateInfo = &pli,
+                                                .pPipelineLayout_ids = &pl,
+                                                .pPipelineLayout_count = 1 };
+   int ret = PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da);
+   return ret ? ret : PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &pa);
+}
+
 /* A set of one `type` buffer descriptor over [0, range) of a new 4096-byte
  * buffer; returns the last send's result. */
 static int
@@ -636,6 +669,7 @@ test_malformed(void)
         "VK_KHR_push_descriptor" },
       { "bad-descriptor-range", "outside its 4096-byte buffer", bad_descriptor_range, NULL },
       { "bad-dynamic-offset", "past its buffer", bad_dynamic_offset, NULL },
+      { "bad-stage-limit", "storage buffers in stage 0x20", bad_stage_limit, NULL },
       { "bad-null-submit-element", "pCommandBuffers: VK_NULL_HANDLE", bad_null_submit_element,
         NULL },
    };
