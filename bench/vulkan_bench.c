@@ -256,39 +256,126 @@ bench_submit(struct pv_wl_gpu *g, VkCommandBuffer cb, int n)
    return med;
 }
 
+/* saxpy's buffers (x[i] = i % 1000, y = 1 at first) and two recorded
+ * command buffers: one workgroup, and y += x over all of them. */
+struct saxpy {
+   struct pv_wl_buffer x, y;
+   VkCommandBuffer one, big;
+   uint32_t n, runs; /* runs of `big` so far */
+};
+
+static int
+saxpy_setup(struct pv_wl_gpu *g, uint32_t n, struct saxpy *s)
+{
+   VkDeviceSize size = (VkDeviceSize)n * 4;
+   memset(s, 0, sizeof(*s));
+   s->n = n;
+   if (pv_wl_buffer_create(g, size, &s->x) || pv_wl_buffer_create(g, size, &s->y))
+      return -1;
+   float *xs = s->x.map.ptr, *ys = s->y.map.ptr;
+   for (uint32_t i = 0; i < n; i++) {
+      xs[i] = (float)(i % 1000);
+      ys[i] = 1.0f;
+   }
+   VkDescriptorSet set = pv_wl_saxpy_set(g, &s->x, &s->y);
+   s->one = pv_wl_cmd(g);
+   s->big = pv_wl_cmd(g);
+   pv_wl_record_saxpy(g, s->one, set, 256, 0.0f);
+   pv_wl_record_saxpy(g, s->big, set, n, 1.0f);
+   return 0;
+}
+
+/* One large dispatch, submitted and waited for: milliseconds. */
+static double
+saxpy_run(struct pv_wl_gpu *g, struct saxpy *s)
+{
+   double t0 = now_us();
+   pv_wl_submit_wait(g, s->big);
+   s->runs++;
+   return (now_us() - t0) / 1e3;
+}
+
+/* Whether y holds 1 + runs * x (sampled), then frees the buffers. */
+static bool
+saxpy_finish(struct pv_wl_gpu *g, struct saxpy *s)
+{
+   const float *ys = s->y.map.ptr;
+   int bad = 0;
+   for (uint32_t i = 0; i < s->n; i += 997)
+      bad += ys[i] != 1.0f + (float)s->runs * (float)(i % 1000);
+   pv_wl_buffer_destroy(g, &s->x);
+   pv_wl_buffer_destroy(g, &s->y);
+   return bad == 0;
+}
+
 /* One-workgroup and large saxpy dispatches over mapped host memory; checks
  * the large result so both paths are known to compute. */
 static int
 bench_dispatch(struct pv_wl_gpu *g, uint32_t big_n, int reps, struct figures *f)
 {
-   struct pv_wl_buffer x, y;
-   VkDeviceSize size = (VkDeviceSize)big_n * 4;
-   if (pv_wl_buffer_create(g, size, &x) || pv_wl_buffer_create(g, size, &y))
+   struct saxpy s;
+   if (saxpy_setup(g, big_n, &s))
       return -1;
-   float *xs = x.map.ptr, *ys = y.map.ptr;
-   for (uint32_t i = 0; i < big_n; i++) {
-      xs[i] = (float)(i % 1000);
-      ys[i] = 1.0f;
-   }
-   VkDescriptorSet set = pv_wl_saxpy_set(g, &x, &y);
-   VkCommandBuffer one = pv_wl_cmd(g), big = pv_wl_cmd(g);
-   pv_wl_record_saxpy(g, one, set, 256, 0.0f);
-   pv_wl_record_saxpy(g, big, set, big_n, 1.0f);
-   f->submit_one_us = bench_submit(g, one, 300);
+   f->submit_one_us = bench_submit(g, s.one, 300);
    double v[64];
-   for (int i = 0; i < reps; i++) {
-      double t0 = now_us();
-      pv_wl_submit_wait(g, big);
-      v[i] = (now_us() - t0) / 1e3;
-   }
+   for (int i = 0; i < reps; i++)
+      v[i] = saxpy_run(g, &s);
    f->big_ms = percentile(v, (size_t)reps, 0.5);
    f->big_n = big_n;
-   int bad = 0;
-   for (uint32_t i = 0; i < big_n; i += 997)
-      bad += ys[i] != 1.0f + (float)reps * (float)(i % 1000);
-   pv_wl_buffer_destroy(g, &x);
-   pv_wl_buffer_destroy(g, &y);
-   return bad ? -1 : 0;
+   return saxpy_finish(g, &s) ? 0 : -1;
+}
+
+/* The large dispatch natively (robust access off and on) and through the
+ * server in turns, the order rotating every round, so that a machine whose
+ * speed drifts during the run (a shared VM) affects all three alike.  Each
+ * round gives a ratio through/native; their median and spread are what to
+ * read, not two medians taken minutes apart. */
+struct paired {
+   int rounds;
+   double native_ms, robust_ms, through_ms;  /* medians */
+   double ratio_med, ratio_lo, ratio_hi;     /* through / native: median, min, max */
+   double robust_ratio_med;                  /* through / native robust */
+   bool ok;
+};
+
+static void
+bench_paired(struct pv_vkt *tn, struct pv_vkt *tr, struct pv_vkt *tt, uint32_t n, int rounds,
+             struct paired *p)
+{
+   struct pv_wl_gpu g[3];
+   struct saxpy s[3];
+   struct pv_vkt *ts[3] = { tn, tr, tt };
+   double ms[3][64], ratio[64], rratio[64];
+   int open = 0;
+   memset(p, 0, sizeof(*p));
+   for (; open < 3; open++)
+      if (pv_wl_open(&g[open], ts[open]) || saxpy_setup(&g[open], n, &s[open]))
+         break;
+   if (open == 3) {
+      for (int r = 0; r < rounds; r++) {
+         for (int k = 0; k < 3; k++) {
+            int i = (r + k) % 3;
+            ms[i][r] = saxpy_run(&g[i], &s[i]);
+         }
+         ratio[r] = ms[2][r] / ms[0][r];
+         rratio[r] = ms[2][r] / ms[1][r];
+      }
+      p->rounds = rounds;
+      p->ok = true;
+   }
+   for (int i = 0; i < open; i++) {
+      p->ok &= saxpy_finish(&g[i], &s[i]);
+      pv_wl_close(&g[i]);
+   }
+   if (!p->rounds)
+      return;
+   p->native_ms = percentile(ms[0], (size_t)rounds, 0.5);
+   p->robust_ms = percentile(ms[1], (size_t)rounds, 0.5);
+   p->through_ms = percentile(ms[2], (size_t)rounds, 0.5);
+   p->ratio_med = percentile(ratio, (size_t)rounds, 0.5);
+   p->ratio_lo = ratio[0];
+   p->ratio_hi = ratio[rounds - 1];
+   p->robust_ratio_med = percentile(rratio, (size_t)rounds, 0.5);
 }
 
 static void
@@ -411,7 +498,8 @@ make_rows(const struct figures *n, const struct figures *t, struct row *r)
 }
 
 static void
-print_table(const struct row *r, int k, const struct figures *n, const struct figures *t)
+print_table(const struct row *r, int k, const struct figures *n, const struct figures *t,
+            const struct paired *pd)
 {
    printf("%-34s %8s %14s %14s %10s\n", "figure", "unit", "native", "through", "through/n");
    for (int i = 0; i < k; i++)
@@ -434,10 +522,17 @@ print_table(const struct row *r, int k, const struct figures *n, const struct fi
           ours_us > 0 ? t->host_stream_bytes / ours_us / 1e3 : INFINITY);
    if (ours_us <= 0)
       printf("  (the difference is within the driver's run-to-run noise)\n");
+   if (pd->rounds)
+      printf("saxpy dispatch, %u floats, %d rounds in turns (native, native robust, through):\n"
+             "  medians %.2f / %.2f / %.2f ms; through/native per round: median %.3f "
+             "(min %.3f, max %.3f); through/native robust: median %.3f\n",
+             n->big_n, pd->rounds, pd->native_ms, pd->robust_ms, pd->through_ms, pd->ratio_med,
+             pd->ratio_lo, pd->ratio_hi, pd->robust_ratio_med);
 }
 
 static void
-print_json(const struct row *r, int k, const struct figures *n, const struct figures *t)
+print_json(const struct row *r, int k, const struct figures *n, const struct figures *t,
+           const struct paired *pd)
 {
    printf("{\"platform\":\"%s\",\"stream_mb_per_s\":%.2f,\"host_stream_bytes\":%.0f,"
           "\"host_commands\":%d,\"decode_only_us\":%.1f,\"decode_dispatch_record_us\":%.1f,"
@@ -448,7 +543,11 @@ print_json(const struct row *r, int k, const struct figures *n, const struct fig
       printf("%s{\"name\":\"%s\",\"unit\":\"%s\",\"native\":%.3f,\"through\":%.3f,\"ratio\":%.4f}",
              i ? "," : "", r[i].name, r[i].unit, r[i].native, r[i].through,
              r[i].through / r[i].native);
-   printf("]}\n");
+   printf("],\"saxpy_in_turns\":{\"rounds\":%d,\"native_ms\":%.3f,\"native_robust_ms\":%.3f,"
+          "\"through_ms\":%.3f,\"ratio_median\":%.4f,\"ratio_min\":%.4f,\"ratio_max\":%.4f,"
+          "\"ratio_robust_median\":%.4f}}\n",
+          pd->rounds, pd->native_ms, pd->robust_ms, pd->through_ms, pd->ratio_med, pd->ratio_lo,
+          pd->ratio_hi, pd->robust_ratio_med);
 }
 
 /* Bars of through/native per figure, via gnuplot. */
@@ -511,18 +610,24 @@ pv_bench_vulkan(int argc, char **argv)
    }
    pv_wl_through(&t, &c);
    run_all(&t, s.ctx, quick, big_n, &thr);
+   struct pv_vkt tn, tr;
+   pv_wl_native(&tn);
+   pv_wl_native(&tr);
+   tr.robust = true;
+   struct paired pd;
+   bench_paired(&tn, &tr, &t, big_n, quick ? 6 : 20, &pd);
    pv_vnc_close(&c);
    server_stop(&s);
-   if (!nat.ok || !thr.ok)
+   if (!nat.ok || !thr.ok || !pd.ok)
       fprintf(stderr, "bench: some workloads failed; their figures are not meaningful\n");
 
    struct row rows[16];
    int k = make_rows(&nat, &thr, rows);
    if (json)
-      print_json(rows, k, &nat, &thr);
+      print_json(rows, k, &nat, &thr, &pd);
    else
-      print_table(rows, k, &nat, &thr);
+      print_table(rows, k, &nat, &thr, &pd);
    if (plot_file && plot(rows, k, plot_file))
       return 1;
-   return nat.ok && thr.ok ? 0 : 1;
+   return nat.ok && thr.ok && pd.ok ? 0 : 1;
 }
