@@ -11,6 +11,7 @@
 #include <linux/futex.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,4 +87,10 @@ pv_pollfd_signal(pv_pollfd *p)
    uint64_t one = 1;
    ssize_t r = write(p->write_fd, &one, sizeof(one));
    (void)r;
+}
+
+void
+pv_thread_precise_timers(void)
+{
+   prctl(PR_SET_TIMERSLACK, 1000ul); /* 1 us */
 }

@@ -36,3 +36,8 @@ pv_pollfd_signal(pv_pollfd *p)
 {
    pv_posix_pollfd_signal(p);
 }
+
+void
+pv_thread_precise_timers(void)
+{
+}

@@ -107,6 +107,11 @@ uint64_t pv_now_ns(void);
 void pv_sleep_ns(uint64_t ns);
 /* Give up the CPU to another runnable thread. */
 void pv_yield(void);
+/* Let the calling thread's short sleeps and timed waits end when asked:
+ * Linux otherwise lets a 10 us nap overrun by its 50 us default timer
+ * slack, which a thread polling a ring pays as latency.  A no-op where the
+ * system has no such setting. */
+void pv_thread_precise_timers(void);
 /* A CPU pause hint for spin loops. */
 static inline void
 pv_cpu_relax(void)

@@ -326,6 +326,7 @@ ring_main(void *arg)
 {
    struct pv_ring *ring = arg;
    struct wait_state w;
+   pv_thread_precise_timers(); /* naps are the latency a writing guest pays */
    reset_wait(&w);
    while (!atomic_load_explicit(&ring->stop, memory_order_relaxed) &&
           !atomic_load_explicit(&ring->fatal, memory_order_relaxed)) {

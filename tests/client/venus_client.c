@@ -97,25 +97,24 @@ seqno_passed(uint32_t head, uint32_t seqno)
 int
 pv_vnc_wait_seqno(struct pv_vnc *c, uint32_t seqno)
 {
-   uint64_t start = 0;
-   for (unsigned iter = 0;; iter++) {
+   uint64_t start = pv_now_ns();
+   for (unsigned naps = 0;;) {
       if (seqno_passed(atomic_load_explicit(c->ring.head, memory_order_acquire), seqno))
          return 0;
       if (pv_vnc_ring_status(c) & PV_RING_STATUS_FATAL)
          return fail(c, -EIO, "the ring is FATAL (waiting for seqno %u)", seqno);
-      /* Yield first (a reply is usually microseconds away), then nap with
-       * a growing sleep so a 2-core box keeps its CPU for the host. */
-      if (iter < 64) {
+      /* Yield for the first 200 us (a reply is usually microseconds away,
+       * and a yield with nothing else runnable costs about one), then nap
+       * with a growing sleep so a 2-core box keeps its CPU for the host. */
+      uint64_t waited = pv_now_ns() - start;
+      if (waited < 200000) {
          pv_yield();
          continue;
       }
-      uint64_t now = pv_now_ns();
-      if (!start)
-         start = now;
-      else if (now - start > c->timeout_ns)
+      if (waited > c->timeout_ns)
          return fail(c, -ETIMEDOUT, "the ring stayed at head %u, waiting for seqno %u",
                      atomic_load(c->ring.head), seqno);
-      unsigned shift = (iter - 64) / 64;
+      unsigned shift = naps++ / 64;
       pv_sleep_ns(shift >= 7 ? 1000000 : 10000ull << shift);
    }
 }
@@ -552,6 +551,7 @@ pv_vnc_open(struct pv_vnc *c, const char *path, const char *name)
    c->vtc.fd = -1;
    c->next_id = 1;
    c->timeout_ns = 30ull * 1000 * 1000 * 1000;
+   pv_thread_precise_timers(); /* the waits below nap for microseconds */
    pv_cs_decoder_init(&c->dec, NULL, 0, NULL, NULL);
    c->dec.raw_handles = true;
    int ret = pv_vtc_open_venus(&c->vtc, path, name);
