@@ -28,6 +28,54 @@
 #include "renderer/passthrough.h"
 #include "renderer/vk_context.h"
 
+/* The shape of a new image against VkImageCreateInfo's rules and what the
+ * device reports for its format, type, tiling, usage and flags: drivers
+ * lay images out from these numbers unchecked (lavapipe asserts on a zero
+ * extent or level count, then computes with it). */
+static bool
+image_create_ok(struct pv_dispatcher *d, const struct pv_device *dev, const VkImageCreateInfo *ci)
+{
+   const VkExtent3D *e = &ci->extent;
+   uint32_t largest = e->width > e->height ? e->width : e->height;
+   largest = largest > e->depth ? largest : e->depth;
+   uint32_t max_levels = 1;
+   while (max_levels < 32 && (largest >> max_levels))
+      max_levels++;
+   if (!e->width || !e->height || !e->depth || !ci->mipLevels || !ci->arrayLayers ||
+       (ci->imageType == VK_IMAGE_TYPE_1D && (e->height != 1 || e->depth != 1)) ||
+       (ci->imageType == VK_IMAGE_TYPE_2D && e->depth != 1) ||
+       (ci->imageType == VK_IMAGE_TYPE_3D && ci->arrayLayers != 1) ||
+       ci->mipLevels > max_levels)
+      return pv_dispatch_fail(d, "image type %d of %ux%ux%u, %u levels, %u layers",
+                              (int)ci->imageType, e->width, e->height, e->depth, ci->mipLevels,
+                              ci->arrayLayers), false;
+   if (((ci->flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT) &&
+        (ci->imageType != VK_IMAGE_TYPE_2D || e->width != e->height || ci->arrayLayers < 6)) ||
+       ((ci->flags & VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT) && ci->imageType != VK_IMAGE_TYPE_3D))
+      return pv_dispatch_fail(d, "image flags 0x%x do not fit type %d, %ux%u, %u layers",
+                              ci->flags, (int)ci->imageType, e->width, e->height, ci->arrayLayers),
+             false;
+   if (ci->tiling == VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT)
+      return true; /* its limits need the modifier: the driver's own query */
+   VkImageFormatProperties fp;
+   VkResult r = vkGetPhysicalDeviceImageFormatProperties(dev->pdev->handle, ci->format,
+                                                         ci->imageType, ci->tiling, ci->usage,
+                                                         ci->flags, &fp);
+   if (r != VK_SUCCESS)
+      return pv_dispatch_fail(d, "format %d is not supported for this image (%d)",
+                              (int)ci->format, (int)r), false;
+   if (e->width > fp.maxExtent.width || e->height > fp.maxExtent.height ||
+       e->depth > fp.maxExtent.depth || ci->mipLevels > fp.maxMipLevels ||
+       ci->arrayLayers > fp.maxArrayLayers || !(ci->samples & fp.sampleCounts))
+      return pv_dispatch_fail(d, "image of %ux%ux%u, %u levels, %u layers, %u samples beyond "
+                              "format %d's %ux%ux%u, %u, %u, 0x%x", e->width, e->height,
+                              e->depth, ci->mipLevels, ci->arrayLayers, (unsigned)ci->samples,
+                              (int)ci->format, fp.maxExtent.width, fp.maxExtent.height,
+                              fp.maxExtent.depth, fp.maxMipLevels, fp.maxArrayLayers,
+                              (unsigned)fp.sampleCounts), false;
+   return true;
+}
+
 void
 pv_handle_vkCreateImage(struct pv_dispatcher *d, struct pv_vkCreateImage_args *a)
 {
@@ -35,6 +83,8 @@ pv_handle_vkCreateImage(struct pv_dispatcher *d, struct pv_vkCreateImage_args *a
    const VkImageCreateInfo *ci = a->pCreateInfo;
    if (!dev || !ci || !a->pImage)
       return pv_dispatch_fail(d, "device, pCreateInfo or pImage is NULL");
+   if (!image_create_ok(d, dev, ci))
+      return;
    struct pv_image *img = calloc(1, sizeof(*img));
    if (!img)
       return pv_dispatch_fail(d, "out of memory");
