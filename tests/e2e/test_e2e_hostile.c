@@ -560,6 +560,36 @@ record_bad(struct e2e_dev *d, int which)
                                               .pView_count = 1 };
       return PV_VNC_SEND(&d->c, vkCreateImageView, &va);
    }
+   if (which == 10) { /* a 4-byte view of a bound 2-byte image that is not mutable */
+      uint64_t img = pv_vnc_new_id(&d->c), view = pv_vnc_new_id(&d->c), mem;
+      VkDevice dev = E2E_H(VkDevice, d->device);
+      VkImageCreateInfo ii = {
+         .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
+         .format = VK_FORMAT_R8G8_UNORM, .extent = { 16, 16, 1 }, .mipLevels = 1,
+         .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
+         .usage = VK_IMAGE_USAGE_SAMPLED_BIT };
+      struct pv_vkCreateImage_args ia = { .device = dev, .pCreateInfo = &ii, .pImage_ids = &img,
+                                          .pImage_count = 1 };
+      VkMemoryRequirements req;
+      struct pv_vkGetImageMemoryRequirements_args ra = { .device = dev,
+                                                         .image = E2E_H(VkImage, img),
+                                                         .pMemoryRequirements = &req };
+      if (PV_VNC_SEND(&d->c, vkCreateImage, &ia) ||
+          PV_VNC_CALL(&d->c, vkGetImageMemoryRequirements, &ra) ||
+          e2e_alloc_memory(d, req.size, req.memoryTypeBits, &mem))
+         return -1;
+      struct pv_vkBindImageMemory_args ba = { .device = dev, .image = E2E_H(VkImage, img),
+                                              .memory = E2E_H(VkDeviceMemory, mem) };
+      VkImageViewCreateInfo vi = {
+         .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = E2E_H(VkImage, img),
+         .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+         .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 } };
+      struct pv_vkCreateImageView_args va = { .device = dev, .pCreateInfo = &vi,
+                                              .pView_ids = &view, .pView_count = 1 };
+      if (PV_VNC_SEND(&d->c, vkBindImageMemory, &ba))
+         return -1;
+      return PV_VNC_SEND(&d->c, vkCreateImageView, &va);
+   }
    if (which == 7) { /* push descriptors into a set the layout lacks */
       uint64_t layout = pv_vnc_new_id(&d->c);
       VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
@@ -643,6 +673,7 @@ static int bad_unbound_image_view(struct e2e_dev *d) { return record_bad(d, 6); 
 static int bad_push_descriptor_set(struct e2e_dev *d) { return record_bad(d, 7); }
 static int bad_descriptor_range(struct e2e_dev *d) { return record_bad(d, 8); }
 static int bad_dynamic_offset(struct e2e_dev *d) { return record_bad(d, 9); }
+static int bad_view_format(struct e2e_dev *d) { return record_bad(d, 10); }
 
 static void
 test_malformed(void)
@@ -669,6 +700,7 @@ test_malformed(void)
         "VK_KHR_push_descriptor" },
       { "bad-descriptor-range", "outside its 4096-byte buffer", bad_descriptor_range, NULL },
       { "bad-dynamic-offset", "past its buffer", bad_dynamic_offset, NULL },
+      { "bad-view-format", "do not fit image format 16", bad_view_format, NULL },
       { "bad-stage-limit", "storage buffers in stage 0x20", bad_stage_limit, NULL },
       { "bad-null-submit-element", "pCommandBuffers: VK_NULL_HANDLE", bad_null_submit_element,
         NULL },
