@@ -37,6 +37,16 @@ struct pv_renderer {
     * names from several threads at once crashes it (seen with 16 clients
     * creating devices together).  Dispatch tables load under this lock. */
    pthread_mutex_t loader_lock;
+   /* Which memory types of a host device can import our shared memory
+    * (memory.c).  Finding out takes a throwaway VkDevice, tens of
+    * milliseconds on a GPU driver: once per device and driver, not once
+    * per client.  Keyed by device and driver UUID and driver version. */
+   pthread_mutex_t probe_lock;
+   struct pv_import_probe {
+      uint8_t device_uuid[16], driver_uuid[16]; /* VK_UUID_SIZE */
+      uint32_t driver_version, bits;
+   } probes[8];
+   uint32_t probe_count;
    char *record_dir; /* NULL: no recording */
    struct pv_renderer_config config;
    uint64_t max_shm_blob_size;

@@ -339,6 +339,43 @@ probe_importable_types(struct pv_physical_device *p)
    return bits;
 }
 
+/* probe_importable_types, remembered per host device and driver in the
+ * renderer (context.h); uncached where the driver cannot name itself
+ * (Vulkan 1.0). */
+static uint32_t
+importable_types(struct pv_physical_device *p)
+{
+   struct pv_renderer *r = p->instance->renderer;
+   VkPhysicalDeviceIDProperties id = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES };
+   VkPhysicalDeviceProperties2 p2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+                                      .pNext = &id };
+   if (p->props.apiVersion < VK_API_VERSION_1_1)
+      return probe_importable_types(p);
+   vkGetPhysicalDeviceProperties2(p->handle, &p2);
+   pthread_mutex_lock(&r->probe_lock);
+   uint32_t i = 0;
+   while (i < r->probe_count &&
+          (memcmp(r->probes[i].device_uuid, id.deviceUUID, VK_UUID_SIZE) ||
+           memcmp(r->probes[i].driver_uuid, id.driverUUID, VK_UUID_SIZE) ||
+           r->probes[i].driver_version != p->props.driverVersion))
+      i++;
+   uint32_t bits;
+   if (i < r->probe_count) {
+      bits = r->probes[i].bits;
+   } else {
+      bits = probe_importable_types(p);
+      if (i < sizeof(r->probes) / sizeof(r->probes[0])) {
+         struct pv_import_probe *e = &r->probes[r->probe_count++];
+         memcpy(e->device_uuid, id.deviceUUID, VK_UUID_SIZE);
+         memcpy(e->driver_uuid, id.driverUUID, VK_UUID_SIZE);
+         e->driver_version = p->props.driverVersion;
+         e->bits = bits;
+      }
+   }
+   pthread_mutex_unlock(&r->probe_lock);
+   return bits;
+}
+
 void
 pv_physical_device_probe_memory(struct pv_physical_device *p)
 {
@@ -354,7 +391,7 @@ pv_physical_device_probe_memory(struct pv_physical_device *p)
    uint64_t page = pv_page_size();
    p->host_ptr_alignment = hp.minImportedHostPointerAlignment > page
                               ? hp.minImportedHostPointerAlignment : page;
-   uint32_t importable = probe_importable_types(p);
+   uint32_t importable = importable_types(p);
    const VkMemoryPropertyFlags host_bits = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                            VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
                                            VK_MEMORY_PROPERTY_HOST_CACHED_BIT;

@@ -48,6 +48,7 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
       return -ENOMEM;
    r->config = cfg;
    pthread_mutex_init(&r->loader_lock, NULL);
+   pthread_mutex_init(&r->probe_lock, NULL);
    pv_logger_init(&r->log, cfg.log_fn ? log_trampoline : NULL, r);
    if (cfg.log_level != PV_VENUS_LOG_DEFAULT)
       r->log.level = (enum pv_log_level)(cfg.log_level - 1);
@@ -76,5 +77,6 @@ pv_renderer_destroy(struct pv_renderer *r)
    }
    free(r->record_dir);
    pthread_mutex_destroy(&r->loader_lock);
+   pthread_mutex_destroy(&r->probe_lock);
    free(r);
 }
