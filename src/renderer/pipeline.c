@@ -131,6 +131,42 @@ create_infos_ok(struct pv_dispatcher *d, struct pv_device *dev, const void *info
    return true;
 }
 
+/* A graphics pipeline's stages: graphics stages, each at most once,
+ * tessellation in pairs, and a vertex or mesh stage wherever the pipeline
+ * makes pre-rasterization state itself (lavapipe asserts, then would draw
+ * without a vertex shader).  Stages linked in from libraries are not seen
+ * here. */
+static bool
+graphics_stages_ok(struct pv_dispatcher *d, const VkGraphicsPipelineCreateInfo *ci, uint32_t i)
+{
+   const VkShaderStageFlags graphics =
+      VK_SHADER_STAGE_ALL_GRAPHICS | VK_SHADER_STAGE_TASK_BIT_EXT | VK_SHADER_STAGE_MESH_BIT_EXT;
+   const VkShaderStageFlags tess = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
+                                   VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT;
+   VkShaderStageFlags seen = 0;
+   for (uint32_t k = 0; ci->pStages && k < ci->stageCount; k++) {
+      VkShaderStageFlags st = ci->pStages[k].stage;
+      if (!st || (st & (st - 1)) || !(st & graphics) || (seen & st))
+         return pv_dispatch_fail(d, "pipeline %u: stage %u is 0x%x (stages so far 0x%x)", i, k,
+                                 st, seen), false;
+      seen |= st;
+   }
+   bool libraries = false, pre_raster = true;
+   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
+      if (s->sType == VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_LIBRARY_CREATE_INFO_EXT)
+         pre_raster = (((const VkGraphicsPipelineLibraryCreateInfoEXT *)s)->flags &
+                       VK_GRAPHICS_PIPELINE_LIBRARY_PRE_RASTERIZATION_SHADERS_BIT_EXT) != 0;
+      else if (s->sType == VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR)
+         libraries |= ((const VkPipelineLibraryCreateInfoKHR *)s)->libraryCount != 0;
+   }
+   if ((pre_raster && !libraries &&
+        !(seen & (VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_MESH_BIT_EXT))) ||
+       ((seen & tess) && (seen & tess) != tess))
+      return pv_dispatch_fail(d, "pipeline %u: stages 0x%x lack a vertex or mesh stage or "
+                              "half a tessellation pair", i, seen), false;
+   return true;
+}
+
 /* The fixed-function state drivers copy into arrays sized by the limits. */
 static bool
 graphics_state_ok(struct pv_dispatcher *d, struct pv_device *dev,
@@ -139,6 +175,8 @@ graphics_state_ok(struct pv_dispatcher *d, struct pv_device *dev,
    const VkPhysicalDeviceLimits *l = &dev->pdev->props.limits;
    for (uint32_t i = 0; i < count; i++) {
       const VkPipelineVertexInputStateCreateInfo *vi = infos[i].pVertexInputState;
+      if (!graphics_stages_ok(d, &infos[i], i))
+         return false;
       const VkPipelineViewportStateCreateInfo *vp = infos[i].pViewportState;
       const VkPipelineColorBlendStateCreateInfo *cb = infos[i].pColorBlendState;
       if (vi) {
@@ -197,6 +235,10 @@ pv_handle_vkCreateComputePipelines(struct pv_dispatcher *d,
    struct info_shape one = { sizeof(VkComputePipelineCreateInfo),
                              offsetof(VkComputePipelineCreateInfo, stage), 0,
                              offsetof(VkComputePipelineCreateInfo, layout) };
+   for (uint32_t i = 0; i < a->createInfoCount; i++)
+      if (a->pCreateInfos[i].stage.stage != VK_SHADER_STAGE_COMPUTE_BIT)
+         return pv_dispatch_fail(d, "pipeline %u: stage 0x%x in a compute pipeline", i,
+                                 a->pCreateInfos[i].stage.stage);
    a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount, one)
                ? dev->table.CreateComputePipelines(dev->handle, a->pipelineCache,
                                                    a->createInfoCount, a->pCreateInfos, NULL,

@@ -74,6 +74,60 @@ remember_render_pass(struct pv_dispatcher *d, struct pv_device *dev, uint64_t id
                                           sizeof(*(ci)->pAttachments))                               \
                           : 0)
 
+static bool
+ref_ok(struct pv_dispatcher *d, uint32_t subpass, const char *what, uint32_t a, uint32_t n,
+       bool unused_ok)
+{
+   if (a < n || (unused_ok && a == VK_ATTACHMENT_UNUSED))
+      return true;
+   pv_dispatch_fail(d, "subpass %u: %s attachment %u of %u", subpass, what, a, n);
+   return false;
+}
+
+/* Every attachment a subpass names is one of the pass's (or unused), no
+ * more color attachments than the device has, and every dependency names
+ * one of its subpasses (or the outside): drivers index their attachment
+ * and subpass arrays with these numbers.  One body for both create infos,
+ * whose subpasses, references and dependencies share their member names. */
+#define DEFINE_SUBPASSES_OK(name, info_t, sub_t)                                               \
+   static bool name(struct pv_dispatcher *d, const struct pv_device *dev, const info_t *ci)   \
+   {                                                                                          \
+      const uint32_t n = ci->attachmentCount;                                                 \
+      bool ok = ci->subpassCount > 0;                                                         \
+      if (!ok)                                                                                \
+         pv_dispatch_fail(d, "a render pass without subpasses");                              \
+      for (uint32_t s = 0; ok && s < ci->subpassCount; s++) {                                 \
+         const sub_t *sd = &ci->pSubpasses[s];                                                \
+         ok = sd->colorAttachmentCount <= dev->pdev->props.limits.maxColorAttachments;        \
+         if (!ok)                                                                             \
+            pv_dispatch_fail(d, "subpass %u: %u color attachments", s,                        \
+                             sd->colorAttachmentCount);                                       \
+         for (uint32_t k = 0; ok && k < sd->inputAttachmentCount; k++)                        \
+            ok = ref_ok(d, s, "input", sd->pInputAttachments[k].attachment, n, true);         \
+         for (uint32_t k = 0; ok && k < sd->colorAttachmentCount; k++)                        \
+            ok = ref_ok(d, s, "color", sd->pColorAttachments[k].attachment, n, true) &&       \
+                 (!sd->pResolveAttachments ||                                                 \
+                  ref_ok(d, s, "resolve", sd->pResolveAttachments[k].attachment, n, true));   \
+         if (ok && sd->pDepthStencilAttachment)                                               \
+            ok = ref_ok(d, s, "depth/stencil", sd->pDepthStencilAttachment->attachment, n,    \
+                        true);                                                                \
+         for (uint32_t k = 0; ok && k < sd->preserveAttachmentCount; k++)                     \
+            ok = ref_ok(d, s, "preserved", sd->pPreserveAttachments[k], n, false);            \
+      }                                                                                       \
+      for (uint32_t k = 0; ok && k < ci->dependencyCount; k++) {                              \
+         uint32_t src = ci->pDependencies[k].srcSubpass, dst = ci->pDependencies[k].dstSubpass; \
+         ok = (src < ci->subpassCount || src == VK_SUBPASS_EXTERNAL) &&                       \
+              (dst < ci->subpassCount || dst == VK_SUBPASS_EXTERNAL);                         \
+         if (!ok)                                                                             \
+            pv_dispatch_fail(d, "dependency %u: subpasses %u -> %u of %u", k, src, dst,       \
+                             ci->subpassCount);                                               \
+      }                                                                                       \
+      return ok;                                                                              \
+   }
+
+DEFINE_SUBPASSES_OK(subpasses_ok, VkRenderPassCreateInfo, VkSubpassDescription)
+DEFINE_SUBPASSES_OK(subpasses2_ok, VkRenderPassCreateInfo2, VkSubpassDescription2)
+
 void
 pv_handle_vkCreateRenderPass(struct pv_dispatcher *d, struct pv_vkCreateRenderPass_args *a)
 {
@@ -81,6 +135,8 @@ pv_handle_vkCreateRenderPass(struct pv_dispatcher *d, struct pv_vkCreateRenderPa
    const VkRenderPassCreateInfo *ci = a->pCreateInfo;
    if (!dev || !ci || !a->pRenderPass || (ci->attachmentCount && !ci->pAttachments))
       return pv_dispatch_fail(d, "device, pCreateInfo, pRenderPass or pAttachments is NULL");
+   if (!subpasses_ok(d, dev, ci))
+      return;
    a->ret = dev->table.CreateRenderPass(dev->handle, ci, NULL, a->pRenderPass);
    if (a->ret == VK_SUCCESS)
       remember_render_pass(d, dev, a->pRenderPass_ids[0], *a->pRenderPass, ci->attachmentCount,
@@ -95,6 +151,8 @@ pv_handle_vkCreateRenderPass2(struct pv_dispatcher *d, struct pv_vkCreateRenderP
    if (!dev || !ci || !a->pRenderPass || (ci->attachmentCount && !ci->pAttachments) ||
        !dev->table.CreateRenderPass2)
       return pv_dispatch_fail(d, "device, pCreateInfo, pRenderPass or pAttachments is NULL");
+   if (!subpasses2_ok(d, dev, ci))
+      return;
    a->ret = dev->table.CreateRenderPass2(dev->handle, ci, NULL, a->pRenderPass);
    if (a->ret == VK_SUCCESS)
       remember_render_pass(d, dev, a->pRenderPass_ids[0], *a->pRenderPass, ci->attachmentCount,
