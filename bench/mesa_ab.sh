@@ -11,18 +11,20 @@
 # alternating between rounds, so a machine whose speed drifts (a shared VM)
 # moves both sides of a pair alike; the per-round ratio is what to read.
 #
-#   vulkaninfo  wall time of `vulkaninfo --summary` (start-up: instance,
+#   vulkaninfo  wall time of `vulkaninfo --summary` without X (start-up: instance,
 #               device, all queries), seconds, lower is better
 #   vkcube      frames per second in steady state: (600 - 100) frames over
 #               the difference of two runs' wall times, start-up cancelled
 #   glmark2     glmark2 over zink, three short scenes, the score
 #
 # Needs vulkan-tools, vkcube, glmark2-x11 and Xvfb (a missing program is
-# reported as skipped).  Host driver: HOST_ICD (default lavapipe).
+# reported as skipped).  Host driver: HOST_ICD (default lavapipe); ONLY
+# picks some of the programs.
 set -u
 MESA=${1:?usage: bench/mesa_ab.sh MESA_PREFIX [PV_VENUS] [ROUNDS]}
 BIN=${2:-build/tools/pv-venus}
 ROUNDS=${3:-7}
+ONLY=${ONLY:-vulkaninfo vkcube glmark2}
 HOST_ICD=${HOST_ICD:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json}
 VN_ICD=$(ls "$MESA"/share/vulkan/icd.d/virtio_icd.*.json 2>/dev/null | head -1)
 [ -n "$VN_ICD" ] || { echo "no venus ICD under $MESA/share/vulkan/icd.d"; exit 2; }
@@ -48,13 +50,22 @@ fi
 
 native()  { env VK_ICD_FILENAMES="$HOST_ICD" "$@"; }
 through() { env VK_ICD_FILENAMES="$VN_ICD" VN_DEBUG=vtest VTEST_SOCKET_NAME="$SOCK" "$@"; }
-secs() { local t0; t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || return 1; echo "$(date +%s.%N) - $t0" | bc; }
+# Seconds a command takes; on failure nothing, and its exit status and last
+# line of output on stderr.
+secs() {
+  local t0 rc
+  t0=$(date +%s.%N)
+  "$@" >"$WORK/out" 2>&1
+  rc=$?
+  if [ $rc -ne 0 ]; then echo "  '$*' exited $rc: $(tail -1 "$WORK/out")" >&2; return 1; fi
+  echo "$(date +%s.%N) - $t0" | bc
+}
 
 # One measurement of program $2 by side $1 (native|through): a number on stdout.
 measure() {
   local side=$1 prog=$2 a b
   case $prog in
-    vulkaninfo) secs $side vulkaninfo --summary ;;
+    vulkaninfo) secs $side env -u DISPLAY vulkaninfo --summary ;; # no X: Xvfb refuses some connections
     vkcube)
       a=$(secs $side timeout 120 vkcube --c 100) || return 1
       b=$(secs $side timeout 300 vkcube --c 600) || return 1
@@ -69,7 +80,7 @@ measure() {
 median() { sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 printf '%-10s %6s %12s %12s %10s %10s %10s  %s\n' program rounds native through ratio min max unit
-for prog in vulkaninfo vkcube glmark2; do
+for prog in $ONLY; do
   case $prog in
     vulkaninfo) need=vulkaninfo unit="s (lower is better)" ;;
     vkcube) need=vkcube unit="frames/s (higher is better)" ;;
