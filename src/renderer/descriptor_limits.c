@@ -57,6 +57,21 @@ pv_descriptor_limits_query(struct pv_physical_device *pdev)
    u[PV_DC_STORAGE_IMAGES] = di.maxPerStageDescriptorUpdateAfterBindStorageImages;
    u[PV_DC_INPUT_ATTACHMENTS] = di.maxPerStageDescriptorUpdateAfterBindInputAttachments;
    u[PV_DC_INLINE_BLOCKS] = iub.maxPerStageDescriptorUpdateAfterBindInlineUniformBlocks;
+   uint32_t *rs = dl->per_set[0], *us = dl->per_set[1];
+   rs[PV_DC_SAMPLERS] = l->maxDescriptorSetSamplers;
+   rs[PV_DC_UNIFORM_BUFFERS] = l->maxDescriptorSetUniformBuffers;
+   rs[PV_DC_STORAGE_BUFFERS] = l->maxDescriptorSetStorageBuffers;
+   rs[PV_DC_SAMPLED_IMAGES] = l->maxDescriptorSetSampledImages;
+   rs[PV_DC_STORAGE_IMAGES] = l->maxDescriptorSetStorageImages;
+   rs[PV_DC_INPUT_ATTACHMENTS] = l->maxDescriptorSetInputAttachments;
+   rs[PV_DC_INLINE_BLOCKS] = iub.maxDescriptorSetInlineUniformBlocks;
+   us[PV_DC_SAMPLERS] = di.maxDescriptorSetUpdateAfterBindSamplers;
+   us[PV_DC_UNIFORM_BUFFERS] = di.maxDescriptorSetUpdateAfterBindUniformBuffers;
+   us[PV_DC_STORAGE_BUFFERS] = di.maxDescriptorSetUpdateAfterBindStorageBuffers;
+   us[PV_DC_SAMPLED_IMAGES] = di.maxDescriptorSetUpdateAfterBindSampledImages;
+   us[PV_DC_STORAGE_IMAGES] = di.maxDescriptorSetUpdateAfterBindStorageImages;
+   us[PV_DC_INPUT_ATTACHMENTS] = di.maxDescriptorSetUpdateAfterBindInputAttachments;
+   us[PV_DC_INLINE_BLOCKS] = iub.maxDescriptorSetUpdateAfterBindInlineUniformBlocks;
    for (unsigned c = 0; c < PV_DC_COUNT; c++) {
       /* lavapipe (Mesa 22.3) sizes its per-stage state by the ordinary
        * limits even for update-after-bind layouts: on CPU devices those
@@ -64,6 +79,8 @@ pv_descriptor_limits_query(struct pv_physical_device *pdev)
        * never below the ordinary ones. */
       if (pdev->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU || u[c] < r[c])
          u[c] = r[c];
+      if (pdev->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU || us[c] < rs[c])
+         us[c] = rs[c];
    }
    dl->max_inline_block = iub.maxInlineUniformBlockSize;
 }
@@ -113,6 +130,9 @@ pv_tally_binding(struct pv_dispatcher *d, const struct pv_physical_device *pdev,
    enum pv_desc_class cls[2];
    unsigned n = classes_of(b->descriptorType, cls);
    uint64_t count = b->descriptorCount;
+   if (b->binding >= PV_MAX_BINDING_NUMBER)
+      return pv_dispatch_fail(d, "binding number %u (numbers stay below %u)", b->binding,
+                              PV_MAX_BINDING_NUMBER), false;
    if (b->descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
       /* descriptorCount is the block's size in bytes; it takes one slot */
       if (count % 4 || count > pdev->desc_limits.max_inline_block)
@@ -122,6 +142,8 @@ pv_tally_binding(struct pv_dispatcher *d, const struct pv_physical_device *pdev,
                 false;
       count = count ? 1 : 0;
    }
+   for (unsigned i = 0; i < n; i++)
+      t->total[cls[i]] += count;
    for (unsigned s = 0; s < PV_TALLY_STAGES; s++)
       if (b->stageFlags & (1u << s))
          for (unsigned i = 0; i < n; i++)
@@ -132,6 +154,8 @@ pv_tally_binding(struct pv_dispatcher *d, const struct pv_physical_device *pdev,
 void
 pv_tally_add(struct pv_stage_tally *t, const struct pv_stage_tally *u)
 {
+   for (unsigned c = 0; c < PV_DC_COUNT; c++)
+      t->total[c] += u->total[c];
    for (unsigned s = 0; s < PV_TALLY_STAGES; s++)
       for (unsigned c = 0; c < PV_DC_COUNT; c++)
          t->n[s][c] += u->n[s][c];
@@ -142,6 +166,12 @@ pv_tally_ok(struct pv_dispatcher *d, const struct pv_physical_device *pdev,
             const struct pv_stage_tally *t, unsigned which, const char *what)
 {
    const uint32_t *max = pdev->desc_limits.per_stage[which];
+   const uint32_t *set_max = pdev->desc_limits.per_set[which];
+   for (unsigned c = 0; c < PV_DC_COUNT; c++)
+      if (t->total[c] > set_max[c])
+         return pv_dispatch_fail(d, "%s: %llu %s in all, the device's limit is %u", what,
+                                 (unsigned long long)t->total[c], class_names[c], set_max[c]),
+                false;
    for (unsigned s = 0; s < PV_TALLY_STAGES; s++)
       for (unsigned c = 0; c < PV_DC_COUNT; c++)
          if (t->n[s][c] > max[c])
