@@ -116,6 +116,22 @@ clear_rects_ok(struct pv_dispatcher *d, const struct pv_command_buffer *cb,
    return true;
 }
 
+/* A command pool serves a queue family the device has queues of: drivers
+ * match its command buffers to the queue they are submitted to by it. */
+static bool
+pool_family_ok(struct pv_dispatcher *d, const struct pv_vkCreateCommandPool_args *a)
+{
+   const struct pv_device *dev = (const struct pv_device *)a->device_obj;
+   if (!dev || !a->pCreateInfo)
+      return true; /* the handler reports these */
+   for (uint32_t i = 0; i < dev->queue_count; i++)
+      if (dev->queues[i].family == a->pCreateInfo->queueFamilyIndex)
+         return true;
+   pv_dispatch_fail(d, "command pool for queue family %u, which the device has no queue of",
+                    a->pCreateInfo->queueFamilyIndex);
+   return false;
+}
+
 bool
 pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
                     const void *args)
@@ -123,6 +139,8 @@ pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *in
    uint32_t type = info->id;
    if (type == PV_CMD_vkQueueSubmit || type == PV_CMD_vkQueueSubmit2)
       return pv_queue_each_submitted(type, args, submitted_executable, d);
+   if (type == PV_CMD_vkCreateCommandPool)
+      return pool_family_ok(d, args);
    if (info->category != PV_CS_CAT_COMMAND_BUFFER)
       return true;
    struct pv_command_buffer *cb = first_command_buffer(info, args);
