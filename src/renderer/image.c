@@ -991,15 +991,13 @@ pv_handle_vkCreateImageView(struct pv_dispatcher *d, struct pv_vkCreateImageView
    if (!dev)
       return;
    struct pv_image *img = image_of(d, NULL, a->pCreateInfo->image);
-   struct pv_image_view *v = img ? calloc(1, sizeof(*v)) : NULL;
-   if (!img)
+   struct pv_image_view shape = { 0 };
+   if (!img || !view_range_ok(d, img, a->pCreateInfo, &shape))
       return;
+   struct pv_image_view *v = malloc(sizeof(*v));
    if (!v)
       return pv_dispatch_fail(d, "out of memory");
-   if (!view_range_ok(d, img, a->pCreateInfo, v)) {
-      free(v);
-      return;
-   }
+   *v = shape;
    a->ret = dev->table.CreateImageView(dev->handle, a->pCreateInfo, NULL, a->pView);
    if (a->ret != VK_SUCCESS) {
       free(v);

@@ -341,22 +341,18 @@ probe_importable_types(struct pv_physical_device *p)
 
 /* probe_importable_types, remembered per host device and driver in the
  * renderer (context.h); uncached where the driver cannot name itself
- * (Vulkan 1.0). */
+ * (id NULL: Vulkan 1.0). */
 static uint32_t
-importable_types(struct pv_physical_device *p)
+importable_types(struct pv_physical_device *p, const VkPhysicalDeviceIDProperties *id)
 {
    struct pv_renderer *r = p->instance->renderer;
-   VkPhysicalDeviceIDProperties id = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES };
-   VkPhysicalDeviceProperties2 p2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-                                      .pNext = &id };
-   if (p->props.apiVersion < VK_API_VERSION_1_1)
+   if (!id)
       return probe_importable_types(p);
-   vkGetPhysicalDeviceProperties2(p->handle, &p2);
    pthread_mutex_lock(&r->probe_lock);
    uint32_t i = 0;
    while (i < r->probe_count &&
-          (memcmp(r->probes[i].device_uuid, id.deviceUUID, VK_UUID_SIZE) ||
-           memcmp(r->probes[i].driver_uuid, id.driverUUID, VK_UUID_SIZE) ||
+          (memcmp(r->probes[i].device_uuid, id->deviceUUID, VK_UUID_SIZE) ||
+           memcmp(r->probes[i].driver_uuid, id->driverUUID, VK_UUID_SIZE) ||
            r->probes[i].driver_version != p->props.driverVersion))
       i++;
    uint32_t bits;
@@ -366,8 +362,8 @@ importable_types(struct pv_physical_device *p)
       bits = probe_importable_types(p);
       if (i < sizeof(r->probes) / sizeof(r->probes[0])) {
          struct pv_import_probe *e = &r->probes[r->probe_count++];
-         memcpy(e->device_uuid, id.deviceUUID, VK_UUID_SIZE);
-         memcpy(e->driver_uuid, id.driverUUID, VK_UUID_SIZE);
+         memcpy(e->device_uuid, id->deviceUUID, VK_UUID_SIZE);
+         memcpy(e->driver_uuid, id->driverUUID, VK_UUID_SIZE);
          e->driver_version = p->props.driverVersion;
          e->bits = bits;
       }
@@ -384,14 +380,18 @@ pv_physical_device_probe_memory(struct pv_physical_device *p)
    p->has_host_ptr = host_has_extension(p->handle, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
    if (!p->has_host_ptr)
       return; /* nothing we can back: offer the driver's types unchanged */
+   /* the driver's identity (the import probe's cache key) in the same query */
+   VkPhysicalDeviceIDProperties id = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES };
+   bool has_id = p->props.apiVersion >= VK_API_VERSION_1_1;
    VkPhysicalDeviceExternalMemoryHostPropertiesEXT hp = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT };
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
+      .pNext = has_id ? &id : NULL };
    VkPhysicalDeviceProperties2 props = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &hp };
    vkGetPhysicalDeviceProperties2(p->handle, &props);
    uint64_t page = pv_page_size();
    p->host_ptr_alignment = hp.minImportedHostPointerAlignment > page
                               ? hp.minImportedHostPointerAlignment : page;
-   uint32_t importable = importable_types(p);
+   uint32_t importable = importable_types(p, has_id ? &id : NULL);
    const VkMemoryPropertyFlags host_bits = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                            VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
                                            VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
