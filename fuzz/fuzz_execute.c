@@ -12,8 +12,22 @@
  * 1), command pool 5, command buffer 6 in the recording state; the input
  * can then reach the deep handlers with small ids.  The context is
  * destroyed afterwards, which tears down every Vulkan object it made.
+ *
+ * A stream may wait forever on work of its own that never runs (a fence
+ * behind a semaphore nobody signals).  The server ends such a wait when
+ * the client goes away (its ring stops); here a watchdog plays that part:
+ * an input still running after WATCHDOG_NS makes its context fatal, which
+ * ends the wait within one slice (semaphore.c).  A wait that cannot be
+ * ended that way (one inside the driver) still trips libFuzzer's -timeout.
  */
 #include "fuzz_util.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include "renderer/context.h"
+
+#define WATCHDOG_NS 5000000000ull
 
 #define MODE_DEVICE_PREFIX 0x1u
 
@@ -112,6 +126,52 @@ encode_prefix(struct pv_fuzz_stream *s, uint32_t reply_res)
           pv_encode_vkBeginCommandBuffer(e, 0, &bc);
 }
 
+static struct {
+   pthread_mutex_t lock;
+   pthread_t thread;
+   struct pv_context *ctx; /* the input's, while it runs */
+   uint64_t deadline;
+} watchdog = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint64_t
+now_ns(void)
+{
+   struct timespec t;
+   clock_gettime(CLOCK_MONOTONIC, &t);
+   return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void *
+watchdog_main(void *arg)
+{
+   (void)arg;
+   for (;;) {
+      struct timespec nap = { 0, 100000000 };
+      nanosleep(&nap, NULL);
+      pthread_mutex_lock(&watchdog.lock);
+      if (watchdog.ctx && now_ns() > watchdog.deadline) {
+         pv_context_set_fatal(watchdog.ctx, "fuzz watchdog: the input still runs after %llu s",
+                              WATCHDOG_NS / 1000000000ull);
+         watchdog.ctx = NULL;
+      }
+      pthread_mutex_unlock(&watchdog.lock);
+   }
+   return NULL;
+}
+
+/* Watch ctx from now on (NULL: stop watching). */
+static void
+watch(struct pv_context *ctx)
+{
+   static bool started;
+   pthread_mutex_lock(&watchdog.lock);
+   if (!started)
+      started = pthread_create(&watchdog.thread, NULL, watchdog_main, NULL) == 0;
+   watchdog.ctx = ctx;
+   watchdog.deadline = now_ns() + WATCHDOG_NS;
+   pthread_mutex_unlock(&watchdog.lock);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -126,6 +186,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    struct pv_context *ctx;
    if (pv_context_create(pv_fuzz_renderer(), "fuzz", PV_CAPSET_VENUS, &ctx))
       return 0;
+   watch(ctx);
    struct pv_fuzz_shm ring_mem, reply;
    if (pv_fuzz_shm_create(ctx, REPLY_SIZE, &ring_mem) ||
        pv_fuzz_shm_create(ctx, REPLY_SIZE, &reply))
@@ -155,6 +216,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       }
    }
 out:
+   watch(NULL);
    pv_fuzz_shm_unmap(&ring_mem);
    pv_fuzz_shm_unmap(&reply);
    pv_context_destroy(ctx);
