@@ -41,6 +41,28 @@ pv_close(int fd)
    }
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PV_HAVE_LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define PV_HAVE_LSAN 1
+#endif
+#ifdef PV_HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+void
+pv_keep_for_ever(const void *p)
+{
+#ifdef PV_HAVE_LSAN
+   __lsan_ignore_object(p);
+#else
+   (void)p;
+#endif
+}
+
 static int
 set_cloexec(int fd)
 {

@@ -50,6 +50,11 @@ size_t pv_page_size(void);
 /* Close an fd if it is >= 0; keeps errno. */
 void pv_close(int fd);
 
+/* Tell a leak checker (LeakSanitizer) that `p` is kept on purpose for the
+ * life of the process: memory a stuck driver may still use.  A no-op
+ * without one. */
+void pv_keep_for_ever(const void *p);
+
 /* ---- threads ---------------------------------------------------------- */
 
 typedef struct pv_thread {

@@ -216,7 +216,7 @@ release_child(void *user, struct pv_object *o)
    if (!obj->parent) /* pool children die with their pool */
       pv_gen_destroy_host_object(m->dev, obj);
    pv_memory_drop_binding(m->vk, o);
-   free(obj);
+   pv_vk_object_free(o);
 }
 
 /* What the guest left alive: objects first, memory last (objects may be
@@ -230,51 +230,83 @@ destroy_children(struct pv_vk_context *vk, struct pv_device *dev)
    pv_object_table_remove_matching(&vk->objects, is_child, release_child, &m);
 }
 
-/* Wait until every queue finished what it was given, or `timeout_ns`
- * passes: an empty submit with a fence per queue instead of
- * vkDeviceWaitIdle, which has no timeout. */
+/* Idle waits use an empty submission with a fence per queue instead of
+ * vkQueueWaitIdle / vkDeviceWaitIdle, which have no timeout. */
+struct idle_wait {
+   struct pv_device *dev;
+   VkFence *fences;
+   uint32_t n;
+};
+
+/* Queue a fence behind everything given so far to `only` (every queue of
+ * the device if NULL).  False if none could be queued. */
+static bool
+idle_begin(struct idle_wait *w, struct pv_device *dev, struct pv_queue *only)
+{
+   *w = (struct idle_wait){ dev, calloc(dev->queue_count ? dev->queue_count : 1, sizeof(VkFence)),
+                            0 };
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   for (uint32_t i = 0; w->fences && i < dev->queue_count; i++) {
+      struct pv_queue *q = &dev->queues[i];
+      if ((only && q != only) || vkCreateFence(dev->handle, &fci, NULL, &w->fences[w->n]))
+         continue;
+      pthread_mutex_lock(&q->lock);
+      VkResult r = vkQueueSubmit(q->handle, 0, NULL, w->fences[w->n]);
+      pthread_mutex_unlock(&q->lock);
+      if (r == VK_SUCCESS)
+         w->n++;
+      else
+         vkDestroyFence(dev->handle, w->fences[w->n], NULL);
+   }
+   return w->n > 0;
+}
+
+static VkResult
+idle_wait_slice(void *user, uint64_t slice_ns)
+{
+   struct idle_wait *w = user;
+   return w->n ? vkWaitForFences(w->dev->handle, w->n, w->fences, VK_TRUE, slice_ns) : VK_SUCCESS;
+}
+
+/* Done waiting.  Fences still queued (`done` false) are kept, and go once
+ * a later wait finds them signaled or the device is destroyed. */
+static void
+idle_end(struct idle_wait *w, bool done)
+{
+   struct pv_device *dev = w->dev;
+   pthread_mutex_lock(&dev->stale_lock);
+   uint32_t kept = 0;
+   for (uint32_t i = 0; i < dev->stale_fence_count; i++) {
+      if (vkGetFenceStatus(dev->handle, dev->stale_fences[i]) == VK_NOT_READY)
+         dev->stale_fences[kept++] = dev->stale_fences[i];
+      else
+         vkDestroyFence(dev->handle, dev->stale_fences[i], NULL);
+   }
+   dev->stale_fence_count = kept;
+   VkFence *all = done ? NULL
+                       : realloc(dev->stale_fences, (kept + w->n) * sizeof(*all));
+   if (all) {
+      memcpy(all + kept, w->fences, w->n * sizeof(*all));
+      dev->stale_fences = all;
+      dev->stale_fence_count += w->n;
+   } else {
+      /* signaled, or (out of memory) leaked to the device rather than
+       * destroyed while queued */
+      for (uint32_t i = 0; done && i < w->n; i++)
+         vkDestroyFence(dev->handle, w->fences[i], NULL);
+   }
+   pthread_mutex_unlock(&dev->stale_lock);
+   free(w->fences);
+}
+
 bool
 pv_device_wait_idle(struct pv_device *dev, uint64_t timeout_ns)
 {
-   VkFence *fences = calloc(dev->queue_count ? dev->queue_count : 1, sizeof(*fences));
-   uint32_t n = 0;
-   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   for (uint32_t i = 0; fences && i < dev->queue_count; i++) {
-      struct pv_queue *q = &dev->queues[i];
-      if (vkCreateFence(dev->handle, &fci, NULL, &fences[n]) != VK_SUCCESS)
-         continue;
-      pthread_mutex_lock(&q->lock);
-      VkResult r = vkQueueSubmit(q->handle, 0, NULL, fences[n]);
-      pthread_mutex_unlock(&q->lock);
-      if (r == VK_SUCCESS)
-         n++;
-      else
-         vkDestroyFence(dev->handle, fences[n], NULL);
-   }
-   VkResult r = n ? vkWaitForFences(dev->handle, n, fences, VK_TRUE, timeout_ns) : VK_SUCCESS;
-   pthread_mutex_lock(&dev->stale_lock);
-   if (r == VK_TIMEOUT) {
-      /* Still queued: they go when a later wait finds the device idle. */
-      VkFence *all = realloc(dev->stale_fences, (dev->stale_fence_count + n) * sizeof(*all));
-      if (all) {
-         memcpy(all + dev->stale_fence_count, fences, n * sizeof(*all));
-         dev->stale_fences = all;
-         dev->stale_fence_count += n;
-      }
-      pthread_mutex_unlock(&dev->stale_lock);
-      free(fences);
-      return false;
-   }
-   for (uint32_t i = 0; i < dev->stale_fence_count; i++) /* queued before ours: done */
-      vkDestroyFence(dev->handle, dev->stale_fences[i], NULL);
-   free(dev->stale_fences);
-   dev->stale_fences = NULL;
-   dev->stale_fence_count = 0;
-   pthread_mutex_unlock(&dev->stale_lock);
-   for (uint32_t i = 0; i < n; i++)
-      vkDestroyFence(dev->handle, fences[i], NULL);
-   free(fences);
-   return true;
+   struct idle_wait w;
+   idle_begin(&w, dev, NULL);
+   bool done = idle_wait_slice(&w, timeout_ns) == VK_SUCCESS;
+   idle_end(&w, done);
+   return done;
 }
 
 #define IDLE_TIMEOUT_NS 2000000000ull
@@ -302,6 +334,7 @@ pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev)
       if (q->obj.base.id)
          pv_object_table_remove(&vk->objects, q->obj.base.id, VK_OBJECT_TYPE_QUEUE);
       pthread_mutex_destroy(&q->lock);
+      pv_semaphore_queue_fini(q);
    }
    if (dev->base.id)
       pv_object_table_remove(&vk->objects, dev->base.id, VK_OBJECT_TYPE_DEVICE);
@@ -330,7 +363,10 @@ static void
 forget(void *user, struct pv_object *o)
 {
    (void)user;
-   free(o);
+   if (o->type == VK_OBJECT_TYPE_DEVICE_MEMORY)
+      pv_memory_abandon((struct pv_memory *)o);
+   else
+      pv_vk_object_free(o);
 }
 
 void
@@ -340,6 +376,7 @@ pv_device_abandon(struct pv_vk_context *vk, struct pv_device *dev)
    for (uint32_t i = 0; i < dev->queue_count; i++) {
       struct pv_queue *q = &dev->queues[i];
       pv_queue_abandon_timeline(q, vk->ctx);
+      pv_semaphore_queue_fini(q);
       if (q->obj.base.id)
          pv_object_table_remove(&vk->objects, q->obj.base.id, VK_OBJECT_TYPE_QUEUE);
    }
@@ -405,13 +442,28 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatcher *d, struct pv_vkGetDeviceQueue2
    *a->pQueue = q->handle;
 }
 
+/* vkDeviceWaitIdle and vkQueueWaitIdle wait in slices, like the guest's
+ * other waits (pv_wait_sliced), so that a client leaving ends them. */
+static VkResult
+wait_idle(struct pv_dispatcher *d, struct pv_device *dev, struct pv_queue *only)
+{
+   struct idle_wait w;
+   if (!idle_begin(&w, dev, only)) {
+      idle_end(&w, true);
+      return VK_ERROR_OUT_OF_HOST_MEMORY;
+   }
+   VkResult r = pv_wait_sliced(d, UINT64_MAX, idle_wait_slice, &w);
+   idle_end(&w, r == VK_SUCCESS);
+   return r;
+}
+
 void
 pv_handle_vkDeviceWaitIdle(struct pv_dispatcher *d, struct pv_vkDeviceWaitIdle_args *a)
 {
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev)
       return pv_dispatch_fail(d, "device is NULL");
-   a->ret = vkDeviceWaitIdle(a->device);
+   a->ret = wait_idle(d, dev, NULL);
    if (a->ret == VK_SUCCESS) /* what inflight.c would otherwise wait for */
       pv_inflight_idle(dev);
 }
@@ -422,7 +474,5 @@ pv_handle_vkQueueWaitIdle(struct pv_dispatcher *d, struct pv_vkQueueWaitIdle_arg
    struct pv_queue *q = (struct pv_queue *)a->queue_obj;
    if (!q)
       return pv_dispatch_fail(d, "queue is NULL");
-   pthread_mutex_lock(&q->lock);
-   a->ret = vkQueueWaitIdle(q->handle);
-   pthread_mutex_unlock(&q->lock);
+   a->ret = wait_idle(d, q->obj.device, q);
 }

@@ -182,10 +182,10 @@ mark_submission(struct pv_device *dev, struct pv_inflight *f, struct pv_queue *q
    pthread_mutex_unlock(&f->lock);
 }
 
-/* Wait until submissions up to `target` are done; false after the
- * deadline.  Without a marker covering them, wait for the whole device. */
+/* Wait until submissions up to `target` are done; false after
+ * `timeout_ns`.  Without a marker covering them, wait for the whole device. */
 static bool
-wait_for(struct pv_device *dev, struct pv_inflight *f, uint64_t target)
+wait_for(struct pv_device *dev, struct pv_inflight *f, uint64_t target, uint64_t timeout_ns)
 {
    uint64_t submitted = atomic_load(&f->submitted);
    if (target > submitted)
@@ -201,8 +201,8 @@ wait_for(struct pv_device *dev, struct pv_inflight *f, uint64_t target)
    if (done)
       return true;
    bool ok = dev->queue_count == 1 && fence
-                ? vkWaitForFences(dev->handle, 1, &fence, VK_TRUE, INFLIGHT_TIMEOUT_NS) == VK_SUCCESS
-                : pv_device_wait_idle(dev, INFLIGHT_TIMEOUT_NS);
+                ? vkWaitForFences(dev->handle, 1, &fence, VK_TRUE, timeout_ns) == VK_SUCCESS
+                : pv_device_wait_idle(dev, timeout_ns);
    if (!ok)
       return false;
    pthread_mutex_lock(&f->lock);
@@ -211,6 +211,18 @@ wait_for(struct pv_device *dev, struct pv_inflight *f, uint64_t target)
       f->done = target; /* the marker or the idle wait covers it */
    pthread_mutex_unlock(&f->lock);
    return true;
+}
+
+uint64_t
+pv_inflight_submitted(const struct pv_device *dev)
+{
+   return dev->inflight ? atomic_load(&dev->inflight->submitted) : 0;
+}
+
+bool
+pv_inflight_wait(struct pv_device *dev, uint64_t count, uint64_t timeout_ns)
+{
+   return !dev->inflight || wait_for(dev, dev->inflight, count, timeout_ns);
 }
 
 void
@@ -309,7 +321,7 @@ pv_inflight_before_check(struct pv_dispatcher *d, uint32_t type, const void *arg
    struct pv_device *dev = device_of(r, args);
    if (!dev || !dev->inflight)
       return true;
-   if (wait_for(dev, dev->inflight, target_of(r, args)))
+   if (wait_for(dev, dev->inflight, target_of(r, args), INFLIGHT_TIMEOUT_NS))
       return true;
    pv_dispatch_fail(d, "releases objects while submitted work that never finishes may use them");
    return false;

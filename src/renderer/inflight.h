@@ -49,6 +49,12 @@ pv_inflight_after(struct pv_dispatcher *d, uint32_t type, const void *args)
    if (type < PV_INFLIGHT_MAX_COMMAND && pv_inflight_rules[type].what)
       pv_inflight_after_check(d, type, args);
 }
+/* CPU devices: the number of the latest submission (0 on other devices,
+ * or before any). */
+uint64_t pv_inflight_submitted(const struct pv_device *dev);
+/* Wait up to `timeout_ns` until submissions up to number `count` are done
+ * (true at once on other devices); false on timeout. */
+bool pv_inflight_wait(struct pv_device *dev, uint64_t count, uint64_t timeout_ns);
 /* The guest waited for the whole device (vkDeviceWaitIdle succeeded). */
 void pv_inflight_idle(struct pv_device *dev);
 

@@ -45,6 +45,18 @@ backing_unref(void *priv)
    free(b);
 }
 
+void
+pv_memory_abandon(struct pv_memory *mem)
+{
+   struct pv_shm_backing *b = mem->backing;
+   if (b) { /* the mapping stays: the device may still write through it */
+      pv_close(b->fd);
+      b->fd = -1;
+      pv_keep_for_ever(b);
+   }
+   free(mem);
+}
+
 static struct pv_shm_backing *
 backing_create(uint64_t size)
 {

@@ -24,6 +24,10 @@ struct pv_memory {
 };
 
 bool pv_memory_type_is_host_visible(const struct pv_physical_device *p, uint32_t type);
+/* Forget memory of a device abandoned with work that never ends (the
+ * object is out of the table): its host memory and the mapping the
+ * device uses stay for the life of the process; the fd closes. */
+void pv_memory_abandon(struct pv_memory *mem);
 /* Unbind, free the host memory, drop our reference to the backing. */
 void pv_memory_destroy(struct pv_vk_context *vk, struct pv_memory *mem);
 /* The same for memory already unbound, whatever its references. */

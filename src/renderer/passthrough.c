@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "renderer/memory.h"
+#include "renderer/semaphore.h"
 #include "renderer/vk_context.h"
 
 static bool
@@ -186,6 +187,14 @@ pv_gen_unbind(struct pv_dispatcher *d, struct pv_object *obj)
    if (o->type == VK_OBJECT_TYPE_COMMAND_POOL || o->type == VK_OBJECT_TYPE_DESCRIPTOR_POOL)
       pv_gen_unbind_children(d, ((struct pv_vk_object *)o)->device, o->handle);
    pv_memory_drop_binding(d->vk, o);
+   pv_vk_object_free(o);
+}
+
+void
+pv_vk_object_free(struct pv_object *o)
+{
+   if (o && o->type == VK_OBJECT_TYPE_SEMAPHORE)
+      pv_semaphore_fini((struct pv_semaphore *)o);
    free(o);
 }
 

@@ -10,22 +10,24 @@
  * (pv_device_release_waits), then waits with a deadline.
  */
 #include <stdlib.h>
+#include <string.h>
+#include <string.h>
 
 #include "platform/pv_platform.h"
 
 #include "renderer/handlers.h"
+#include "renderer/inflight.h"
 #include "renderer/semaphore.h"
 #include "renderer/vk_context.h"
 
-static bool
-is_timeline(const VkSemaphoreCreateInfo *info)
+static const VkSemaphoreTypeCreateInfo *
+type_info(const VkSemaphoreCreateInfo *info)
 {
    for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
       if (s->sType == VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO)
-         return ((const VkSemaphoreTypeCreateInfo *)s)->semaphoreType ==
-                VK_SEMAPHORE_TYPE_TIMELINE;
+         return (const VkSemaphoreTypeCreateInfo *)s;
    }
-   return false;
+   return NULL;
 }
 
 void
@@ -42,7 +44,9 @@ pv_handle_vkCreateSemaphore(struct pv_dispatcher *d, struct pv_vkCreateSemaphore
       free(sem);
       return;
    }
-   sem->timeline = is_timeline(a->pCreateInfo);
+   const VkSemaphoreTypeCreateInfo *ti = type_info(a->pCreateInfo);
+   sem->timeline = ti && ti->semaphoreType == VK_SEMAPHORE_TYPE_TIMELINE;
+   sem->reachable = sem->timeline ? ti->initialValue : 0;
    sem->obj = (struct pv_vk_object){ { a->pSemaphore_ids[0], VK_OBJECT_TYPE_SEMAPHORE,
                                        (uint64_t)*a->pSemaphore },
                                      dev, 0, 0 };
@@ -109,25 +113,45 @@ wait_abandoned(struct pv_dispatcher *d)
    return pv_dispatch_failed(d) || (d->ring && pv_ring_stopping(d->ring->ring));
 }
 
-void
-pv_handle_vkWaitForFences(struct pv_dispatcher *d, struct pv_vkWaitForFences_args *a)
+VkResult
+pv_wait_sliced(struct pv_dispatcher *d, uint64_t timeout_ns,
+               VkResult (*wait)(void *user, uint64_t slice_ns), void *user)
 {
-   struct pv_device *dev = (struct pv_device *)a->device_obj;
-   if (!dev || !a->pFences)
-      return pv_dispatch_fail(d, "device or pFences is NULL");
    uint64_t start = pv_now_ns();
    for (;;) {
       uint64_t waited = pv_now_ns() - start;
-      uint64_t left = a->timeout > waited ? a->timeout - waited : 0;
+      uint64_t left = timeout_ns > waited ? timeout_ns - waited : 0;
       uint64_t slice = left < WAIT_SLICE_NS ? left : WAIT_SLICE_NS;
-      a->ret = dev->table.WaitForFences(dev->handle, a->fenceCount, a->pFences, a->waitAll, slice);
-      if (a->ret != VK_TIMEOUT || slice == left)
-         return;
-      if (wait_abandoned(d)) {
-         a->ret = VK_ERROR_DEVICE_LOST;
-         return;
-      }
+      VkResult r = wait(user, slice);
+      if (r != VK_TIMEOUT || slice == left)
+         return r;
+      if (wait_abandoned(d))
+         return VK_ERROR_DEVICE_LOST;
    }
+}
+
+static VkResult
+fences_slice(void *user, uint64_t slice_ns)
+{
+   const struct pv_vkWaitForFences_args *a = user;
+   const struct pv_device *dev = (const struct pv_device *)a->device_obj;
+   return dev->table.WaitForFences(dev->handle, a->fenceCount, a->pFences, a->waitAll, slice_ns);
+}
+
+void
+pv_handle_vkWaitForFences(struct pv_dispatcher *d, struct pv_vkWaitForFences_args *a)
+{
+   if (!a->device_obj || !a->pFences)
+      return pv_dispatch_fail(d, "device or pFences is NULL");
+   a->ret = pv_wait_sliced(d, a->timeout, fences_slice, a);
+}
+
+static VkResult
+semaphores_slice(void *user, uint64_t slice_ns)
+{
+   const struct pv_vkWaitSemaphores_args *a = user;
+   const struct pv_device *dev = (const struct pv_device *)a->device_obj;
+   return dev->table.WaitSemaphores(dev->handle, a->pWaitInfo, slice_ns);
 }
 
 void
@@ -136,17 +160,348 @@ pv_handle_vkWaitSemaphores(struct pv_dispatcher *d, struct pv_vkWaitSemaphores_a
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev || !a->pWaitInfo || !dev->table.WaitSemaphores)
       return pv_dispatch_fail(d, "device or pWaitInfo is NULL, or no host vkWaitSemaphores");
-   uint64_t start = pv_now_ns();
-   for (;;) {
-      uint64_t waited = pv_now_ns() - start;
-      uint64_t left = a->timeout > waited ? a->timeout - waited : 0;
-      uint64_t slice = left < WAIT_SLICE_NS ? left : WAIT_SLICE_NS;
-      a->ret = dev->table.WaitSemaphores(dev->handle, a->pWaitInfo, slice);
-      if (a->ret != VK_TIMEOUT || slice == left)
-         return;
-      if (wait_abandoned(d)) {
-         a->ret = VK_ERROR_DEVICE_LOST;
-         return;
+   a->ret = pv_wait_sliced(d, a->timeout, semaphores_slice, a);
+}
+
+/* ---- binary semaphores' pending signals ---------------------------------------------- */
+
+/* A queue operation may wait on a binary semaphore only once a signal
+ * operation for it was submitted, and every signal that one depends on
+ * too (VUID-vkQueueSubmit-pWaitSemaphores-03238).  Mesa's common queue
+ * code, when a queue runs its submissions on a thread (always on
+ * lavapipe; on other Mesa drivers once a timeline wait-before-signal
+ * started one), waits inside vkQueueSubmit, with no timeout, until the
+ * thread has handed the signal's submission to the driver.  That can be
+ * never (it waits for a timeline value nobody signals), or on lavapipe,
+ * whose thread also executes, after any amount of earlier work.  A ring
+ * thread parked in the driver cannot be stopped, and its context could not
+ * be torn down.
+ *
+ * So we keep the spec's model.  Binary semaphores know whether a signal is
+ * pending; a wait with none fails the context.  A pending signal also
+ * knows what its submission may wait behind: the timeline values that work
+ * on its queue up to it waits for and no submission was seen to reach
+ * ("gates"), and on CPU devices the submission's number.  A wait first
+ * waits here, in slices that a client leaving ends, until those values
+ * are reached and that submission is done; then vkQueueSubmit finds the
+ * signal handed to the driver.
+ *
+ * Venus submits on its primary ring only, so the guest's order is ours.
+ * Waits on the semaphores its WSI "acquires" guest-side never reach us:
+ * Mesa venus drops them from the batch.  A submission the host driver then
+ * refuses leaves its signals counted; the driver fails later ones too. */
+
+void
+pv_semaphore_fini(struct pv_semaphore *s)
+{
+   free(s->gates);
+   s->gates = NULL;
+   s->gate_count = 0;
+}
+
+void
+pv_semaphore_queue_fini(struct pv_queue *q)
+{
+   free(q->gates);
+   q->gates = NULL;
+   q->gate_count = q->gate_cap = 0;
+}
+
+struct gates {
+   struct pv_semaphore_gate *v;
+   uint32_t n, cap;
+};
+
+/* Add a gate, or raise the value of the one on the same timeline. */
+static bool
+gates_add(struct pv_semaphore_gate **v, uint32_t *n, uint32_t *cap, struct pv_semaphore_gate g)
+{
+   for (uint32_t i = 0; i < *n; i++) {
+      if ((*v)[i].timeline == g.timeline) {
+         if (g.value > (*v)[i].value)
+            (*v)[i].value = g.value;
+         return true;
       }
    }
+   if (*n == *cap) {
+      uint32_t c = *cap ? 2 * *cap : 8;
+      struct pv_semaphore_gate *nv = realloc(*v, c * sizeof(*nv));
+      if (!nv)
+         return false;
+      *v = nv;
+      *cap = c;
+   }
+   (*v)[(*n)++] = g;
+   return true;
+}
+
+struct walk {
+   struct pv_dispatcher *d;
+   struct pv_device *dev;
+   struct pv_queue *queue;
+   bool after;              /* the submission was made: note its number */
+   const char *error;       /* first reason to fail the context */
+   struct gates wait_for;   /* gates of the binary signals the batches consume */
+   uint64_t wait_submission; /* and the latest of their submissions */
+};
+
+static struct pv_semaphore *
+semaphore(struct pv_dispatcher *d, VkSemaphore h)
+{
+   return (struct pv_semaphore *)pv_object_table_lookup_handle(&d->vk->objects,
+                                                                VK_OBJECT_TYPE_SEMAPHORE,
+                                                                (uint64_t)h);
+}
+
+/* Whether a timeline reaches `value` by what was submitted or signaled. */
+static bool
+reachable(struct pv_semaphore *s, uint64_t value)
+{
+   if (s->reachable >= value)
+      return true;
+   const struct pv_device *dev = s->obj.device;
+   uint64_t now = 0;
+   if (dev->table.GetSemaphoreCounterValue &&
+       dev->table.GetSemaphoreCounterValue(dev->handle, (VkSemaphore)s->obj.base.handle, &now) ==
+          VK_SUCCESS &&
+       now > s->reachable)
+      s->reachable = now;
+   return s->reachable >= value;
+}
+
+static bool
+gate_reached(struct pv_dispatcher *d, struct pv_semaphore_gate g)
+{
+   struct pv_semaphore *s = semaphore(d, g.timeline);
+   return !s || reachable(s, g.value); /* a destroyed one gates nothing */
+}
+
+/* Drop the queue's gates that are reached now. */
+static void
+queue_prune(struct pv_dispatcher *d, struct pv_queue *q)
+{
+   uint32_t kept = 0;
+   for (uint32_t i = 0; i < q->gate_count; i++)
+      if (!gate_reached(d, q->gates[i]))
+         q->gates[kept++] = q->gates[i];
+   q->gate_count = kept;
+}
+
+static void
+batch_wait(struct walk *w, VkSemaphore h, uint64_t value)
+{
+   struct pv_semaphore *s = semaphore(w->d, h);
+   if (!s || w->error)
+      return;
+   if (s->timeline) {
+      struct pv_semaphore_gate g = { h, value };
+      if (!reachable(s, value) &&
+          !gates_add(&w->queue->gates, &w->queue->gate_count, &w->queue->gate_cap, g))
+         w->error = "out of memory";
+      return;
+   }
+   if (!s->signal_pending) {
+      w->error = "waits on a binary semaphore with no signal submitted for it";
+      return;
+   }
+   s->signal_pending = false;
+   for (uint32_t i = 0; i < s->gate_count && !w->error; i++)
+      if (!gates_add(&w->wait_for.v, &w->wait_for.n, &w->wait_for.cap, s->gates[i]))
+         w->error = "out of memory";
+   if (s->submission > w->wait_submission)
+      w->wait_submission = s->submission;
+   pv_semaphore_fini(s);
+}
+
+static void
+batch_signal(struct walk *w, VkSemaphore h, uint64_t value)
+{
+   struct pv_semaphore *s = semaphore(w->d, h);
+   if (!s || w->error)
+      return;
+   if (w->after) {
+      if (!s->timeline)
+         s->submission = pv_inflight_submitted(w->dev);
+      return;
+   }
+   if (s->timeline) {
+      if (!w->queue->gate_count && value > s->reachable)
+         s->reachable = value;
+      return;
+   }
+   pv_semaphore_fini(s);
+   s->signal_pending = true;
+   s->submission = 0;
+   uint32_t n = w->queue->gate_count;
+   if (n && !(s->gates = malloc(n * sizeof(*s->gates)))) {
+      w->error = "out of memory";
+      return;
+   }
+   if (n)
+      memcpy(s->gates, w->queue->gates, n * sizeof(*s->gates));
+   s->gate_count = n;
+}
+
+/* One batch's waits or signals.  `values` (VkTimelineSemaphoreSubmitInfo)
+ * give the timelines' values; Mesa reads one per semaphore when it has
+ * any, so their count must match. */
+static void
+batch_ops(struct walk *w, uint32_t n, const VkSemaphore *sems, uint32_t value_count,
+          const uint64_t *values, bool wait)
+{
+   if (value_count && value_count != n && !w->error) {
+      w->error = wait ? "VkTimelineSemaphoreSubmitInfo: its wait value count is not the batch's "
+                        "wait semaphore count"
+                      : "VkTimelineSemaphoreSubmitInfo: its signal value count is not the "
+                        "batch's signal semaphore count";
+      return;
+   }
+   for (uint32_t i = 0; sems && i < n; i++) {
+      uint64_t value = values && value_count ? values[i] : 0;
+      if (!wait)
+         batch_signal(w, sems[i], value);
+      else if (!w->after)
+         batch_wait(w, sems[i], value);
+   }
+}
+
+static void
+batch_infos(struct walk *w, uint32_t n, const VkSemaphoreSubmitInfo *infos, bool wait)
+{
+   for (uint32_t i = 0; infos && i < n; i++) {
+      if (!wait)
+         batch_signal(w, infos[i].semaphore, infos[i].value);
+      else if (!w->after)
+         batch_wait(w, infos[i].semaphore, infos[i].value);
+   }
+}
+
+static const VkTimelineSemaphoreSubmitInfo *
+timeline_values(const void *pnext)
+{
+   static const VkTimelineSemaphoreSubmitInfo none = { 0 };
+   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
+      if (s->sType == VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO)
+         return (const VkTimelineSemaphoreSubmitInfo *)s;
+   return &none;
+}
+
+/* The batches of a submission in order: waits, then signals.  The three
+ * submit commands keep queue and result at the same places (inflight.c). */
+static void
+walk_batches(struct walk *w, uint32_t type, const void *args)
+{
+#define BATCH(b, waits, wait_sems, signals, signal_sems)                                  \
+   do {                                                                                  \
+      const VkTimelineSemaphoreSubmitInfo *tv = timeline_values((b)->pNext);            \
+      if (!w->after)                                                                     \
+         queue_prune(w->d, w->queue);                                                    \
+      batch_ops(w, (b)->waits, (b)->wait_sems, tv->waitSemaphoreValueCount,              \
+                tv->pWaitSemaphoreValues, true);                                         \
+      batch_ops(w, (b)->signals, (b)->signal_sems, tv->signalSemaphoreValueCount,        \
+                tv->pSignalSemaphoreValues, false);                                      \
+   } while (0)
+   if (type == PV_CMD_vkQueueSubmit) {
+      const struct pv_vkQueueSubmit_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         BATCH(&a->pSubmits[i], waitSemaphoreCount, pWaitSemaphores, signalSemaphoreCount,
+               pSignalSemaphores);
+   } else if (type == PV_CMD_vkQueueBindSparse) {
+      const struct pv_vkQueueBindSparse_args *a = args;
+      for (uint32_t i = 0; a->pBindInfo && i < a->bindInfoCount; i++)
+         BATCH(&a->pBindInfo[i], waitSemaphoreCount, pWaitSemaphores, signalSemaphoreCount,
+               pSignalSemaphores);
+   } else {
+      const struct pv_vkQueueSubmit2_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++) {
+         const VkSubmitInfo2 *b = &a->pSubmits[i];
+         if (!w->after)
+            queue_prune(w->d, w->queue);
+         batch_infos(w, b->waitSemaphoreInfoCount, b->pWaitSemaphoreInfos, true);
+         batch_infos(w, b->signalSemaphoreInfoCount, b->pSignalSemaphoreInfos, false);
+      }
+   }
+#undef BATCH
+}
+
+/* pv_wait_sliced's step: wait for the consumed signals' submission, then
+ * for each of their gates not reached yet. */
+static VkResult
+gates_slice(void *user, uint64_t slice_ns)
+{
+   struct walk *w = user;
+   if (w->wait_submission && !pv_inflight_wait(w->dev, w->wait_submission, slice_ns))
+      return VK_TIMEOUT;
+   for (uint32_t i = 0; i < w->wait_for.n; i++) {
+      pthread_mutex_lock(&w->d->vk->semaphore_lock);
+      bool reached = gate_reached(w->d, w->wait_for.v[i]);
+      pthread_mutex_unlock(&w->d->vk->semaphore_lock);
+      if (reached || !w->dev->table.WaitSemaphores)
+         continue;
+      VkSemaphoreWaitInfo wi = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
+                                 .semaphoreCount = 1, .pSemaphores = &w->wait_for.v[i].timeline,
+                                 .pValues = &w->wait_for.v[i].value };
+      VkResult r = w->dev->table.WaitSemaphores(w->dev->handle, &wi, slice_ns);
+      if (r != VK_SUCCESS)
+         return r;
+   }
+   return VK_SUCCESS;
+}
+
+static bool
+is_submit(uint32_t type)
+{
+   return type == PV_CMD_vkQueueSubmit || type == PV_CMD_vkQueueSubmit2 ||
+          type == PV_CMD_vkQueueBindSparse;
+}
+
+static bool
+walk_init(struct walk *w, struct pv_dispatcher *d, const void *args, bool after)
+{
+   const struct pv_vkQueueSubmit_args *a = args;
+   struct pv_queue *q = (struct pv_queue *)a->queue_obj;
+   *w = (struct walk){ .d = d, .queue = q, .dev = q ? q->obj.device : NULL, .after = after };
+   return q != NULL; /* a missing queue is the handler's to report */
+}
+
+static void
+note_host_signal(struct pv_dispatcher *d, const struct pv_vkSignalSemaphore_args *a)
+{
+   pthread_mutex_lock(&d->vk->semaphore_lock);
+   struct pv_semaphore *s = a->pSignalInfo ? semaphore(d, a->pSignalInfo->semaphore) : NULL;
+   if (s && s->timeline && a->pSignalInfo->value > s->reachable)
+      s->reachable = a->pSignalInfo->value;
+   pthread_mutex_unlock(&d->vk->semaphore_lock);
+}
+
+bool
+pv_semaphore_before(struct pv_dispatcher *d, uint32_t type, const void *args)
+{
+   if (type == PV_CMD_vkSignalSemaphore)
+      note_host_signal(d, args);
+   struct walk w;
+   if (!is_submit(type) || !walk_init(&w, d, args, false))
+      return true;
+   pthread_mutex_lock(&d->vk->semaphore_lock);
+   walk_batches(&w, type, args);
+   pthread_mutex_unlock(&d->vk->semaphore_lock);
+   if (!w.error && (w.wait_for.n || w.wait_submission) &&
+       pv_wait_sliced(d, UINT64_MAX, gates_slice, &w) != VK_SUCCESS && !pv_dispatch_failed(d))
+      w.error = "what a binary semaphore's signal waits behind did not finish";
+   free(w.wait_for.v);
+   if (w.error)
+      pv_dispatch_fail(d, "%s", w.error);
+   return !pv_dispatch_failed(d);
+}
+
+void
+pv_semaphore_after(struct pv_dispatcher *d, uint32_t type, const void *args)
+{
+   struct walk w;
+   if (!is_submit(type) || !walk_init(&w, d, args, true) || !w.dev->inflight ||
+       ((const struct pv_vkQueueSubmit_args *)args)->ret != VK_SUCCESS)
+      return;
+   pthread_mutex_lock(&d->vk->semaphore_lock);
+   walk_batches(&w, type, args);
+   pthread_mutex_unlock(&d->vk->semaphore_lock);
 }

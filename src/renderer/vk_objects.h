@@ -87,6 +87,12 @@ struct pv_instance {
    bool pdevs_bound;
 };
 
+/* A timeline value that submitted work waits for (semaphore.c). */
+struct pv_semaphore_gate {
+   VkSemaphore timeline;
+   uint64_t value;
+};
+
 struct pv_queue {
    struct pv_vk_object obj;    /* id 0 until vkGetDeviceQueue2 binds it */
    VkQueue handle;
@@ -95,6 +101,11 @@ struct pv_queue {
    uint32_t ring_idx;          /* 0: no timeline bound */
    struct pv_queue_timeline *timeline; /* retire thread, from the first fence (queue.c) */
    pthread_mutex_t lock;       /* Vulkan requires external sync on queues */
+   /* Timeline values work submitted to it waits for, not known reached:
+    * work behind them may not start (semaphore.c, under the context's
+    * semaphore_lock; one per timeline, the highest). */
+   struct pv_semaphore_gate *gates;
+   uint32_t gate_count, gate_cap;
 };
 
 struct pv_device {
@@ -114,6 +125,10 @@ struct pv_device {
    uint32_t stale_fence_count;
    pthread_mutex_t stale_lock;
 };
+
+/* Free a child object of a device (already out of the table) and what it
+ * owns beside itself; its host object is the caller's (passthrough.c). */
+void pv_vk_object_free(struct pv_object *o);
 
 /* Remove an object from the table and destroy it with its host object.
  * Used by the destroy commands and at context teardown. */

@@ -8,8 +8,10 @@
  *   killed      clients die mid-message: half a vtest header, half a
  *               SUBMIT_CMD2 payload, half a command in the ring with half a
  *               RESOURCE_CREATE_BLOB on the socket and a device with mapped
- *               memory alive, and one while its ring thread is blocked in a
- *               host vkWaitForFences.  The server frees each (client count
+ *               memory alive, one while its ring thread is blocked in a
+ *               host vkWaitSemaphores, and three with a queue gated on a
+ *               timeline value nobody signals: idle, in vkQueueWaitIdle,
+ *               and submitting a wait on the gated work's binary signal.  The server frees each (client count
  *               back to the bystander alone).
  *   malformed   clients with a device send one bad command on their ring:
  *               an array size that disagrees with its count, an unknown
@@ -176,21 +178,46 @@ victim_with_sync(struct e2e_dev *d, struct e2e_log *lg, uint64_t *sem, uint64_t 
           E2E_OK(lg, c, PV_VNC_SEND(c, vkCreateFence, &cf));
 }
 
-/* A submission that waits for timeline value 1, which nobody signals. */
+/* A submission that waits for timeline value 1, which nobody signals, and
+ * signals binary semaphore `binary` if not 0. */
 static bool
-submit_gated(struct e2e_dev *d, struct e2e_log *lg, uint64_t sem, uint64_t fence)
+submit_gated(struct e2e_dev *d, struct e2e_log *lg, uint64_t sem, uint64_t fence, uint64_t binary)
 {
    uint64_t one = 1;
-   VkSemaphore s = E2E_H(VkSemaphore, sem);
+   VkSemaphore s = E2E_H(VkSemaphore, sem), b = E2E_H(VkSemaphore, binary);
    VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
    VkTimelineSemaphoreSubmitInfo ts = { .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
                                         .waitSemaphoreValueCount = 1, .pWaitSemaphoreValues = &one };
    VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &ts,
                         .waitSemaphoreCount = 1, .pWaitSemaphores = &s,
-                        .pWaitDstStageMask = &stage };
+                        .pWaitDstStageMask = &stage, .signalSemaphoreCount = binary ? 1 : 0,
+                        .pSignalSemaphores = &b };
    struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
                                        .pSubmits = &sub, .fence = E2E_H(VkFence, fence) };
    return E2E_OK(lg, &d->c, PV_VNC_SEND(&d->c, vkQueueSubmit, &qs));
+}
+
+/* A binary semaphore, and a submission that waits on it. */
+static bool
+create_binary(struct e2e_dev *d, struct e2e_log *lg, uint64_t *sem)
+{
+   *sem = pv_vnc_new_id(&d->c);
+   VkSemaphoreCreateInfo ci = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO };
+   struct pv_vkCreateSemaphore_args cs = { .device = E2E_H(VkDevice, d->device), .pCreateInfo = &ci,
+                                           .pSemaphore_ids = sem, .pSemaphore_count = 1 };
+   return E2E_OK(lg, &d->c, PV_VNC_SEND(&d->c, vkCreateSemaphore, &cs));
+}
+
+static int
+submit_binary_wait(struct e2e_dev *d, uint64_t sem)
+{
+   VkSemaphore s = E2E_H(VkSemaphore, sem);
+   VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+   VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .waitSemaphoreCount = 1,
+                        .pWaitSemaphores = &s, .pWaitDstStageMask = &stage };
+   struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
+                                       .pSubmits = &sub };
+   return PV_VNC_SEND(&d->c, vkQueueSubmit, &qs);
 }
 
 /* Killed while its ring thread is blocked in the host's vkWaitSemaphores
@@ -218,17 +245,38 @@ kill_while_waiting(void)
 }
 
 /* Killed with a queue submission that waits for a timeline value nobody
- * will ever signal: teardown must still free the client (it releases the
- * device's timeline waits and waits for idle with a deadline). */
+ * will ever signal, and its ring thread then
+ *   GATED_VTEST_IDLE   idle (the vtest fence wait is the client's),
+ *   GATED_QUEUE_IDLE   in vkQueueWaitIdle on that queue,
+ *   GATED_BINARY_WAIT  submitting a wait on a binary semaphore the gated
+ *                      submission signals (Mesa would wait inside
+ *                      vkQueueSubmit for the gated one to be handed over).
+ * Teardown must still free the client: the waits end when the client goes;
+ * teardown releases the device's timeline waits and waits for idle with a
+ * deadline. */
+enum gated { GATED_VTEST_IDLE, GATED_QUEUE_IDLE, GATED_BINARY_WAIT };
+
 static bool
-kill_with_gated_submission(void)
+kill_with_gated_submission(enum gated how)
 {
-   struct e2e_log lg = { "victim-gated", 0 };
+   static const char *const names[] = { "victim-gated", "victim-gated-queue-idle",
+                                        "victim-gated-binary-wait" };
+   struct e2e_log lg = { names[how], 0 };
    struct e2e_dev d;
-   uint64_t sem, fence;
-   if (victim_with_sync(&d, &lg, &sem, &fence)) {
-      CHECK(submit_gated(&d, &lg, sem, fence));
-      CHECK_EQ(pv_vnc_wait_idle(&d.c), 0);
+   uint64_t sem, fence, binary = 0;
+   if (victim_with_sync(&d, &lg, &sem, &fence) &&
+       (how != GATED_BINARY_WAIT || create_binary(&d, &lg, &binary))) {
+      CHECK(submit_gated(&d, &lg, sem, fence, binary));
+      if (how == GATED_QUEUE_IDLE) {
+         struct pv_vkQueueWaitIdle_args w = { .queue = E2E_H(VkQueue, d.queues[0]) };
+         CHECK(E2E_OK(&lg, &d.c, PV_VNC_SEND(&d.c, vkQueueWaitIdle, &w)));
+      } else if (how == GATED_BINARY_WAIT) {
+         CHECK(E2E_OK(&lg, &d.c, submit_binary_wait(&d, binary)));
+      } else {
+         CHECK_EQ(pv_vnc_wait_idle(&d.c), 0);
+      }
+      pv_sleep_ns(100 * 1000 * 1000); /* the ring thread is in the wait now */
+      CHECK(!(pv_vnc_ring_status(&d.c) & PV_RING_STATUS_FATAL));
    }
    CHECK_EQ(lg.failures, 0);
    pv_vnc_abandon(&d.c);
@@ -244,9 +292,11 @@ test_killed(void)
       CHECK(e2e_wait_clients(&srv, 1)); /* only the bystander is left */
       CHECK(bystander_progress(1));
    }
-   if (kill_with_gated_submission()) {
-      CHECK(e2e_wait_clients(&srv, 1));
-      CHECK(bystander_progress(1));
+   for (enum gated how = GATED_VTEST_IDLE; how <= GATED_BINARY_WAIT; how++) {
+      if (kill_with_gated_submission(how)) {
+         CHECK(e2e_wait_clients(&srv, 1));
+         CHECK(bystander_progress(1));
+      }
    }
 }
 
@@ -279,7 +329,7 @@ test_release_while_stuck(void)
          .device = E2E_H(VkDevice, d.device), .pCreateInfo = &li,
          .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
       CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkCreatePipelineLayout, &la)));
-      CHECK(submit_gated(&d, &lg, sem, fence));
+      CHECK(submit_gated(&d, &lg, sem, fence, 0));
       struct pv_vkDestroyPipelineLayout_args dl = { .device = E2E_H(VkDevice, d.device),
                                                     .pipelineLayout = E2E_H(VkPipelineLayout, layout) };
       CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkDestroyPipelineLayout, &dl)));
@@ -413,6 +463,16 @@ bad_null_submit_element(struct e2e_dev *d)
    struct pv_vkQueueSubmit_args a = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
                                       .pSubmits = &si };
    return PV_VNC_SEND(&d->c, vkQueueSubmit, &a);
+}
+
+/* A submission waiting on a binary semaphore no signal was submitted for
+ * (Mesa's threaded queue would wait inside vkQueueSubmit for ever). */
+static int
+bad_binary_wait(struct e2e_dev *d)
+{
+   struct e2e_log lg = { "bad-binary-wait", 0 };
+   uint64_t sem;
+   return create_binary(d, &lg, &sem) ? submit_binary_wait(d, sem) : -1;
 }
 
 /* Two sets that each hold the device's per-stage storage buffer limit:
@@ -704,6 +764,7 @@ test_malformed(void)
       { "bad-stage-limit", "storage buffers in ", bad_stage_limit, NULL }, /* per stage or in all */
       { "bad-null-submit-element", "pCommandBuffers: VK_NULL_HANDLE", bad_null_submit_element,
         NULL },
+      { "bad-binary-wait", "no signal submitted", bad_binary_wait, NULL },
    };
    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       malformed(cases[i].name, cases[i].why, cases[i].bad, cases[i].extension);
