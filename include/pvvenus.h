@@ -92,13 +92,18 @@ typedef void (*pv_fence_retired_fn)(void *user, struct pv_context *ctx, uint32_t
 /*
  * Per-context limits: what one guest may make the host hold.  A zero field
  * selects the default given beside it.  Hitting a limit is logged with the
- * limit's name; an allocation the guest may see fail (device memory) fails
- * with VK_ERROR_OUT_OF_DEVICE_MEMORY, anything else makes the context fatal
+ * limit's name; an allocation the guest may see fail (device memory, query
+ * pools, descriptor sets) fails as a full device would, anything else makes the context fatal
  * or fails the vtest request.
  */
 struct pv_context_limits {
    uint32_t max_objects;        /* live Vulkan objects; default 1,048,576 */
-   uint64_t max_device_memory;  /* bytes of live VkDeviceMemory; default 16 GiB */
+   /* Bytes of live VkDeviceMemory, plus what query pools (8 bytes per
+    * query and 8 per result value) and descriptor sets (64 bytes per
+    * descriptor) are estimated to hold in the driver; default 16 GiB.
+    * Past it the guest sees VK_ERROR_OUT_OF_DEVICE_MEMORY (memory, query
+    * pools) or VK_ERROR_OUT_OF_POOL_MEMORY (descriptor sets). */
+   uint64_t max_device_memory;
    uint32_t max_blobs;          /* live blob resources; default 65,536 */
    uint64_t max_shm_bytes;      /* bytes of live shared-memory blobs; default 4 GiB */
    uint32_t max_rings;          /* live rings; default 64 */

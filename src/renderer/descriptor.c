@@ -16,6 +16,7 @@
 #include "renderer/descriptor.h"
 #include "renderer/buffer.h"
 #include "renderer/handlers.h"
+#include "renderer/memory.h"
 #include "renderer/passthrough.h"
 #include "renderer/vk_context.h"
 
@@ -271,6 +272,25 @@ variable_counts(const VkDescriptorSetAllocateInfo *ai)
    return NULL;
 }
 
+/* What a driver keeps per descriptor, about.  A guest can allocate sets
+ * of its largest layout without end (Vulkan bounds a pool's sets, not the
+ * pools), so each set's descriptors count against max_device_memory. */
+#define DESCRIPTOR_BYTES 64
+
+static uint64_t
+set_bytes(const struct pv_set_layout *l, const VkDescriptorSetVariableDescriptorCountAllocateInfo *var,
+          uint32_t i)
+{
+   uint64_t n = 0;
+   for (uint32_t b = 0; b < l->count; b++)
+      n += l->b[b].count;
+   /* a variable-count binding (the last one) holds only what is asked */
+   if (l->count && var && i < var->descriptorSetCount && var->pDescriptorCounts &&
+       var->pDescriptorCounts[i] < l->b[l->count - 1].count)
+      n -= l->b[l->count - 1].count - var->pDescriptorCounts[i];
+   return (n + 1) * DESCRIPTOR_BYTES;
+}
+
 void
 pv_handle_vkAllocateDescriptorSets(struct pv_dispatcher *d,
                                    struct pv_vkAllocateDescriptorSets_args *a)
@@ -291,19 +311,38 @@ pv_handle_vkAllocateDescriptorSets(struct pv_dispatcher *d,
    }
    if (!layouts)
       return pv_dispatch_fail(d, "out of memory");
-   a->ret = dev->table.AllocateDescriptorSets(dev->handle, ai, a->pDescriptorSets);
    const VkDescriptorSetVariableDescriptorCountAllocateInfo *var = variable_counts(ai);
+   uint64_t total = 0;
+   for (uint32_t i = 0; i < ai->descriptorSetCount; i++)
+      total += set_bytes(layouts[i], var, i); /* each below 2^44: no overflow */
+   if (!pv_memory_charge(d->vk, total, "descriptor sets")) {
+      free(layouts);
+      a->ret = VK_ERROR_OUT_OF_POOL_MEMORY;
+      return;
+   }
+   a->ret = dev->table.AllocateDescriptorSets(dev->handle, ai, a->pDescriptorSets);
+   if (a->ret != VK_SUCCESS)
+      pv_memory_uncharge(d->vk, total);
    for (uint32_t i = 0; a->ret == VK_SUCCESS && i < ai->descriptorSetCount; i++) {
       struct pv_descriptor_set *s = new_set(layouts[i], dev, a->pDescriptorSets_ids[i],
                                             a->pDescriptorSets[i], ai->descriptorPool);
+      uint64_t bytes = set_bytes(layouts[i], var, i);
+      total -= bytes;
+      if (s)
+         s->charged = bytes;
+      else
+         pv_memory_uncharge(d->vk, bytes);
       /* A variable-count binding (the last one) holds only what was
        * allocated for this set. */
       if (s && s->count && var && i < var->descriptorSetCount && var->pDescriptorCounts &&
           var->pDescriptorCounts[i] < s->b[s->count - 1].count)
          s->b[s->count - 1].count = var->pDescriptorCounts[i];
       if (!s || !pv_dispatch_bind(d, &s->obj.base)) {
+         if (s)
+            pv_memory_uncharge(d->vk, bytes);
          free(s);
          pv_dispatch_fail(d, "cannot keep descriptor set %u", i);
+         pv_memory_uncharge(d->vk, total); /* the sets not reached */
          break;
       }
    }

@@ -27,6 +27,7 @@ struct pv_set_layout {
 #define PV_SLACK_UNKNOWN UINT64_MAX
 struct pv_descriptor_set {
    struct pv_vk_object obj; /* parent: the pool */
+   uint64_t charged;        /* against max_device_memory (descriptor.c) */
    uint32_t count;
    uint32_t dyn_count;
    uint64_t *dyn_slack;

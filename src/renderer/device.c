@@ -157,6 +157,7 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
    if (!dev)
       return pv_dispatch_fail(d, "out of memory");
    dev->pdev = p;
+   dev->vk = d->vk;
    pthread_mutex_init(&dev->stale_lock, NULL);
    a->ret = create_host_device(p, a->pCreateInfo, dev);
    if (a->ret != VK_SUCCESS) {

@@ -140,13 +140,20 @@ allocate_host_visible(struct pv_device *dev, const VkMemoryAllocateInfo *guest,
 static bool
 reserve_device_memory(struct pv_vk_context *vk, uint64_t size)
 {
+   return pv_memory_charge(vk, size, "device memory");
+}
+
+bool
+pv_memory_charge(struct pv_vk_context *vk, uint64_t size, const char *what)
+{
    uint64_t max = vk->ctx->renderer->limits.max_device_memory;
    uint64_t cur = atomic_load(&vk->device_memory);
    do {
       if (cur > max || size > max - cur) {
-         pv_warn(vk->ctx->log, "%s: limit max_device_memory (%llu) reached: %llu bytes live, %llu asked",
+         pv_warn(vk->ctx->log,
+                 "%s: limit max_device_memory (%llu) reached: %llu bytes live, %llu asked for %s",
                  vk->ctx->name, (unsigned long long)max, (unsigned long long)cur,
-                 (unsigned long long)size);
+                 (unsigned long long)size, what);
          return false;
       }
    } while (!atomic_compare_exchange_weak(&vk->device_memory, &cur, cur + size));
@@ -192,6 +199,12 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
    atomic_fetch_sub(&d->vk->device_memory, mem->size);
    backing_unref(mem->backing);
    free(mem);
+}
+
+void
+pv_memory_uncharge(struct pv_vk_context *vk, uint64_t size)
+{
+   atomic_fetch_sub(&vk->device_memory, size);
 }
 
 void

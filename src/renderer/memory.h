@@ -24,6 +24,12 @@ struct pv_memory {
 };
 
 bool pv_memory_type_is_host_visible(const struct pv_physical_device *p, uint32_t type);
+/* Count `size` bytes against the context's max_device_memory limit:
+ * device memory, and host memory a driver keeps sized by counts the guest
+ * chose (query pools, descriptor sets).  False, logged naming `what`, past
+ * the limit. */
+bool pv_memory_charge(struct pv_vk_context *vk, uint64_t size, const char *what);
+void pv_memory_uncharge(struct pv_vk_context *vk, uint64_t size);
 /* Forget memory of a device abandoned with work that never ends (the
  * object is out of the table): its host memory and the mapping the
  * device uses stay for the life of the process; the fd closes. */

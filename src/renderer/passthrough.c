@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/descriptor.h"
 #include "renderer/memory.h"
+#include "renderer/cmd_ranges.h"
 #include "renderer/semaphore.h"
 #include "renderer/vk_context.h"
 
@@ -165,7 +167,7 @@ static void
 free_object(void *user, struct pv_object *o)
 {
    (void)user;
-   free(o);
+   pv_vk_object_free(o);
 }
 
 void
@@ -193,8 +195,15 @@ pv_gen_unbind(struct pv_dispatcher *d, struct pv_object *obj)
 void
 pv_vk_object_free(struct pv_object *o)
 {
-   if (o && o->type == VK_OBJECT_TYPE_SEMAPHORE)
+   if (!o)
+      return;
+   if (o->type == VK_OBJECT_TYPE_SEMAPHORE)
       pv_semaphore_fini((struct pv_semaphore *)o);
+   struct pv_device *dev = ((struct pv_vk_object *)o)->device;
+   if (o->type == VK_OBJECT_TYPE_QUERY_POOL)
+      pv_memory_uncharge(dev->vk, pv_query_pool_charged(o));
+   else if (o->type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
+      pv_memory_uncharge(dev->vk, ((struct pv_descriptor_set *)o)->charged);
    free(o);
 }
 

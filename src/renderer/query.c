@@ -15,6 +15,7 @@
 #include "renderer/buffer.h"
 #include "renderer/cmd_ranges.h"
 #include "renderer/handlers.h"
+#include "renderer/memory.h"
 #include "renderer/passthrough.h"
 #include "renderer/vk_context.h"
 
@@ -22,6 +23,7 @@ struct pv_query_pool {
    struct pv_vk_object obj;
    uint32_t count;
    uint32_t values; /* results per query; 0 for types we do not know */
+   uint64_t charged;
 };
 
 static uint32_t
@@ -47,6 +49,23 @@ values_per_query(const VkQueryPoolCreateInfo *info)
    }
 }
 
+/* What a driver keeps per query, about: its results and availability as
+ * 64-bit words.  A guest's queryCount has no limit in Vulkan; this counts
+ * it against max_device_memory (memory.c) so a pool of 2^32 queries fails
+ * like a device out of memory instead of asking the host for it. */
+static uint64_t
+pool_bytes(const VkQueryPoolCreateInfo *info)
+{
+   uint32_t values = values_per_query(info);
+   return (uint64_t)info->queryCount * ((values ? values : 1) + 1) * 8;
+}
+
+uint64_t
+pv_query_pool_charged(const struct pv_object *pool)
+{
+   return ((const struct pv_query_pool *)pool)->charged;
+}
+
 void
 pv_handle_vkCreateQueryPool(struct pv_dispatcher *d, struct pv_vkCreateQueryPool_args *a)
 {
@@ -54,20 +73,32 @@ pv_handle_vkCreateQueryPool(struct pv_dispatcher *d, struct pv_vkCreateQueryPool
                                          offsetof(struct pv_vk_device_table, CreateQueryPool));
    if (!dev)
       return;
+   if (!a->pCreateInfo)
+      return pv_dispatch_fail(d, "pCreateInfo is NULL");
+   uint64_t bytes = pool_bytes(a->pCreateInfo);
+   if (!pv_memory_charge(d->vk, bytes, "a query pool")) {
+      a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+      return;
+   }
    struct pv_query_pool *pool = calloc(1, sizeof(*pool));
-   if (!pool)
+   if (!pool) {
+      pv_memory_uncharge(d->vk, bytes);
       return pv_dispatch_fail(d, "out of memory");
+   }
    a->ret = dev->table.CreateQueryPool(dev->handle, a->pCreateInfo, NULL, a->pQueryPool);
    if (a->ret != VK_SUCCESS) {
+      pv_memory_uncharge(d->vk, bytes);
       free(pool);
       return;
    }
+   pool->charged = bytes;
    pool->count = a->pCreateInfo->queryCount;
    pool->values = values_per_query(a->pCreateInfo);
    pool->obj = (struct pv_vk_object){
       { a->pQueryPool_ids[0], VK_OBJECT_TYPE_QUERY_POOL, (uint64_t)*a->pQueryPool }, dev, 0, 0 };
    if (!pv_dispatch_bind(d, &pool->obj.base)) {
       dev->table.DestroyQueryPool(dev->handle, *a->pQueryPool, NULL);
+      pv_memory_uncharge(d->vk, bytes);
       free(pool);
    }
 }

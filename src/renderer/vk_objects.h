@@ -111,6 +111,7 @@ struct pv_queue {
 struct pv_device {
    struct pv_object base;
    VkDevice handle;
+   struct pv_vk_context *vk; /* the context it belongs to */
    struct pv_vk_device_table table;
    struct pv_physical_device *pdev;
    PFN_vkGetMemoryHostPointerPropertiesEXT get_host_ptr_props; /* NULL: no import */

@@ -349,6 +349,38 @@ test_release_while_stuck(void)
    CHECK(e2e_wait_clients(&srv, 1));
 }
 
+/* ---- counts that size host memory ------------------------------------------------------ */
+
+/* A query pool of 2^32 − 1 queries asks the driver for tens of GB of host
+ * memory: it counts against max_device_memory (16 GiB by default) and
+ * fails like a full device, and the context goes on. */
+static void
+test_huge_query_pool(void)
+{
+   struct e2e_log lg = { "huge-query-pool", 0 };
+   struct e2e_dev d;
+   if (e2e_dev_open(&d, &lg, srv.path, lg.name, NULL)) {
+      CHECK(0);
+      pv_vnc_abandon(&d.c);
+      return;
+   }
+   struct pv_vnc *c = &d.c;
+   VkQueryPoolCreateInfo qi = { .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+                                .queryType = VK_QUERY_TYPE_OCCLUSION, .queryCount = UINT32_MAX };
+   uint64_t pool = pv_vnc_new_id(c);
+   struct pv_vkCreateQueryPool_args a = { .device = E2E_H(VkDevice, d.device), .pCreateInfo = &qi,
+                                          .pQueryPool_ids = &pool, .pQueryPool_count = 1 };
+   CHECK(E2E_OK(&lg, c, PV_VNC_CALL(c, vkCreateQueryPool, &a)));
+   CHECK_EQ(a.ret, VK_ERROR_OUT_OF_DEVICE_MEMORY);
+   qi.queryCount = 16; /* the context lives on */
+   pool = pv_vnc_new_id(c);
+   CHECK(E2E_OK(&lg, c, PV_VNC_CALL(c, vkCreateQueryPool, &a)));
+   CHECK_EQ(a.ret, VK_SUCCESS);
+   CHECK_EQ(lg.failures, 0);
+   CHECK_EQ(e2e_dev_close(&d), 0);
+   CHECK(e2e_wait_clients(&srv, 1));
+}
+
 /* ---- malformed commands -------------------------------------------------------------- */
 
 /* Bring a victim up, let `bad` write its command, and check that the ring
@@ -788,6 +820,7 @@ main(void)
    RUN(test_killed);
    RUN(test_malformed);
    RUN(test_release_while_stuck);
+   RUN(test_huge_query_pool);
    atomic_store(&by.stop, true);
    pv_thread_join(&by.thread);
    printf("bystander: %u iterations, %d failures\n", atomic_load(&by.iterations), by.failures);
