@@ -37,10 +37,10 @@ pv_cmd_ranges_ok(struct pv_dispatcher *d, uint32_t type, const void *args)
 
 /* Queries [first, first + count) inside the pool (query.c); fails the
  * context if not.  A NULL pool passes (its command reports it). */
-/* Bytes a query pool is charged against max_device_memory (query.c). */
-uint64_t pv_query_pool_charged(const struct pv_object *pool);
 bool pv_query_range_ok(struct pv_dispatcher *d, const struct pv_object *pool, uint32_t first,
                        uint32_t count);
+/* Bytes a query pool is charged against max_device_memory (query.c). */
+uint64_t pv_query_pool_charged(const struct pv_object *pool);
 
 /* Vertex input bindings and attribute locations within the device's limits
  * (pipelines and vkCmdSetVertexInputEXT); fails the context if not.  The

@@ -277,17 +277,28 @@ variable_counts(const VkDescriptorSetAllocateInfo *ai)
  * pools), so each set's descriptors count against max_device_memory. */
 #define DESCRIPTOR_BYTES 64
 
+/* Descriptors the last binding of set `i` holds: a variable-count
+ * binding (always the last) only what was allocated for the set. */
+static uint32_t
+last_binding_count(const struct pv_set_layout *l,
+                   const VkDescriptorSetVariableDescriptorCountAllocateInfo *var, uint32_t i)
+{
+   uint32_t n = l->b[l->count - 1].count;
+   if (var && i < var->descriptorSetCount && var->pDescriptorCounts &&
+       var->pDescriptorCounts[i] < n)
+      n = var->pDescriptorCounts[i];
+   return n;
+}
+
 static uint64_t
 set_bytes(const struct pv_set_layout *l, const VkDescriptorSetVariableDescriptorCountAllocateInfo *var,
           uint32_t i)
 {
    uint64_t n = 0;
-   for (uint32_t b = 0; b < l->count; b++)
+   for (uint32_t b = 0; l->count && b < l->count - 1; b++)
       n += l->b[b].count;
-   /* a variable-count binding (the last one) holds only what is asked */
-   if (l->count && var && i < var->descriptorSetCount && var->pDescriptorCounts &&
-       var->pDescriptorCounts[i] < l->b[l->count - 1].count)
-      n -= l->b[l->count - 1].count - var->pDescriptorCounts[i];
+   if (l->count)
+      n += last_binding_count(l, var, i);
    return (n + 1) * DESCRIPTOR_BYTES;
 }
 
@@ -328,21 +339,15 @@ pv_handle_vkAllocateDescriptorSets(struct pv_dispatcher *d,
                                             a->pDescriptorSets[i], ai->descriptorPool);
       uint64_t bytes = set_bytes(layouts[i], var, i);
       total -= bytes;
-      if (s)
+      if (s) {
          s->charged = bytes;
-      else
-         pv_memory_uncharge(d->vk, bytes);
-      /* A variable-count binding (the last one) holds only what was
-       * allocated for this set. */
-      if (s && s->count && var && i < var->descriptorSetCount && var->pDescriptorCounts &&
-          var->pDescriptorCounts[i] < s->b[s->count - 1].count)
-         s->b[s->count - 1].count = var->pDescriptorCounts[i];
+         if (s->count)
+            s->b[s->count - 1].count = last_binding_count(layouts[i], var, i);
+      }
       if (!s || !pv_dispatch_bind(d, &s->obj.base)) {
-         if (s)
-            pv_memory_uncharge(d->vk, bytes);
          free(s);
          pv_dispatch_fail(d, "cannot keep descriptor set %u", i);
-         pv_memory_uncharge(d->vk, total); /* the sets not reached */
+         pv_memory_uncharge(d->vk, bytes + total); /* this set and those not reached */
          break;
       }
    }

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/cmd_ranges.h"
 #include "renderer/descriptor.h"
 #include "renderer/memory.h"
-#include "renderer/cmd_ranges.h"
 #include "renderer/semaphore.h"
 #include "renderer/vk_context.h"
 

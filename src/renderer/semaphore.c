@@ -11,7 +11,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <string.h>
 
 #include "platform/pv_platform.h"
 
@@ -202,36 +201,30 @@ pv_semaphore_fini(struct pv_semaphore *s)
 void
 pv_semaphore_queue_fini(struct pv_queue *q)
 {
-   free(q->gates);
-   q->gates = NULL;
-   q->gate_count = q->gate_cap = 0;
+   free(q->gates.v);
+   q->gates = (struct pv_semaphore_gates){ 0 };
 }
-
-struct gates {
-   struct pv_semaphore_gate *v;
-   uint32_t n, cap;
-};
 
 /* Add a gate, or raise the value of the one on the same timeline. */
 static bool
-gates_add(struct pv_semaphore_gate **v, uint32_t *n, uint32_t *cap, struct pv_semaphore_gate g)
+gates_add(struct pv_semaphore_gates *gs, struct pv_semaphore_gate g)
 {
-   for (uint32_t i = 0; i < *n; i++) {
-      if ((*v)[i].timeline == g.timeline) {
-         if (g.value > (*v)[i].value)
-            (*v)[i].value = g.value;
+   for (uint32_t i = 0; i < gs->n; i++) {
+      if (gs->v[i].timeline == g.timeline) {
+         if (g.value > gs->v[i].value)
+            gs->v[i].value = g.value;
          return true;
       }
    }
-   if (*n == *cap) {
-      uint32_t c = *cap ? 2 * *cap : 8;
-      struct pv_semaphore_gate *nv = realloc(*v, c * sizeof(*nv));
-      if (!nv)
+   if (gs->n == gs->cap) {
+      uint32_t cap = gs->cap ? 2 * gs->cap : 8;
+      struct pv_semaphore_gate *v = realloc(gs->v, cap * sizeof(*v));
+      if (!v)
          return false;
-      *v = nv;
-      *cap = c;
+      gs->v = v;
+      gs->cap = cap;
    }
-   (*v)[(*n)++] = g;
+   gs->v[gs->n++] = g;
    return true;
 }
 
@@ -241,7 +234,7 @@ struct walk {
    struct pv_queue *queue;
    bool after;              /* the submission was made: note its number */
    const char *error;       /* first reason to fail the context */
-   struct gates wait_for;   /* gates of the binary signals the batches consume */
+   struct pv_semaphore_gates wait_for; /* gates of the binary signals the batches consume */
    uint64_t wait_submission; /* and the latest of their submissions */
 };
 
@@ -281,10 +274,10 @@ static void
 queue_prune(struct pv_dispatcher *d, struct pv_queue *q)
 {
    uint32_t kept = 0;
-   for (uint32_t i = 0; i < q->gate_count; i++)
-      if (!gate_reached(d, q->gates[i]))
-         q->gates[kept++] = q->gates[i];
-   q->gate_count = kept;
+   for (uint32_t i = 0; i < q->gates.n; i++)
+      if (!gate_reached(d, q->gates.v[i]))
+         q->gates.v[kept++] = q->gates.v[i];
+   q->gates.n = kept;
 }
 
 static void
@@ -295,8 +288,7 @@ batch_wait(struct walk *w, VkSemaphore h, uint64_t value)
       return;
    if (s->timeline) {
       struct pv_semaphore_gate g = { h, value };
-      if (!reachable(s, value) &&
-          !gates_add(&w->queue->gates, &w->queue->gate_count, &w->queue->gate_cap, g))
+      if (!reachable(s, value) && !gates_add(&w->queue->gates, g))
          w->error = "out of memory";
       return;
    }
@@ -306,7 +298,7 @@ batch_wait(struct walk *w, VkSemaphore h, uint64_t value)
    }
    s->signal_pending = false;
    for (uint32_t i = 0; i < s->gate_count && !w->error; i++)
-      if (!gates_add(&w->wait_for.v, &w->wait_for.n, &w->wait_for.cap, s->gates[i]))
+      if (!gates_add(&w->wait_for, s->gates[i]))
          w->error = "out of memory";
    if (s->submission > w->wait_submission)
       w->wait_submission = s->submission;
@@ -325,21 +317,30 @@ batch_signal(struct walk *w, VkSemaphore h, uint64_t value)
       return;
    }
    if (s->timeline) {
-      if (!w->queue->gate_count && value > s->reachable)
+      if (!w->queue->gates.n && value > s->reachable)
          s->reachable = value;
       return;
    }
    pv_semaphore_fini(s);
    s->signal_pending = true;
    s->submission = 0;
-   uint32_t n = w->queue->gate_count;
+   uint32_t n = w->queue->gates.n;
    if (n && !(s->gates = malloc(n * sizeof(*s->gates)))) {
       w->error = "out of memory";
       return;
    }
    if (n)
-      memcpy(s->gates, w->queue->gates, n * sizeof(*s->gates));
+      memcpy(s->gates, w->queue->gates.v, n * sizeof(*s->gates));
    s->gate_count = n;
+}
+
+static void
+batch_op(struct walk *w, VkSemaphore h, uint64_t value, bool wait)
+{
+   if (!wait)
+      batch_signal(w, h, value);
+   else if (!w->after) /* after the submission, only signals are noted */
+      batch_wait(w, h, value);
 }
 
 /* One batch's waits or signals.  `values` (VkTimelineSemaphoreSubmitInfo)
@@ -356,24 +357,15 @@ batch_ops(struct walk *w, uint32_t n, const VkSemaphore *sems, uint32_t value_co
                         "batch's signal semaphore count";
       return;
    }
-   for (uint32_t i = 0; sems && i < n; i++) {
-      uint64_t value = values && value_count ? values[i] : 0;
-      if (!wait)
-         batch_signal(w, sems[i], value);
-      else if (!w->after)
-         batch_wait(w, sems[i], value);
-   }
+   for (uint32_t i = 0; sems && i < n; i++)
+      batch_op(w, sems[i], values && value_count ? values[i] : 0, wait);
 }
 
 static void
 batch_infos(struct walk *w, uint32_t n, const VkSemaphoreSubmitInfo *infos, bool wait)
 {
-   for (uint32_t i = 0; infos && i < n; i++) {
-      if (!wait)
-         batch_signal(w, infos[i].semaphore, infos[i].value);
-      else if (!w->after)
-         batch_wait(w, infos[i].semaphore, infos[i].value);
-   }
+   for (uint32_t i = 0; infos && i < n; i++)
+      batch_op(w, infos[i].semaphore, infos[i].value, wait);
 }
 
 static const VkTimelineSemaphoreSubmitInfo *

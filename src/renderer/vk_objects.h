@@ -92,6 +92,10 @@ struct pv_semaphore_gate {
    VkSemaphore timeline;
    uint64_t value;
 };
+struct pv_semaphore_gates {
+   struct pv_semaphore_gate *v;
+   uint32_t n, cap;
+};
 
 struct pv_queue {
    struct pv_vk_object obj;    /* id 0 until vkGetDeviceQueue2 binds it */
@@ -104,8 +108,7 @@ struct pv_queue {
    /* Timeline values work submitted to it waits for, not known reached:
     * work behind them may not start (semaphore.c, under the context's
     * semaphore_lock; one per timeline, the highest). */
-   struct pv_semaphore_gate *gates;
-   uint32_t gate_count, gate_cap;
+   struct pv_semaphore_gates gates;
 };
 
 struct pv_device {

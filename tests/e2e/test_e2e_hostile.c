@@ -300,6 +300,18 @@ test_killed(void)
    }
 }
 
+/* Send the creation of a pipeline layout without sets or push constants. */
+static int
+empty_pipeline_layout(struct e2e_dev *d, uint64_t *layout)
+{
+   *layout = pv_vnc_new_id(&d->c);
+   VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
+   struct pv_vkCreatePipelineLayout_args la = { .device = E2E_H(VkDevice, d->device),
+                                                .pCreateInfo = &li, .pPipelineLayout_ids = layout,
+                                                .pPipelineLayout_count = 1 };
+   return PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &la);
+}
+
 /* On a CPU device, releasing objects waits for the work submitted before
  * (lavapipe would otherwise run it on freed memory); work that never ends
  * turns the release into a fatal error after the deadline, and the server
@@ -323,12 +335,8 @@ test_release_while_stuck(void)
          CHECK(e2e_wait_clients(&srv, 1));
          return;
       }
-      uint64_t layout = pv_vnc_new_id(c);
-      VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
-      struct pv_vkCreatePipelineLayout_args la = {
-         .device = E2E_H(VkDevice, d.device), .pCreateInfo = &li,
-         .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
-      CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkCreatePipelineLayout, &la)));
+      uint64_t layout;
+      CHECK(E2E_OK(&lg, c, empty_pipeline_layout(&d, &layout)));
       CHECK(submit_gated(&d, &lg, sem, fence, 0));
       struct pv_vkDestroyPipelineLayout_args dl = { .device = E2E_H(VkDevice, d.device),
                                                     .pipelineLayout = E2E_H(VkPipelineLayout, layout) };
@@ -604,12 +612,8 @@ record_bad(struct e2e_dev *d, int which)
       return PV_VNC_SEND(&d->c, vkCmdSetViewport, &a);
    }
    if (which == 1) {
-      uint64_t layout = pv_vnc_new_id(&d->c);
-      VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
-      struct pv_vkCreatePipelineLayout_args la = {
-         .device = E2E_H(VkDevice, d->device), .pCreateInfo = &li,
-         .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
-      if (PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &la))
+      uint64_t layout;
+      if (empty_pipeline_layout(d, &layout))
          return -1;
       uint32_t v[4] = { 0 };
       struct pv_vkCmdPushConstants_args a = { .commandBuffer = h,
@@ -683,12 +687,8 @@ record_bad(struct e2e_dev *d, int which)
       return PV_VNC_SEND(&d->c, vkCreateImageView, &va);
    }
    if (which == 7) { /* push descriptors into a set the layout lacks */
-      uint64_t layout = pv_vnc_new_id(&d->c);
-      VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
-      struct pv_vkCreatePipelineLayout_args la = {
-         .device = E2E_H(VkDevice, d->device), .pCreateInfo = &li,
-         .pPipelineLayout_ids = &layout, .pPipelineLayout_count = 1 };
-      if (PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &la))
+      uint64_t layout;
+      if (empty_pipeline_layout(d, &layout))
          return -1;
       VkDescriptorBufferInfo bi = { VK_NULL_HANDLE, 0, VK_WHOLE_SIZE };
       VkWriteDescriptorSet w = { .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
