@@ -61,7 +61,8 @@ pv_handle_vkCreateDescriptorSetLayout(struct pv_dispatcher *d,
    l->count = ci->bindingCount;
    for (uint32_t i = 0; i < ci->bindingCount; i++)
       l->b[i] = (struct pv_binding){ ci->pBindings[i].binding, ci->pBindings[i].descriptorType,
-                                     ci->pBindings[i].descriptorCount };
+                                     ci->pBindings[i].descriptorCount,
+                                     ci->pBindings[i].stageFlags };
    qsort(l->b, l->count, sizeof(l->b[0]), cmp_binding);
    l->obj = (struct pv_vk_object){ { a->pSetLayout_ids[0], VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT,
                                      (uint64_t)*a->pSetLayout },

@@ -8,6 +8,7 @@
 
 struct pv_binding {
    uint32_t binding, type, count;
+   uint32_t stages; /* stageFlags: which shader stages may use it */
 };
 
 /* Both end in their bindings, sorted by binding number, in one allocation

@@ -9,8 +9,10 @@
  * VK_ERROR_UNKNOWN and no pipelines, as a driver's compile failure would.
  * Fixed-function state beyond the device's limits (vertex bindings,
  * viewports, color attachments), and shader code that uses a descriptor
- * binding its pipeline layout lacks (lavapipe indexes the layout with the
- * shader's binding number), end the context, as other bad indices do.
+ * binding its pipeline layout lacks or does not make visible to the
+ * stage (lavapipe indexes the layout with the shader's binding number and
+ * per-stage tables with its order among the stage's bindings), end the
+ * context, as other bad indices do.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -23,23 +25,31 @@
 #include "renderer/shader.h"
 #include "renderer/vk_context.h"
 
-/* Every descriptor binding a stage's code uses is one its layout has. */
+/* Every descriptor binding a stage's code uses is one its layout has, and
+ * visible to that stage: lavapipe sizes its per-stage tables by the
+ * bindings whose stageFlags name the stage and indexes them by binding
+ * order, so a binding used where it is not visible runs past them. */
 static bool
 resources_ok(struct pv_dispatcher *d, const struct pv_pipeline_layout *layout,
-             const struct pv_spirv_resource *res, uint32_t n, uint32_t stage)
+             const struct pv_spirv_resource *res, uint32_t n, uint32_t i,
+             VkShaderStageFlags stage)
 {
-   for (uint32_t i = 0; i < n; i++) {
-      const struct pv_spirv_resource *r = &res[i];
+   for (uint32_t k = 0; k < n; k++) {
+      const struct pv_spirv_resource *r = &res[k];
+      if (!(r->stages & stage))
+         continue; /* another entry point's, or unused */
       if (layout && r->set < layout->set_count && !layout->sets[r->set].present)
          continue; /* independent sets: the set comes from another library */
       const struct pv_layout_set *s =
          layout && r->set < layout->set_count ? &layout->sets[r->set] : NULL;
-      bool found = false;
-      for (uint32_t j = 0; s && j < s->count && !found; j++)
-         found = layout->b[s->first + j].binding == r->binding;
-      if (!found) {
-         pv_dispatch_fail(d, "stage %u uses set %u binding %u, which its pipeline layout lacks",
-                          stage, r->set, r->binding);
+      const struct pv_binding *b = NULL;
+      for (uint32_t j = 0; s && j < s->count && !b; j++)
+         if (layout->b[s->first + j].binding == r->binding)
+            b = &layout->b[s->first + j];
+      if (!b || !(b->stages & stage)) {
+         pv_dispatch_fail(d, "stage %u (0x%x) uses set %u binding %u, which its pipeline "
+                          "layout %s", i, stage, r->set, r->binding,
+                          b ? "does not make visible to that stage" : "lacks");
          return false;
       }
    }
@@ -85,7 +95,7 @@ stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeli
             pv_dispatch_fail(d, "out of memory");
             return false;
          }
-         bool ok = resources_ok(d, layout, res, n, i);
+         bool ok = resources_ok(d, layout, res, n, i, stages[i].stage);
          free(res);
          if (!ok)
             return false;
@@ -94,7 +104,7 @@ stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeli
       const struct pv_shader_module *m = (const struct pv_shader_module *)
          pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_SHADER_MODULE,
                                        (uint64_t)stages[i].module);
-      if (m && !resources_ok(d, layout, m->resources, m->resource_count, i))
+      if (m && !resources_ok(d, layout, m->resources, m->resource_count, i, stages[i].stage))
          return false;
    }
    return true;

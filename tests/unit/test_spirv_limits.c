@@ -4,6 +4,8 @@
  * tests/unit/spirv/: every ok-* module passes, every bad-* module is
  * refused with a reason, and a module naming ids beyond its bound (which
  * only a build without SPIRV-Tools would let through) is refused safely.
+ * Also the bindings a module uses and the stages using each
+ * (src/renderer/spirv_resources.c), on a module of two entry points.
  *
  * Arguments: the assembled .spv files.  The limits are lavapipe's.
  */
@@ -86,6 +88,39 @@ test_ids_beyond_bound(void)
    CHECK(!pv_spirv_within_limits(cut, sizeof(cut), &limits, why, sizeof(why)));
 }
 
+/* Set 0 binding 0: vertex; 1: fragment (through a call); 3: both
+ * (through a shared function); set 1 binding 2: neither. */
+static void
+test_resource_stages(void)
+{
+   const char *path = NULL;
+   for (int i = 0; i < nfiles; i++)
+      if (strstr(files[i], "ok-two-entry-points-resources"))
+         path = files[i];
+   CHECK(path != NULL);
+   if (!path)
+      return;
+   size_t bytes;
+   uint32_t *code = load(path, &bytes);
+   struct pv_spirv_resource *r;
+   uint32_t n;
+   CHECK_EQ(pv_spirv_resources(code, bytes, &r, &n), 0);
+   CHECK_EQ(n, 4);
+   uint32_t want[4] = { 0x1, 0x10, 0, 0x11 };
+   for (uint32_t i = 0; i < n; i++) {
+      printf("  set %u binding %u: stages 0x%x\n", r[i].set, r[i].binding, r[i].stages);
+      CHECK_EQ(r[i].set, r[i].binding == 2 ? 1u : 0u);
+      CHECK(r[i].binding < 4);
+      if (r[i].binding < 4)
+         CHECK_EQ(r[i].stages, want[r[i].binding]);
+   }
+   free(r);
+   /* Cut inside a function: fewer uses, no read past the end. */
+   CHECK_EQ(pv_spirv_resources(code, bytes - 12, &r, &n), 0);
+   free(r);
+   free(code);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -93,5 +128,6 @@ main(int argc, char **argv)
    nfiles = argc - 1;
    RUN(test_modules);
    RUN(test_ids_beyond_bound);
+   RUN(test_resource_stages);
    return pv_test_summary();
 }
