@@ -19,11 +19,13 @@ bool pv_spirv_within_limits(const uint32_t *code, size_t bytes, const VkPhysical
 
 /* The descriptor (set, binding) pairs a module's variables are decorated
  * with, each with the VkShaderStageFlags of the entry points that
- * statically use it (0: none does), in a malloc'ed array (free() it);
- * -ENOMEM on failure. */
+ * statically use it (0: none does) and of those that sample through it
+ * without a depth reference, in a malloc'ed array (free() it); -ENOMEM on
+ * failure. */
 struct pv_spirv_resource {
    uint32_t set, binding;
    uint32_t stages;
+   uint32_t plain_sampling;
 };
 int pv_spirv_resources(const uint32_t *code, size_t bytes, struct pv_spirv_resource **out,
                        uint32_t *count);

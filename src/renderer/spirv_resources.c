@@ -25,14 +25,31 @@
 #include <stdlib.h>
 
 enum {
-   OP_EXT_INST = 12, OP_ENTRY_POINT = 15, OP_FUNCTION = 54, OP_FUNCTION_END = 56,
-   OP_FUNCTION_CALL = 57, OP_DECORATE = 71, OP_PHI = 245,
+   OP_EXT_INST = 12, OP_ENTRY_POINT = 15, OP_FUNCTION = 54, OP_FUNCTION_PARAMETER = 55,
+   OP_FUNCTION_END = 56, OP_FUNCTION_CALL = 57, OP_DECORATE = 71, OP_SAMPLED_IMAGE = 86,
+   OP_SELECT = 169, OP_PHI = 245,
 };
+/* Largest id bound tracked for sampling (spirv-val's default limit). */
+#define MAX_TRACKED_BOUND (1u << 22)
 enum { DEC_BINDING = 33, DEC_DESCRIPTOR_SET = 34 };
 
 struct pair {
    uint32_t key, value;
 };
+
+/* A function's parameter slot and a value in it. */
+struct slot {
+   uint32_t fn, index, id;
+};
+
+static int
+cmp_slot(const void *a, const void *b)
+{
+   const struct slot *x = a, *y = b;
+   if (x->fn != y->fn)
+      return x->fn < y->fn ? -1 : 1;
+   return x->index < y->index ? -1 : x->index > y->index;
+}
 
 static int
 cmp_pair(const void *a, const void *b)
@@ -133,7 +150,11 @@ struct module {
    struct pair *calls;         /* caller → callee */
    struct pair *uses;          /* function → resource variable */
    struct pair *funcs;         /* function → stages reaching it */
-   size_t nsets, nbinds, nentries, ncalls, nuses, nfuncs;
+   struct pair *flows;         /* value → value it may come from (sampling) */
+   struct pair *samples;       /* function → image sampled without Dref */
+   struct slot *params;        /* function, index → its parameter's id */
+   struct slot *args;          /* callee, index → an argument passed there */
+   size_t nsets, nbinds, nentries, ncalls, nuses, nfuncs, nflows, nsamples, nparams, nargs;
 };
 
 static void
@@ -145,6 +166,10 @@ module_free(struct module *m)
    free(m->calls);
    free(m->uses);
    free(m->funcs);
+   free(m->flows);
+   free(m->samples);
+   free(m->params);
+   free(m->args);
 }
 
 /* Each instruction holds at least one word per pair it adds, so nwords
@@ -152,11 +177,16 @@ module_free(struct module *m)
 static int
 module_alloc(struct module *m, size_t nwords)
 {
-   struct pair **lists[] = { &m->sets, &m->binds, &m->entries, &m->calls, &m->uses, &m->funcs };
+   struct pair **lists[] = { &m->sets, &m->binds, &m->entries, &m->calls, &m->uses, &m->funcs,
+                             &m->samples };
    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
       if (!(*lists[i] = calloc(nwords + 1, sizeof(struct pair))))
          return -ENOMEM;
-   return 0;
+   /* flows: those of instructions, then one per argument passed */
+   m->flows = calloc(2 * nwords + 1, sizeof(struct pair));
+   m->params = calloc(nwords + 1, sizeof(struct slot));
+   m->args = calloc(nwords + 1, sizeof(struct slot));
+   return m->flows && m->params && m->args ? 0 : -ENOMEM;
 }
 
 /* Decorations and entry points; instructions end where their length
@@ -180,19 +210,98 @@ walk_declarations(struct module *m, const uint32_t *code, size_t nwords)
    qsort(m->binds, m->nbinds, sizeof(struct pair), cmp_pair);
 }
 
-/* Function bodies: which resource variables each names and which
- * functions it calls. */
+/* Sampling without a depth reference: OpImageSample{Implicit,Explicit}Lod,
+ * their Proj forms, OpImageGather and the sparse forms of these.  A
+ * sampler that compares must be read only by the Dref forms: llvmpipe
+ * crashed compiling a plain sample through one (fuzz/findings/README.md). */
+static bool
+samples_plainly(uint32_t op)
+{
+   return op == 87 || op == 88 || op == 91 || op == 92 || op == 96 || op == 305 || op == 306 ||
+          op == 309 || op == 310 || op == 314;
+}
+
+static void
+add_flow(struct module *m, size_t cap, uint32_t to, uint32_t from)
+{
+   if (m->nflows < cap)
+      m->flows[m->nflows++] = (struct pair){ to, from };
+}
+
+/* Where an opaque image or sampler value inside function `fn` may come
+ * from: loads, access chains, copies, OpSampledImage's sampler, selects,
+ * phis, and (joined later) call arguments into parameters. */
+static void
+note_flows(struct module *m, size_t cap, uint32_t fn, const uint32_t *in, uint32_t len,
+           uint32_t *param)
+{
+   uint32_t op = in[0] & 0xffff;
+   switch (op) {
+   case 61: case 65: case 66: case 67: case 70: case 83: case 400:
+      if (len >= 4)
+         add_flow(m, cap, in[2], in[3]);
+      break;
+   case OP_SAMPLED_IMAGE:
+      if (len >= 5)
+         add_flow(m, cap, in[2], in[4]);
+      break;
+   case OP_SELECT:
+      if (len >= 6)
+         add_flow(m, cap, in[2], in[4]), add_flow(m, cap, in[2], in[5]);
+      break;
+   case OP_PHI:
+      for (uint32_t w = 3; w < len; w += 2)
+         add_flow(m, cap, in[2], in[w]);
+      break;
+   case OP_FUNCTION_PARAMETER:
+      if (len >= 3)
+         m->params[m->nparams++] = (struct slot){ fn, (*param)++, in[2] };
+      break;
+   case OP_FUNCTION_CALL:
+      for (uint32_t w = 4; w < len; w++)
+         m->args[m->nargs++] = (struct slot){ in[3], w - 4, in[w] };
+      break;
+   default:
+      if (samples_plainly(op) && len >= 5)
+         m->samples[m->nsamples++] = (struct pair){ fn, in[3] };
+      break;
+   }
+}
+
+/* Arguments flow into the parameters of their slot. */
+static void
+join_calls(struct module *m, size_t cap)
+{
+   qsort(m->params, m->nparams, sizeof(struct slot), cmp_slot);
+   qsort(m->args, m->nargs, sizeof(struct slot), cmp_slot);
+   for (size_t p = 0, a = 0; p < m->nparams && a < m->nargs;) {
+      int c = cmp_slot(&m->params[p], &m->args[a]);
+      if (c < 0)
+         p++;
+      else if (c > 0)
+         a++;
+      else
+         add_flow(m, cap, m->params[p].id, m->args[a++].id);
+   }
+   qsort(m->flows, m->nflows, sizeof(struct pair), cmp_pair);
+}
+
+/* Function bodies: which resource variables each names, which functions
+ * it calls, and how sampled values flow. */
 static void
 walk_functions(struct module *m, const uint32_t *code, size_t nwords)
 {
-   uint32_t fn = 0;
+   uint32_t fn = 0, param = 0;
    bool in_fn = false;
+   size_t cap = 2 * nwords;
    for (size_t at = 5; at < nwords;) {
       uint32_t len = code[at] >> 16, op = code[at] & 0xffff, first, last, step;
       if (len == 0 || len > nwords - at)
          break;
+      if (in_fn)
+         note_flows(m, cap, fn, code + at, len, &param);
       if (op == OP_FUNCTION && len >= 3) {
-         fn = code[at + 2], in_fn = true;
+         fn = code[at + 2], in_fn = true, param = 0;
          m->funcs[m->nfuncs++] = (struct pair){ fn, 0 };
       } else if (op == OP_FUNCTION_END) {
          in_fn = false;
@@ -207,6 +316,7 @@ walk_functions(struct module *m, const uint32_t *code, size_t nwords)
    }
    qsort(m->calls, m->ncalls, sizeof(struct pair), cmp_pair);
    qsort(m->funcs, m->nfuncs, sizeof(struct pair), cmp_pair);
+   join_calls(m, cap);
 }
 
 /* funcs[].value: the stages whose entry points reach each function.  One
@@ -241,6 +351,51 @@ mark_reachable(struct module *m)
    }
    free(stack);
    return 0;
+}
+
+/* Grow mask[id] by `bits`; queue it when it grew and is not queued. */
+static void
+spread(uint32_t *mask, uint8_t *queued, uint32_t *stack, size_t *top, uint32_t id,
+       uint32_t bits)
+{
+   if ((mask[id] | bits) == mask[id])
+      return;
+   mask[id] |= bits;
+   if (!queued[id])
+      queued[id] = 1, stack[(*top)++] = id;
+}
+
+/* mask[id]: the stages whose entry points sample plainly a value coming
+ * from id.  Walks back from each plain sample along the flows; a mask
+ * only grows, so each id is queued at most once per stage bit.  Ids at or
+ * past `bound` are not tracked (spirv-val keeps ids below it). */
+static uint32_t *
+plain_sampling(const struct module *m, uint32_t bound)
+{
+   uint32_t *mask = calloc(bound + 1, sizeof(*mask));
+   uint32_t *stack = calloc(bound + 1, sizeof(*stack));
+   uint8_t *queued = calloc(bound + 1, 1);
+   size_t top = 0;
+   if (!mask || !stack || !queued) {
+      free(mask), free(stack), free(queued);
+      return NULL;
+   }
+   for (size_t i = 0; i < m->nsamples; i++) {
+      long f = find(m->funcs, m->nfuncs, m->samples[i].key);
+      if (f >= 0 && m->samples[i].value < bound)
+         spread(mask, queued, stack, &top, m->samples[i].value, m->funcs[f].value);
+   }
+   while (top) {
+      uint32_t id = stack[--top];
+      queued[id] = 0;
+      for (long e = find(m->flows, m->nflows, id);
+           e >= 0 && (size_t)e < m->nflows && m->flows[e].key == id; e++)
+         if (m->flows[e].value < bound)
+            spread(mask, queued, stack, &top, m->flows[e].value, mask[id]);
+   }
+   free(stack);
+   free(queued);
+   return mask;
 }
 
 /* A binding without a set is in set 0 (spirv-val requires both). */
@@ -294,9 +449,20 @@ pv_spirv_resources(const uint32_t *code, size_t bytes, struct pv_spirv_resource 
       return -ENOMEM;
    }
    uses_by_variable(&m);
-   for (size_t i = 0; i < m.nbinds; i++)
-      r[i] = (struct pv_spirv_resource){ set_of(&m, m.binds[i].key), m.binds[i].value,
-                                         stages_using(&m, m.binds[i].key) };
+   uint32_t bound = nwords > 3 && code[3] <= MAX_TRACKED_BOUND ? code[3] : 0;
+   uint32_t *plain = plain_sampling(&m, bound);
+   if (!plain) {
+      free(r);
+      module_free(&m);
+      return -ENOMEM;
+   }
+   for (size_t i = 0; i < m.nbinds; i++) {
+      uint32_t var = m.binds[i].key;
+      r[i] = (struct pv_spirv_resource){ set_of(&m, var), m.binds[i].value,
+                                         stages_using(&m, var),
+                                         var < bound ? plain[var] : 0 };
+   }
+   free(plain);
    *out = r;
    *count = (uint32_t)m.nbinds;
    module_free(&m);

@@ -88,8 +88,9 @@ test_ids_beyond_bound(void)
    CHECK(!pv_spirv_within_limits(cut, sizeof(cut), &limits, why, sizeof(why)));
 }
 
-/* Set 0 binding 0: vertex; 1: fragment (through a call); 3: both
- * (through a shared function); set 1 binding 2: neither. */
+/* Set 0 binding 0: vertex; 1: fragment (through a call), sampled plainly
+ * through a parameter; 3: both (through a shared function); 4: fragment,
+ * sampled with a depth reference only; set 1 binding 2: neither. */
 static void
 test_resource_stages(void)
 {
@@ -105,14 +106,16 @@ test_resource_stages(void)
    struct pv_spirv_resource *r;
    uint32_t n;
    CHECK_EQ(pv_spirv_resources(code, bytes, &r, &n), 0);
-   CHECK_EQ(n, 4);
-   uint32_t want[4] = { 0x1, 0x10, 0, 0x11 };
+   CHECK_EQ(n, 5);
+   uint32_t want[5] = { 0x1, 0x10, 0, 0x11, 0x10 };
    for (uint32_t i = 0; i < n; i++) {
-      printf("  set %u binding %u: stages 0x%x\n", r[i].set, r[i].binding, r[i].stages);
+      printf("  set %u binding %u: stages 0x%x, sampled plainly by 0x%x\n", r[i].set,
+             r[i].binding, r[i].stages, r[i].plain_sampling);
       CHECK_EQ(r[i].set, r[i].binding == 2 ? 1u : 0u);
-      CHECK(r[i].binding < 4);
-      if (r[i].binding < 4)
+      CHECK(r[i].binding < 5);
+      if (r[i].binding < 5)
          CHECK_EQ(r[i].stages, want[r[i].binding]);
+      CHECK_EQ(r[i].plain_sampling, r[i].binding == 1 ? 0x10u : 0u);
    }
    free(r);
    /* Cut inside a function: fewer uses, no read past the end. */
