@@ -59,9 +59,8 @@ fail(struct pv_dispatcher *d, const char *why)
    return false;
 }
 
-/* The command buffer a command-buffer command names (its first parameter). */
-static struct pv_command_buffer *
-first_command_buffer(const struct pv_cs_command_info *info, const void *args)
+struct pv_command_buffer *
+pv_cmd_first_command_buffer(const struct pv_cs_command_info *info, const void *args)
 {
    const struct pv_cs_member *m = &pv_cs_members[info->first];
    if (!info->count || !(m->flags & PV_CS_F_HANDLE_OBJ))
@@ -143,7 +142,7 @@ pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *in
       return pool_family_ok(d, args);
    if (info->category != PV_CS_CAT_COMMAND_BUFFER)
       return true;
-   struct pv_command_buffer *cb = first_command_buffer(info, args);
+   struct pv_command_buffer *cb = pv_cmd_first_command_buffer(info, args);
    if (!cb || type == PV_CMD_vkBeginCommandBuffer || type == PV_CMD_vkResetCommandBuffer)
       return true; /* a missing command buffer is the handler's to report */
    if (!recording(cb))
@@ -226,7 +225,7 @@ pv_cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *inf
    }
    if (info->category != PV_CS_CAT_COMMAND_BUFFER)
       return;
-   struct pv_command_buffer *cb = first_command_buffer(info, args);
+   struct pv_command_buffer *cb = pv_cmd_first_command_buffer(info, args);
    if (!cb)
       return;
    switch (type) {

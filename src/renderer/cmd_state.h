@@ -18,4 +18,9 @@ bool pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_inf
 void pv_cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
                         const void *args);
 
+/* The command buffer a command-buffer command names (its first
+ * parameter), or NULL. */
+struct pv_command_buffer *pv_cmd_first_command_buffer(const struct pv_cs_command_info *info,
+                                                      const void *args);
+
 #endif

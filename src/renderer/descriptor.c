@@ -15,6 +15,7 @@
 
 #include "renderer/descriptor.h"
 #include "renderer/buffer.h"
+#include "renderer/compare_sampling.h"
 #include "renderer/handlers.h"
 #include "renderer/memory.h"
 #include "renderer/passthrough.h"
@@ -28,6 +29,27 @@ cmp_binding(const void *a, const void *b)
 {
    const struct pv_binding *x = a, *y = b;
    return x->binding < y->binding ? -1 : x->binding > y->binding;
+}
+
+/* Types whose descriptors can hold a sampler. */
+static bool
+holds_sampler(uint32_t type)
+{
+   return type == VK_DESCRIPTOR_TYPE_SAMPLER ||
+          type == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER || type == MUTABLE_TYPE;
+}
+
+static uint8_t
+immutable_flags(struct pv_dispatcher *d, const VkDescriptorSetLayoutBinding *b)
+{
+   if (!b->pImmutableSamplers || (b->descriptorType != VK_DESCRIPTOR_TYPE_SAMPLER &&
+                                  b->descriptorType != VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER))
+      return 0;
+   uint8_t f = PV_IMMUTABLE_SAMPLERS;
+   for (uint32_t k = 0; k < b->descriptorCount; k++)
+      if (pv_sampler_compares(d, b->pImmutableSamplers[k]))
+         f |= PV_IMMUTABLE_COMPARE;
+   return f;
 }
 
 void
@@ -62,7 +84,8 @@ pv_handle_vkCreateDescriptorSetLayout(struct pv_dispatcher *d,
    for (uint32_t i = 0; i < ci->bindingCount; i++)
       l->b[i] = (struct pv_binding){ ci->pBindings[i].binding, ci->pBindings[i].descriptorType,
                                      ci->pBindings[i].descriptorCount,
-                                     ci->pBindings[i].stageFlags };
+                                     ci->pBindings[i].stageFlags,
+                                     immutable_flags(d, &ci->pBindings[i]) };
    qsort(l->b, l->count, sizeof(l->b[0]), cmp_binding);
    l->obj = (struct pv_vk_object){ { a->pSetLayout_ids[0], VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT,
                                      (uint64_t)*a->pSetLayout },
@@ -175,30 +198,57 @@ is_dynamic(uint32_t type)
           type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC;
 }
 
-static struct pv_descriptor_set *
-new_set(const struct pv_set_layout *l, struct pv_device *dev, uint64_t id, VkDescriptorSet handle,
-        VkDescriptorPool pool)
+/* Sets a descriptor's compare bit (its index in binding, then element
+ * order), keeping the count. */
+static void
+set_compare(struct pv_descriptor_set *s, uint64_t at, bool on)
 {
-   uint64_t dyn = 0;
-   for (uint32_t i = 0; i < l->count; i++)
+   uint8_t bit = (uint8_t)(1u << (at % 8)), *byte = &s->compare[at / 8];
+   if (on && !(*byte & bit))
+      *byte |= bit, s->compare_count++;
+   else if (!on && (*byte & bit))
+      *byte &= (uint8_t)~bit, s->compare_count--;
+}
+
+/* A set of layout `l` whose last binding holds `last_count` descriptors
+ * (fewer with a variable count). */
+static struct pv_descriptor_set *
+new_set(const struct pv_set_layout *l, uint32_t last_count, struct pv_device *dev, uint64_t id,
+        VkDescriptorSet handle, VkDescriptorPool pool)
+{
+   uint64_t dyn = 0, total = 0;
+   bool samplers = false;
+   for (uint32_t i = 0; i < l->count; i++) {
+      uint32_t n = i + 1 == l->count ? last_count : l->b[i].count;
       if (is_dynamic(l->b[i].type))
-         dyn += l->b[i].count;
+         dyn += n;
+      samplers |= holds_sampler(l->b[i].type);
+      total += n;
+   }
    if (dyn > UINT32_MAX / 8)
       return NULL;
-   /* the slack array follows the bindings, 8-byte aligned */
+   /* the slack array follows the bindings, 8-byte aligned; then the
+    * compare bits */
    size_t slack_at = (sizeof(struct pv_descriptor_set) + l->count * sizeof(struct pv_binding) + 7) &
                      ~(size_t)7;
-   struct pv_descriptor_set *s = calloc(1, slack_at + dyn * sizeof(uint64_t));
+   size_t compare_at = slack_at + dyn * sizeof(uint64_t);
+   struct pv_descriptor_set *s = calloc(1, compare_at + (samplers ? (total + 7) / 8 : 0));
    if (!s)
       return NULL;
    s->obj = (struct pv_vk_object){ { id, VK_OBJECT_TYPE_DESCRIPTOR_SET, (uint64_t)handle }, dev,
                                    (uint64_t)pool, 0 };
    s->count = l->count;
    memcpy(s->b, l->b, l->count * sizeof(s->b[0]));
+   if (s->count)
+      s->b[s->count - 1].count = last_count;
    s->dyn_count = (uint32_t)dyn;
    s->dyn_slack = (uint64_t *)((char *)s + slack_at);
    for (uint64_t i = 0; i < dyn; i++)
       s->dyn_slack[i] = PV_SLACK_UNKNOWN;
+   s->compare = samplers ? (uint8_t *)s + compare_at : NULL;
+   for (uint64_t i = 0, at = 0; s->compare && i < s->count; at += s->b[i++].count)
+      for (uint32_t k = 0; (s->b[i].immutable & PV_IMMUTABLE_COMPARE) && k < s->b[i].count; k++)
+         set_compare(s, at + k, true);
    return s;
 }
 
@@ -261,6 +311,87 @@ note_dynamic_writes(struct pv_dispatcher *d, struct pv_descriptor_set *s,
                             ? b->size - info->offset - range /* buffer_infos_ok held */
                             : PV_SLACK_UNKNOWN;
    }
+}
+
+/* The compare bit of element `el` of binding index `bi`, by its index in
+ * binding, then element order. */
+static uint64_t
+flat_at(const struct pv_descriptor_set *s, uint32_t bi, uint32_t el)
+{
+   uint64_t at = el;
+   for (uint32_t i = 0; i < bi; i++)
+      at += s->b[i].count;
+   return at;
+}
+
+static bool
+compare_bit(const struct pv_descriptor_set *s, uint64_t at)
+{
+   return (s->compare[at / 8] >> (at % 8)) & 1;
+}
+
+/* The descriptor at (binding, element), rolled over, if it is one a
+ * write or copy may put a sampler in: its compare bit's index, or -1. */
+static int64_t
+sampler_slot(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element)
+{
+   uint32_t bi, el;
+   if (!s->compare)
+      return -1;
+   locate(s, binding, element, &bi, &el);
+   if (bi >= s->count || !holds_sampler(s->b[bi].type) ||
+       (s->b[bi].immutable & PV_IMMUTABLE_SAMPLERS))
+      return -1;
+   return (int64_t)flat_at(s, bi, el);
+}
+
+/* Record which descriptors a write (already checked) gave a comparing
+ * sampler, or took one from. */
+static void
+note_compare_writes(struct pv_dispatcher *d, struct pv_descriptor_set *s,
+                    const VkWriteDescriptorSet *w)
+{
+   if (!s || !s->compare || w->descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
+      return;
+   bool samples = w->descriptorType == VK_DESCRIPTOR_TYPE_SAMPLER ||
+                  w->descriptorType == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+   for (uint32_t k = 0; k < w->descriptorCount; k++) {
+      int64_t at = sampler_slot(s, w->dstBinding, w->dstArrayElement + k);
+      if (at >= 0)
+         set_compare(s, (uint64_t)at, samples && w->pImageInfo &&
+                                         pv_sampler_compares(d, w->pImageInfo[k].sampler));
+   }
+}
+
+/* Copies carry compare bits along. */
+static void
+copy_compare(struct pv_dispatcher *d, const VkCopyDescriptorSet *c)
+{
+   const struct pv_descriptor_set *src = set_of(d, c->srcSet);
+   struct pv_descriptor_set *dst = (struct pv_descriptor_set *)set_of(d, c->dstSet);
+   for (uint32_t k = 0; src && dst && dst->compare && k < c->descriptorCount; k++) {
+      int64_t to = sampler_slot(dst, c->dstBinding, c->dstArrayElement + k);
+      uint32_t bi, el;
+      locate(src, c->srcBinding, c->srcArrayElement + k, &bi, &el);
+      if (to >= 0)
+         set_compare(dst, (uint64_t)to, src->compare && bi < src->count &&
+                                           compare_bit(src, flat_at(src, bi, el)));
+   }
+}
+
+bool
+pv_descriptor_set_compares(const struct pv_descriptor_set *s, uint32_t binding)
+{
+   if (!s->compare_count)
+      return false;
+   int i = find_binding(s->b, s->count, binding);
+   if (i < 0)
+      return false;
+   uint64_t at = flat_at(s, (uint32_t)i, 0);
+   for (uint32_t k = 0; k < s->b[i].count; k++)
+      if (compare_bit(s, at + k))
+         return true;
+   return false;
 }
 
 static const VkDescriptorSetVariableDescriptorCountAllocateInfo *
@@ -336,15 +467,13 @@ pv_handle_vkAllocateDescriptorSets(struct pv_dispatcher *d,
    if (a->ret != VK_SUCCESS)
       pv_memory_uncharge(d->vk, total);
    for (uint32_t i = 0; a->ret == VK_SUCCESS && i < ai->descriptorSetCount; i++) {
-      struct pv_descriptor_set *s = new_set(layouts[i], dev, a->pDescriptorSets_ids[i],
+      uint32_t last = layouts[i]->count ? last_binding_count(layouts[i], var, i) : 0;
+      struct pv_descriptor_set *s = new_set(layouts[i], last, dev, a->pDescriptorSets_ids[i],
                                             a->pDescriptorSets[i], ai->descriptorPool);
       uint64_t bytes = set_bytes(layouts[i], var, i);
       total -= bytes;
-      if (s) {
+      if (s)
          s->charged = bytes;
-         if (s->count)
-            s->b[s->count - 1].count = last_binding_count(layouts[i], var, i);
-      }
       if (!s || !pv_dispatch_bind(d, &s->obj.base)) {
          free(s);
          pv_dispatch_fail(d, "cannot keep descriptor set %u", i);
@@ -481,11 +610,16 @@ pv_handle_vkUpdateDescriptorSets(struct pv_dispatcher *d, struct pv_vkUpdateDesc
    }
    dev->table.UpdateDescriptorSets(dev->handle, a->descriptorWriteCount, a->pDescriptorWrites,
                                    a->descriptorCopyCount, a->pDescriptorCopies);
-   for (uint32_t i = 0; i < a->descriptorWriteCount; i++)
-      note_dynamic_writes(d, (struct pv_descriptor_set *)set_of(d, a->pDescriptorWrites[i].dstSet),
-                          &a->pDescriptorWrites[i]);
-   for (uint32_t i = 0; i < a->descriptorCopyCount; i++)
+   for (uint32_t i = 0; i < a->descriptorWriteCount; i++) {
+      struct pv_descriptor_set *s =
+         (struct pv_descriptor_set *)set_of(d, a->pDescriptorWrites[i].dstSet);
+      note_dynamic_writes(d, s, &a->pDescriptorWrites[i]);
+      note_compare_writes(d, s, &a->pDescriptorWrites[i]);
+   }
+   for (uint32_t i = 0; i < a->descriptorCopyCount; i++) {
       copy_dynamic_slack(d, &a->pDescriptorCopies[i]);
+      copy_compare(d, &a->pDescriptorCopies[i]);
+   }
 }
 
 /* Copies carry dynamic descriptors' slack along. */

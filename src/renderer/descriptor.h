@@ -8,8 +8,11 @@
 
 struct pv_binding {
    uint32_t binding, type, count;
-   uint32_t stages; /* stageFlags: which shader stages may use it */
+   uint32_t stages;   /* stageFlags: which shader stages may use it */
+   uint8_t immutable; /* PV_IMMUTABLE_* */
 };
+#define PV_IMMUTABLE_SAMPLERS 1 /* writes leave its samplers alone */
+#define PV_IMMUTABLE_COMPARE 2  /* and one of them compares */
 
 /* Both end in their bindings, sorted by binding number, in one allocation
  * (the generic destroy path frees objects with free()). */
@@ -32,8 +35,17 @@ struct pv_descriptor_set {
    uint32_t count;
    uint32_t dyn_count;
    uint64_t *dyn_slack;
+   /* Which descriptors (in binding, then element order) hold a sampler
+    * that compares, one bit each, and how many; NULL when no binding can
+    * hold a sampler.  In the same allocation. */
+   uint8_t *compare;
+   uint32_t compare_count;
    struct pv_binding b[];
 };
+
+/* Whether any descriptor of `binding` in set `s` holds a sampler that
+ * compares (compare_sampling.c). */
+bool pv_descriptor_set_compares(const struct pv_descriptor_set *s, uint32_t binding);
 
 /* A pipeline layout keeps a copy of its sets' bindings (set layouts may be
  * destroyed first), for checking the shaders of its pipelines. */

@@ -11,6 +11,7 @@
 
 #include "renderer/cmd_ranges.h"
 #include "renderer/cmd_state.h"
+#include "renderer/compare_sampling.h"
 #include "renderer/inflight.h"
 #include "renderer/recorder.h"
 #include "renderer/resource.h"
@@ -180,10 +181,12 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
    if (pv_cmd_ranges_ok(d, type, args) && pv_cmd_state_before(d, info, args) &&
-       pv_semaphore_before(d, type, args) && pv_inflight_before(d, type, args)) {
+       pv_compare_sampling_before(d, type, args) && pv_semaphore_before(d, type, args) &&
+       pv_inflight_before(d, type, args)) {
       handler(d, args);
       if (!pv_dispatch_failed(d)) {
          pv_cmd_state_after(d, info, args);
+         pv_compare_sampling_after(d, info, args);
          pv_inflight_after(d, type, args);
          pv_semaphore_after(d, type, args);
       }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "renderer/cmd_ranges.h"
+#include "renderer/compare_sampling.h"
 #include "renderer/descriptor.h"
 #include "renderer/memory.h"
 #include "renderer/semaphore.h"
@@ -97,9 +98,11 @@ pv_gen_bind(struct pv_dispatcher *d, struct pv_device *dev, VkResult ret, VkObje
       uint64_t h = read_handle(handles, handle_size, i);
       if (!h)
          continue; /* e.g. a pipeline that was not created */
-      /* Command buffers carry a little state of their own. */
+      /* Some carry a little state of their own (vk_objects.h). */
       size_t size = type == VK_OBJECT_TYPE_COMMAND_BUFFER ? sizeof(struct pv_command_buffer)
                     : type == VK_OBJECT_TYPE_COMMAND_POOL ? sizeof(struct pv_command_pool)
+                    : type == VK_OBJECT_TYPE_PIPELINE     ? sizeof(struct pv_pipeline)
+                    : type == VK_OBJECT_TYPE_SAMPLER      ? sizeof(struct pv_sampler)
                                                           : sizeof(struct pv_vk_object);
       struct pv_vk_object *obj = calloc(1, size);
       if (!obj) {
@@ -204,6 +207,10 @@ pv_vk_object_free(struct pv_object *o)
       pv_memory_uncharge(dev->vk, pv_query_pool_charged(o));
    else if (o->type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
       pv_memory_uncharge(dev->vk, ((struct pv_descriptor_set *)o)->charged);
+   else if (o->type == VK_OBJECT_TYPE_PIPELINE)
+      pv_plain_samplers_unref(((struct pv_pipeline *)o)->plain);
+   else if (o->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
+      pv_cb_sampling_free(dev->vk, (struct pv_command_buffer *)o);
    free(o);
 }
 

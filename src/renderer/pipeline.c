@@ -19,11 +19,36 @@
 #include <string.h>
 
 #include "renderer/cmd_ranges.h"
+#include "renderer/compare_sampling.h"
 #include "renderer/descriptor.h"
 #include "renderer/handlers.h"
 #include "renderer/passthrough.h"
 #include "renderer/shader.h"
 #include "renderer/vk_context.h"
+
+/* The bindings a pipeline's stages sample without a depth reference, as
+ * they are found (compare_sampling.c holds them against the samplers
+ * bound there at submission). */
+struct plain_list {
+   struct pv_plain_sampler *b;
+   uint32_t n, cap;
+   bool oom;
+};
+
+static void
+plain_add(struct plain_list *l, uint32_t set, uint32_t binding)
+{
+   if (l->n == l->cap) {
+      uint32_t cap = l->cap ? 2 * l->cap : 8;
+      struct pv_plain_sampler *b = cap > l->cap ? realloc(l->b, cap * sizeof(*b)) : NULL;
+      if (!b) {
+         l->oom = true;
+         return;
+      }
+      l->b = b, l->cap = cap;
+   }
+   l->b[l->n++] = (struct pv_plain_sampler){ set, binding };
+}
 
 /* Every descriptor binding a stage's code uses is one its layout has, and
  * visible to that stage: lavapipe sizes its per-stage tables by the
@@ -32,12 +57,14 @@
 static bool
 resources_ok(struct pv_dispatcher *d, const struct pv_pipeline_layout *layout,
              const struct pv_spirv_resource *res, uint32_t n, uint32_t i,
-             VkShaderStageFlags stage)
+             VkShaderStageFlags stage, struct plain_list *plain)
 {
    for (uint32_t k = 0; k < n; k++) {
       const struct pv_spirv_resource *r = &res[k];
       if (!(r->stages & stage))
          continue; /* another entry point's, or unused */
+      if (r->plain_sampling & stage)
+         plain_add(plain, r->set, r->binding);
       if (layout && r->set < layout->set_count && !layout->sets[r->set].present)
          continue; /* independent sets: the set comes from another library */
       const struct pv_layout_set *s =
@@ -77,7 +104,7 @@ specialization_ok(struct pv_dispatcher *d, const VkSpecializationInfo *si, uint3
 
 static bool
 stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeline_layout *layout,
-          const VkPipelineShaderStageCreateInfo *stages, uint32_t count)
+          const VkPipelineShaderStageCreateInfo *stages, uint32_t count, struct plain_list *plain)
 {
    for (uint32_t i = 0; stages && i < count; i++) {
       if (!specialization_ok(d, stages[i].pSpecializationInfo, i))
@@ -95,7 +122,7 @@ stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeli
             pv_dispatch_fail(d, "out of memory");
             return false;
          }
-         bool ok = resources_ok(d, layout, res, n, i, stages[i].stage);
+         bool ok = resources_ok(d, layout, res, n, i, stages[i].stage, plain);
          free(res);
          if (!ok)
             return false;
@@ -104,7 +131,8 @@ stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeli
       const struct pv_shader_module *m = (const struct pv_shader_module *)
          pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_SHADER_MODULE,
                                        (uint64_t)stages[i].module);
-      if (m && !resources_ok(d, layout, m->resources, m->resource_count, i, stages[i].stage))
+      if (m && !resources_ok(d, layout, m->resources, m->resource_count, i, stages[i].stage,
+                             plain))
          return false;
    }
    return true;
@@ -116,9 +144,29 @@ struct info_shape {
    size_t stride, stages_at, count_at, layout_at;
 };
 
+/* Pipeline libraries linked in bring the bindings their stages sample. */
+static void
+plain_of_libraries(struct pv_dispatcher *d, const void *info, struct plain_list *plain)
+{
+   const VkBaseInStructure *s = ((const VkBaseInStructure *)info)->pNext;
+   for (; s; s = s->pNext) {
+      if (s->sType != VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR)
+         continue;
+      const VkPipelineLibraryCreateInfoKHR *l = (const VkPipelineLibraryCreateInfoKHR *)s;
+      for (uint32_t i = 0; l->pLibraries && i < l->libraryCount; i++) {
+         const struct pv_pipeline *p = (const struct pv_pipeline *)pv_object_table_lookup_handle(
+            &d->vk->objects, VK_OBJECT_TYPE_PIPELINE, (uint64_t)l->pLibraries[i]);
+         for (uint32_t k = 0; p && p->plain && k < p->plain->count; k++)
+            plain_add(plain, p->plain->b[k].set, p->plain->b[k].binding);
+      }
+   }
+}
+
+/* Checks each create info's stages; plain[i] gets what info i's stages
+ * and libraries sample without a depth reference. */
 static bool
 create_infos_ok(struct pv_dispatcher *d, struct pv_device *dev, const void *infos,
-                uint32_t count, struct info_shape l)
+                uint32_t count, struct info_shape l, struct pv_plain_samplers **plain)
 {
    for (uint32_t i = 0; i < count; i++) {
       const char *info = (const char *)infos + (size_t)i * l.stride;
@@ -135,10 +183,33 @@ create_infos_ok(struct pv_dispatcher *d, struct pv_device *dev, const void *info
       const struct pv_pipeline_layout *layout = (const struct pv_pipeline_layout *)
          pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_PIPELINE_LAYOUT,
                                        (uint64_t)layout_handle);
-      if (!stages_ok(d, dev, layout, stages, n))
+      struct plain_list list = { 0 };
+      bool ok = stages_ok(d, dev, layout, stages, n, &list);
+      plain_of_libraries(d, info, &list);
+      if (ok && list.oom)
+         ok = (pv_dispatch_fail(d, "out of memory"), false);
+      if (ok && list.n && !(plain[i] = pv_plain_samplers_new(list.b, list.n)))
+         ok = (pv_dispatch_fail(d, "out of memory"), false);
+      free(list.b);
+      if (!ok)
          return false;
    }
    return true;
+}
+
+/* After creation: each pipeline made keeps its list; the rest are freed. */
+static void
+keep_plain(struct pv_dispatcher *d, const uint64_t *ids, uint32_t nids,
+           struct pv_plain_samplers **plain, uint32_t count)
+{
+   for (uint32_t i = 0; plain && i < count; i++) {
+      struct pv_pipeline *p = ids && i < nids ? (struct pv_pipeline *)pv_object_table_lookup(
+         &d->vk->objects, ids[i], VK_OBJECT_TYPE_PIPELINE) : NULL;
+      if (p && plain[i] && !p->plain)
+         p->plain = plain[i], plain[i] = NULL;
+      pv_plain_samplers_unref(plain[i]);
+   }
+   free(plain);
 }
 
 /* A graphics pipeline's stages: graphics stages, each at most once,
@@ -224,14 +295,18 @@ pv_handle_vkCreateGraphicsPipelines(struct pv_dispatcher *d,
       d, a->device_obj, offsetof(struct pv_vk_device_table, CreateGraphicsPipelines));
    if (!dev || !graphics_state_ok(d, dev, a->pCreateInfos, a->createInfoCount))
       return;
+   struct pv_plain_samplers **plain = calloc(a->createInfoCount + 1, sizeof(*plain));
+   if (!plain)
+      return pv_dispatch_fail(d, "out of memory");
    a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount,
-                            STAGES_OF(VkGraphicsPipelineCreateInfo, pStages, stageCount))
+                            STAGES_OF(VkGraphicsPipelineCreateInfo, pStages, stageCount), plain)
                ? dev->table.CreateGraphicsPipelines(dev->handle, a->pipelineCache,
                                                     a->createInfoCount, a->pCreateInfos, NULL,
                                                     a->pPipelines)
                : VK_ERROR_UNKNOWN;
    pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
                sizeof(*a->pPipelines), a->pPipelines_count, 0);
+   keep_plain(d, a->pPipelines_ids, a->pPipelines_count, plain, a->createInfoCount);
 }
 
 void
@@ -249,13 +324,17 @@ pv_handle_vkCreateComputePipelines(struct pv_dispatcher *d,
       if (a->pCreateInfos[i].stage.stage != VK_SHADER_STAGE_COMPUTE_BIT)
          return pv_dispatch_fail(d, "pipeline %u: stage 0x%x in a compute pipeline", i,
                                  a->pCreateInfos[i].stage.stage);
-   a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount, one)
+   struct pv_plain_samplers **plain = calloc(a->createInfoCount + 1, sizeof(*plain));
+   if (!plain)
+      return pv_dispatch_fail(d, "out of memory");
+   a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount, one, plain)
                ? dev->table.CreateComputePipelines(dev->handle, a->pipelineCache,
                                                    a->createInfoCount, a->pCreateInfos, NULL,
                                                    a->pPipelines)
                : VK_ERROR_UNKNOWN;
    pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
                sizeof(*a->pPipelines), a->pPipelines_count, 0);
+   keep_plain(d, a->pPipelines_ids, a->pPipelines_count, plain, a->createInfoCount);
 }
 
 void
@@ -266,12 +345,17 @@ pv_handle_vkCreateRayTracingPipelinesKHR(struct pv_dispatcher *d,
       d, a->device_obj, offsetof(struct pv_vk_device_table, CreateRayTracingPipelinesKHR));
    if (!dev)
       return;
+   struct pv_plain_samplers **plain = calloc(a->createInfoCount + 1, sizeof(*plain));
+   if (!plain)
+      return pv_dispatch_fail(d, "out of memory");
    a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount,
-                            STAGES_OF(VkRayTracingPipelineCreateInfoKHR, pStages, stageCount))
+                            STAGES_OF(VkRayTracingPipelineCreateInfoKHR, pStages, stageCount),
+                            plain)
                ? dev->table.CreateRayTracingPipelinesKHR(dev->handle, a->deferredOperation,
                                                          a->pipelineCache, a->createInfoCount,
                                                          a->pCreateInfos, NULL, a->pPipelines)
                : VK_ERROR_UNKNOWN;
    pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
                sizeof(*a->pPipelines), a->pPipelines_count, 0);
+   keep_plain(d, a->pPipelines_ids, a->pPipelines_count, plain, a->createInfoCount);
 }

@@ -55,6 +55,7 @@ vk_context_destroy(struct pv_context *ctx)
    pv_object_table_fini(&vk->objects);
    pthread_mutex_destroy(&vk->rings_lock);
    pthread_mutex_destroy(&vk->semaphore_lock);
+   pthread_mutex_destroy(&vk->sampling_lock);
    free(vk);
    ctx->vk = NULL;
 }
@@ -76,6 +77,7 @@ pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out)
    }
    pthread_mutex_init(&vk->rings_lock, NULL);
    pthread_mutex_init(&vk->semaphore_lock, NULL);
+   pthread_mutex_init(&vk->sampling_lock, NULL);
    pv_dispatcher_init(&vk->disp, vk, NULL);
    ctx->vk = vk;
    ctx->on_destroy = vk_context_destroy;

@@ -42,6 +42,7 @@ struct pv_vk_context {
    struct pv_instance *instance;    /* one per context */
    _Atomic uint64_t device_memory;  /* bytes of live VkDeviceMemory */
    pthread_mutex_t semaphore_lock;  /* semaphores' signal tracking (semaphore.c) */
+   pthread_mutex_t sampling_lock;   /* command buffers' sampling records (compare_sampling.c) */
    /* pv-venus replay: commands arrive from a recording in one thread, so
     * cross-dispatcher waits and indirect streams (recorded separately) are
     * skipped. */

@@ -18,6 +18,8 @@
 struct pv_vk_context;
 struct pv_device;
 struct pv_inflight;
+struct pv_cb_sampling;
+struct pv_plain_samplers;
 
 /* Every object that belongs to a device: the mechanically created ones
  * (passthrough.h), queues and device memory embed it first. */
@@ -51,6 +53,20 @@ struct pv_command_buffer {
    struct pv_command_pool *pool;
    VkRect2D render_area;       /* of the open render pass, and its layers */
    uint32_t render_layers;
+   struct pv_cb_sampling *sampling; /* what its draws sample (compare_sampling.c) */
+};
+
+/* A pipeline: the bindings its shaders sample without a depth reference
+ * (compare_sampling.h), NULL if none. */
+struct pv_pipeline {
+   struct pv_vk_object obj;
+   struct pv_plain_samplers *plain;
+};
+
+/* A sampler: whether it compares (compareEnable). */
+struct pv_sampler {
+   struct pv_vk_object obj;
+   bool compare;
 };
 
 struct pv_physical_device {
