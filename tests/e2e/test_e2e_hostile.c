@@ -34,6 +34,10 @@
 #include "tests/pv_test.h"
 #include "vtest/vtest_protocol.h"
 
+#ifdef PV_E2E_HAVE_SHADERS
+#include "sample_plain_comp.spv.h"
+#endif
+
 static struct e2e_server srv;
 
 /* ---- the bystander ------------------------------------------------------------ */
@@ -767,6 +771,143 @@ static int bad_descriptor_range(struct e2e_dev *d) { return record_bad(d, 8); }
 static int bad_dynamic_offset(struct e2e_dev *d) { return record_bad(d, 9); }
 static int bad_view_format(struct e2e_dev *d) { return record_bad(d, 10); }
 
+#ifdef PV_E2E_HAVE_SHADERS
+/* A 16x16 sampled image bound to memory, and a view of it. */
+static int
+sampled_view(struct e2e_dev *d, uint64_t *view)
+{
+   uint64_t img = pv_vnc_new_id(&d->c), mem;
+   VkDevice dev = E2E_H(VkDevice, d->device);
+   *view = pv_vnc_new_id(&d->c);
+   VkImageCreateInfo ii = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
+      .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = { 16, 16, 1 }, .mipLevels = 1,
+      .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
+      .usage = VK_IMAGE_USAGE_SAMPLED_BIT };
+   struct pv_vkCreateImage_args ia = { .device = dev, .pCreateInfo = &ii, .pImage_ids = &img,
+                                       .pImage_count = 1 };
+   VkMemoryRequirements req;
+   struct pv_vkGetImageMemoryRequirements_args ra = { .device = dev, .image = E2E_H(VkImage, img),
+                                                      .pMemoryRequirements = &req };
+   if (PV_VNC_SEND(&d->c, vkCreateImage, &ia) ||
+       PV_VNC_CALL(&d->c, vkGetImageMemoryRequirements, &ra) ||
+       e2e_alloc_memory(d, req.size, req.memoryTypeBits, &mem))
+      return -1;
+   struct pv_vkBindImageMemory_args ba = { .device = dev, .image = E2E_H(VkImage, img),
+                                           .memory = E2E_H(VkDeviceMemory, mem) };
+   VkImageViewCreateInfo vi = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = E2E_H(VkImage, img),
+      .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 } };
+   struct pv_vkCreateImageView_args va = { .device = dev, .pCreateInfo = &vi, .pView_ids = view,
+                                           .pView_count = 1 };
+   return PV_VNC_SEND(&d->c, vkBindImageMemory, &ba) || PV_VNC_SEND(&d->c, vkCreateImageView, &va)
+             ? -1 : 0;
+}
+
+/* A set of one combined image sampler, written with a sampler that
+ * compares, and a compute pipeline reading it through textureLod. */
+static int
+compare_sampler_set(struct e2e_dev *d, uint64_t *set, uint64_t *layout, uint64_t *pipeline)
+{
+   VkDevice dev = E2E_H(VkDevice, d->device);
+   uint64_t view, sampler = pv_vnc_new_id(&d->c), dsl = pv_vnc_new_id(&d->c);
+   uint64_t pool = pv_vnc_new_id(&d->c), module;
+   *set = pv_vnc_new_id(&d->c), *layout = pv_vnc_new_id(&d->c), *pipeline = pv_vnc_new_id(&d->c);
+   VkSamplerCreateInfo si = { .sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
+                              .compareEnable = VK_TRUE, .compareOp = VK_COMPARE_OP_LESS,
+                              .maxLod = 1.0f };
+   struct pv_vkCreateSampler_args sa = { .device = dev, .pCreateInfo = &si,
+                                         .pSampler_ids = &sampler, .pSampler_count = 1 };
+   const VkDescriptorType type = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+   VkDescriptorSetLayoutBinding lb = { 0, type, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL };
+   VkDescriptorSetLayoutCreateInfo dli = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 1,
+      .pBindings = &lb };
+   struct pv_vkCreateDescriptorSetLayout_args da = { .device = dev, .pCreateInfo = &dli,
+                                                     .pSetLayout_ids = &dsl,
+                                                     .pSetLayout_count = 1 };
+   VkDescriptorPoolSize ps = { type, 1 };
+   VkDescriptorPoolCreateInfo pi = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+                                     .maxSets = 1, .poolSizeCount = 1, .pPoolSizes = &ps };
+   struct pv_vkCreateDescriptorPool_args pa = { .device = dev, .pCreateInfo = &pi,
+                                                .pDescriptorPool_ids = &pool,
+                                                .pDescriptorPool_count = 1 };
+   VkDescriptorSetLayout l = E2E_H(VkDescriptorSetLayout, dsl);
+   VkDescriptorSetAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                      .descriptorPool = E2E_H(VkDescriptorPool, pool),
+                                      .descriptorSetCount = 1, .pSetLayouts = &l };
+   VkDescriptorSet sh;
+   struct pv_vkAllocateDescriptorSets_args aa = { .device = dev, .pAllocateInfo = &ai,
+                                                  .pDescriptorSets = &sh,
+                                                  .pDescriptorSets_ids = set,
+                                                  .pDescriptorSets_count = 1 };
+   if (sampled_view(d, &view) || PV_VNC_SEND(&d->c, vkCreateSampler, &sa) ||
+       PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da) ||
+       PV_VNC_SEND(&d->c, vkCreateDescriptorPool, &pa) ||
+       PV_VNC_SEND(&d->c, vkAllocateDescriptorSets, &aa) ||
+       e2e_shader(d, spv_sample_plain_comp, sizeof(spv_sample_plain_comp), &module))
+      return -1;
+   VkDescriptorImageInfo ii = { E2E_H(VkSampler, sampler), E2E_H(VkImageView, view),
+                                VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL };
+   VkWriteDescriptorSet w = { .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+                              .dstSet = E2E_H(VkDescriptorSet, *set), .descriptorCount = 1,
+                              .descriptorType = type, .pImageInfo = &ii };
+   struct pv_vkUpdateDescriptorSets_args ua = { .device = dev, .descriptorWriteCount = 1,
+                                                .pDescriptorWrites = &w };
+   VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                     .setLayoutCount = 1, .pSetLayouts = &l };
+   struct pv_vkCreatePipelineLayout_args la = { .device = dev, .pCreateInfo = &li,
+                                                .pPipelineLayout_ids = layout,
+                                                .pPipelineLayout_count = 1 };
+   VkComputePipelineCreateInfo ci = {
+      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+      .stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                 .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                 .module = E2E_H(VkShaderModule, module), .pName = "main" },
+      .layout = E2E_H(VkPipelineLayout, *layout) };
+   VkPipeline ph;
+   struct pv_vkCreateComputePipelines_args ca = { .device = dev, .createInfoCount = 1,
+                                                  .pCreateInfos = &ci, .pPipelines = &ph,
+                                                  .pPipelines_ids = pipeline,
+                                                  .pPipelines_count = 1 };
+   return PV_VNC_SEND(&d->c, vkUpdateDescriptorSets, &ua) ||
+                PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &la) ||
+                PV_VNC_SEND(&d->c, vkCreateComputePipelines, &ca)
+             ? -1 : 0;
+}
+
+/* A dispatch whose shader samples a comparing sampler plainly, submitted
+ * (llvmpipe crashed compiling it). */
+static int
+bad_compare_sampler(struct e2e_dev *d)
+{
+   uint64_t set, layout, pipeline;
+   struct e2e_cmd cb;
+   if (compare_sampler_set(d, &set, &layout, &pipeline) || e2e_cmd_begin(d, &cb))
+      return -1;
+   VkCommandBuffer h = E2E_H(VkCommandBuffer, cb.cmd);
+   VkDescriptorSet sh = E2E_H(VkDescriptorSet, set);
+   struct pv_vkCmdBindPipeline_args bp = { .commandBuffer = h,
+                                           .pipelineBindPoint = VK_PIPELINE_BIND_POINT_COMPUTE,
+                                           .pipeline = E2E_H(VkPipeline, pipeline) };
+   struct pv_vkCmdBindDescriptorSets_args bs = {
+      .commandBuffer = h, .pipelineBindPoint = VK_PIPELINE_BIND_POINT_COMPUTE,
+      .layout = E2E_H(VkPipelineLayout, layout), .descriptorSetCount = 1, .pDescriptorSets = &sh };
+   struct pv_vkCmdDispatch_args da = { .commandBuffer = h, .groupCountX = 1, .groupCountY = 1,
+                                       .groupCountZ = 1 };
+   VkSubmitInfo sub = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+                        .pCommandBuffers = &h };
+   struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
+                                       .pSubmits = &sub };
+   if (PV_VNC_SEND(&d->c, vkCmdBindPipeline, &bp) ||
+       PV_VNC_SEND(&d->c, vkCmdBindDescriptorSets, &bs) ||
+       PV_VNC_SEND(&d->c, vkCmdDispatch, &da) || e2e_cmd_end(d, &cb))
+      return -1;
+   return PV_VNC_SEND(&d->c, vkQueueSubmit, &qs);
+}
+#endif
+
 static void
 test_malformed(void)
 {
@@ -797,6 +938,9 @@ test_malformed(void)
       { "bad-null-submit-element", "pCommandBuffers: VK_NULL_HANDLE", bad_null_submit_element,
         NULL },
       { "bad-binary-wait", "no signal submitted", bad_binary_wait, NULL },
+#ifdef PV_E2E_HAVE_SHADERS
+      { "bad-compare-sampler", "a sampler there compares", bad_compare_sampler, NULL },
+#endif
    };
    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       malformed(cases[i].name, cases[i].why, cases[i].bad, cases[i].extension);
