@@ -278,6 +278,22 @@ draw_point(uint32_t type)
    }
 }
 
+/* Whether command `type` changes or reads what `cb` records: most
+ * commands do neither, and pass without taking the lock.  A draw only
+ * matters once something was bound. */
+static bool
+followed(uint32_t type, const struct pv_command_buffer *cb)
+{
+   switch (type) {
+   case PV_CMD_vkBeginCommandBuffer: case PV_CMD_vkResetCommandBuffer:
+   case PV_CMD_vkCmdBindPipeline: case PV_CMD_vkCmdBindDescriptorSets:
+   case PV_CMD_vkCmdPushDescriptorSet: case PV_CMD_vkCmdExecuteCommands:
+      return true;
+   default:
+      return draw_point(type) >= 0 && cb->sampling;
+   }
+}
+
 static void
 note_command(struct pv_dispatcher *d, struct pv_command_buffer *cb, uint32_t type,
              const void *args)
@@ -337,7 +353,7 @@ pv_compare_sampling_after(struct pv_dispatcher *d, const struct pv_cs_command_in
    if (info->category != PV_CS_CAT_COMMAND_BUFFER)
       return;
    struct pv_command_buffer *cb = pv_cmd_first_command_buffer(info, args);
-   if (!cb)
+   if (!cb || !followed(info->id, cb))
       return;
    pthread_mutex_lock(&d->vk->sampling_lock);
    note_command(d, cb, info->id, args);
