@@ -600,6 +600,40 @@ buffer_set(struct e2e_dev *d, VkDescriptorType type, VkDeviceSize range, uint64_
    return PV_VNC_SEND(&d->c, vkUpdateDescriptorSets, &ua);
 }
 
+/* A 16x16 sampled image of `format` bound to memory, and a view of it
+ * as `view_format`. */
+static int
+sampled_view(struct e2e_dev *d, VkFormat format, VkFormat view_format, uint64_t *view)
+{
+   uint64_t img = pv_vnc_new_id(&d->c), mem;
+   VkDevice dev = E2E_H(VkDevice, d->device);
+   *view = pv_vnc_new_id(&d->c);
+   VkImageCreateInfo ii = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
+      .format = format, .extent = { 16, 16, 1 }, .mipLevels = 1,
+      .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
+      .usage = VK_IMAGE_USAGE_SAMPLED_BIT };
+   struct pv_vkCreateImage_args ia = { .device = dev, .pCreateInfo = &ii, .pImage_ids = &img,
+                                       .pImage_count = 1 };
+   VkMemoryRequirements req;
+   struct pv_vkGetImageMemoryRequirements_args ra = { .device = dev, .image = E2E_H(VkImage, img),
+                                                      .pMemoryRequirements = &req };
+   if (PV_VNC_SEND(&d->c, vkCreateImage, &ia) ||
+       PV_VNC_CALL(&d->c, vkGetImageMemoryRequirements, &ra) ||
+       e2e_alloc_memory(d, req.size, req.memoryTypeBits, &mem))
+      return -1;
+   struct pv_vkBindImageMemory_args ba = { .device = dev, .image = E2E_H(VkImage, img),
+                                           .memory = E2E_H(VkDeviceMemory, mem) };
+   VkImageViewCreateInfo vi = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = E2E_H(VkImage, img),
+      .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = view_format,
+      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 } };
+   struct pv_vkCreateImageView_args va = { .device = dev, .pCreateInfo = &vi, .pView_ids = view,
+                                           .pView_count = 1 };
+   return PV_VNC_SEND(&d->c, vkBindImageMemory, &ba) || PV_VNC_SEND(&d->c, vkCreateImageView, &va)
+             ? -1 : 0;
+}
+
 /* Indices into the driver's fixed-size state, recorded into a command
  * buffer: lavapipe would write past its arrays when it executes them. */
 static int
@@ -661,34 +695,8 @@ record_bad(struct e2e_dev *d, int which)
       return PV_VNC_SEND(&d->c, vkCreateImageView, &va);
    }
    if (which == 10) { /* a 4-byte view of a bound 2-byte image that is not mutable */
-      uint64_t img = pv_vnc_new_id(&d->c), view = pv_vnc_new_id(&d->c), mem;
-      VkDevice dev = E2E_H(VkDevice, d->device);
-      VkImageCreateInfo ii = {
-         .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
-         .format = VK_FORMAT_R8G8_UNORM, .extent = { 16, 16, 1 }, .mipLevels = 1,
-         .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
-         .usage = VK_IMAGE_USAGE_SAMPLED_BIT };
-      struct pv_vkCreateImage_args ia = { .device = dev, .pCreateInfo = &ii, .pImage_ids = &img,
-                                          .pImage_count = 1 };
-      VkMemoryRequirements req;
-      struct pv_vkGetImageMemoryRequirements_args ra = { .device = dev,
-                                                         .image = E2E_H(VkImage, img),
-                                                         .pMemoryRequirements = &req };
-      if (PV_VNC_SEND(&d->c, vkCreateImage, &ia) ||
-          PV_VNC_CALL(&d->c, vkGetImageMemoryRequirements, &ra) ||
-          e2e_alloc_memory(d, req.size, req.memoryTypeBits, &mem))
-         return -1;
-      struct pv_vkBindImageMemory_args ba = { .device = dev, .image = E2E_H(VkImage, img),
-                                              .memory = E2E_H(VkDeviceMemory, mem) };
-      VkImageViewCreateInfo vi = {
-         .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = E2E_H(VkImage, img),
-         .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
-         .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 } };
-      struct pv_vkCreateImageView_args va = { .device = dev, .pCreateInfo = &vi,
-                                              .pView_ids = &view, .pView_count = 1 };
-      if (PV_VNC_SEND(&d->c, vkBindImageMemory, &ba))
-         return -1;
-      return PV_VNC_SEND(&d->c, vkCreateImageView, &va);
+      uint64_t view;
+      return sampled_view(d, VK_FORMAT_R8G8_UNORM, VK_FORMAT_R8G8B8A8_UNORM, &view);
    }
    if (which == 7) { /* push descriptors into a set the layout lacks */
       uint64_t layout;
@@ -772,39 +780,6 @@ static int bad_dynamic_offset(struct e2e_dev *d) { return record_bad(d, 9); }
 static int bad_view_format(struct e2e_dev *d) { return record_bad(d, 10); }
 
 #ifdef PV_E2E_HAVE_SHADERS
-/* A 16x16 sampled image bound to memory, and a view of it. */
-static int
-sampled_view(struct e2e_dev *d, uint64_t *view)
-{
-   uint64_t img = pv_vnc_new_id(&d->c), mem;
-   VkDevice dev = E2E_H(VkDevice, d->device);
-   *view = pv_vnc_new_id(&d->c);
-   VkImageCreateInfo ii = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
-      .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = { 16, 16, 1 }, .mipLevels = 1,
-      .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
-      .usage = VK_IMAGE_USAGE_SAMPLED_BIT };
-   struct pv_vkCreateImage_args ia = { .device = dev, .pCreateInfo = &ii, .pImage_ids = &img,
-                                       .pImage_count = 1 };
-   VkMemoryRequirements req;
-   struct pv_vkGetImageMemoryRequirements_args ra = { .device = dev, .image = E2E_H(VkImage, img),
-                                                      .pMemoryRequirements = &req };
-   if (PV_VNC_SEND(&d->c, vkCreateImage, &ia) ||
-       PV_VNC_CALL(&d->c, vkGetImageMemoryRequirements, &ra) ||
-       e2e_alloc_memory(d, req.size, req.memoryTypeBits, &mem))
-      return -1;
-   struct pv_vkBindImageMemory_args ba = { .device = dev, .image = E2E_H(VkImage, img),
-                                           .memory = E2E_H(VkDeviceMemory, mem) };
-   VkImageViewCreateInfo vi = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = E2E_H(VkImage, img),
-      .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
-      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 } };
-   struct pv_vkCreateImageView_args va = { .device = dev, .pCreateInfo = &vi, .pView_ids = view,
-                                           .pView_count = 1 };
-   return PV_VNC_SEND(&d->c, vkBindImageMemory, &ba) || PV_VNC_SEND(&d->c, vkCreateImageView, &va)
-             ? -1 : 0;
-}
-
 /* A set of one combined image sampler, written with a sampler that
  * compares, and a compute pipeline reading it through textureLod. */
 static int
@@ -842,7 +817,8 @@ compare_sampler_set(struct e2e_dev *d, uint64_t *set, uint64_t *layout, uint64_t
                                                   .pDescriptorSets = &sh,
                                                   .pDescriptorSets_ids = set,
                                                   .pDescriptorSets_count = 1 };
-   if (sampled_view(d, &view) || PV_VNC_SEND(&d->c, vkCreateSampler, &sa) ||
+   if (sampled_view(d, VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R8G8B8A8_UNORM, &view) ||
+       PV_VNC_SEND(&d->c, vkCreateSampler, &sa) ||
        PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da) ||
        PV_VNC_SEND(&d->c, vkCreateDescriptorPool, &pa) ||
        PV_VNC_SEND(&d->c, vkAllocateDescriptorSets, &aa) ||
