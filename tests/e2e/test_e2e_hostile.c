@@ -552,19 +552,15 @@ bad_stage_limit(struct e2e_dev *d)
    return ret ? ret : PV_VNC_SEND(&d->c, vkCreatePipelineLayout, &pa);
 }
 
-/* A set of one `type` buffer descriptor over [0, range) of a new 4096-byte
- * buffer; returns the last send's result. */
+/* A set layout of one `type` descriptor at binding 0 for the compute
+ * stage, a pool and a set of it. */
 static int
-buffer_set(struct e2e_dev *d, VkDescriptorType type, VkDeviceSize range, uint64_t *dsl,
-           uint64_t *set)
+one_descriptor_set(struct e2e_dev *d, VkDescriptorType type, uint64_t *dsl, uint64_t *set)
 {
-   struct e2e_buffer b;
    uint64_t pool = pv_vnc_new_id(&d->c);
    VkDevice dev = E2E_H(VkDevice, d->device);
    *dsl = pv_vnc_new_id(&d->c);
    *set = pv_vnc_new_id(&d->c);
-   if (e2e_buffer_create(d, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, false, &b))
-      return -1;
    VkDescriptorSetLayoutBinding lb = { 0, type, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL };
    VkDescriptorSetLayoutCreateInfo dli = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 1,
@@ -587,16 +583,29 @@ buffer_set(struct e2e_dev *d, VkDescriptorType type, VkDeviceSize range, uint64_
                                                   .pDescriptorSets = &sh,
                                                   .pDescriptorSets_ids = set,
                                                   .pDescriptorSets_count = 1 };
+   return PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da) ||
+                PV_VNC_SEND(&d->c, vkCreateDescriptorPool, &pa) ||
+                PV_VNC_SEND(&d->c, vkAllocateDescriptorSets, &aa)
+             ? -1 : 0;
+}
+
+/* A set of one `type` buffer descriptor over [0, range) of a new 4096-byte
+ * buffer; returns the last send's result. */
+static int
+buffer_set(struct e2e_dev *d, VkDescriptorType type, VkDeviceSize range, uint64_t *dsl,
+           uint64_t *set)
+{
+   struct e2e_buffer b;
+   if (e2e_buffer_create(d, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, false, &b) ||
+       one_descriptor_set(d, type, dsl, set))
+      return -1;
    VkDescriptorBufferInfo bi = { E2E_H(VkBuffer, b.buffer), 0, range };
    VkWriteDescriptorSet w = { .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
                               .dstSet = E2E_H(VkDescriptorSet, *set), .dstBinding = 0,
                               .descriptorCount = 1, .descriptorType = type, .pBufferInfo = &bi };
-   struct pv_vkUpdateDescriptorSets_args ua = { .device = dev, .descriptorWriteCount = 1,
+   struct pv_vkUpdateDescriptorSets_args ua = { .device = E2E_H(VkDevice, d->device),
+                                                .descriptorWriteCount = 1,
                                                 .pDescriptorWrites = &w };
-   if (PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da) ||
-       PV_VNC_SEND(&d->c, vkCreateDescriptorPool, &pa) ||
-       PV_VNC_SEND(&d->c, vkAllocateDescriptorSets, &aa))
-      return -1;
    return PV_VNC_SEND(&d->c, vkUpdateDescriptorSets, &ua);
 }
 
@@ -786,44 +795,19 @@ static int
 compare_sampler_set(struct e2e_dev *d, uint64_t *set, uint64_t *layout, uint64_t *pipeline)
 {
    VkDevice dev = E2E_H(VkDevice, d->device);
-   uint64_t view, sampler = pv_vnc_new_id(&d->c), dsl = pv_vnc_new_id(&d->c);
-   uint64_t pool = pv_vnc_new_id(&d->c), module;
-   *set = pv_vnc_new_id(&d->c), *layout = pv_vnc_new_id(&d->c), *pipeline = pv_vnc_new_id(&d->c);
+   uint64_t view, sampler = pv_vnc_new_id(&d->c), dsl, module;
+   *layout = pv_vnc_new_id(&d->c), *pipeline = pv_vnc_new_id(&d->c);
    VkSamplerCreateInfo si = { .sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
                               .compareEnable = VK_TRUE, .compareOp = VK_COMPARE_OP_LESS,
                               .maxLod = 1.0f };
    struct pv_vkCreateSampler_args sa = { .device = dev, .pCreateInfo = &si,
                                          .pSampler_ids = &sampler, .pSampler_count = 1 };
    const VkDescriptorType type = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-   VkDescriptorSetLayoutBinding lb = { 0, type, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL };
-   VkDescriptorSetLayoutCreateInfo dli = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 1,
-      .pBindings = &lb };
-   struct pv_vkCreateDescriptorSetLayout_args da = { .device = dev, .pCreateInfo = &dli,
-                                                     .pSetLayout_ids = &dsl,
-                                                     .pSetLayout_count = 1 };
-   VkDescriptorPoolSize ps = { type, 1 };
-   VkDescriptorPoolCreateInfo pi = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                     .maxSets = 1, .poolSizeCount = 1, .pPoolSizes = &ps };
-   struct pv_vkCreateDescriptorPool_args pa = { .device = dev, .pCreateInfo = &pi,
-                                                .pDescriptorPool_ids = &pool,
-                                                .pDescriptorPool_count = 1 };
-   VkDescriptorSetLayout l = E2E_H(VkDescriptorSetLayout, dsl);
-   VkDescriptorSetAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                      .descriptorPool = E2E_H(VkDescriptorPool, pool),
-                                      .descriptorSetCount = 1, .pSetLayouts = &l };
-   VkDescriptorSet sh;
-   struct pv_vkAllocateDescriptorSets_args aa = { .device = dev, .pAllocateInfo = &ai,
-                                                  .pDescriptorSets = &sh,
-                                                  .pDescriptorSets_ids = set,
-                                                  .pDescriptorSets_count = 1 };
    if (sampled_view(d, VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R8G8B8A8_UNORM, &view) ||
-       PV_VNC_SEND(&d->c, vkCreateSampler, &sa) ||
-       PV_VNC_SEND(&d->c, vkCreateDescriptorSetLayout, &da) ||
-       PV_VNC_SEND(&d->c, vkCreateDescriptorPool, &pa) ||
-       PV_VNC_SEND(&d->c, vkAllocateDescriptorSets, &aa) ||
+       PV_VNC_SEND(&d->c, vkCreateSampler, &sa) || one_descriptor_set(d, type, &dsl, set) ||
        e2e_shader(d, spv_sample_plain_comp, sizeof(spv_sample_plain_comp), &module))
       return -1;
+   VkDescriptorSetLayout l = E2E_H(VkDescriptorSetLayout, dsl);
    VkDescriptorImageInfo ii = { E2E_H(VkSampler, sampler), E2E_H(VkImageView, view),
                                 VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL };
    VkWriteDescriptorSet w = { .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
