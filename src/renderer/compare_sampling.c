@@ -65,6 +65,17 @@ struct pv_cb_sampling {
 
 /* ---- pipelines' lists ---- */
 
+static int
+cmp_plain(const void *a, const void *b)
+{
+   const struct pv_plain_sampler *x = a, *y = b;
+   if (x->set != y->set)
+      return x->set < y->set ? -1 : 1;
+   return x->binding < y->binding ? -1 : x->binding > y->binding;
+}
+
+/* Sorted, so that duplicates (a binding several stages sample) go in
+ * one pass however many bindings a guest's pipeline names. */
 struct pv_plain_samplers *
 pv_plain_samplers_new(const struct pv_plain_sampler *b, uint32_t count)
 {
@@ -72,14 +83,12 @@ pv_plain_samplers_new(const struct pv_plain_sampler *b, uint32_t count)
    if (!p)
       return NULL;
    atomic_init(&p->refs, 1);
-   p->count = 0;
-   for (uint32_t i = 0; i < count; i++) {
-      bool seen = false;
-      for (uint32_t k = 0; k < p->count && !seen; k++)
-         seen = p->b[k].set == b[i].set && p->b[k].binding == b[i].binding;
-      if (!seen)
-         p->b[p->count++] = b[i];
-   }
+   memcpy(p->b, b, count * sizeof(p->b[0]));
+   qsort(p->b, count, sizeof(p->b[0]), cmp_plain);
+   p->count = 1;
+   for (uint32_t i = 1; i < count; i++)
+      if (cmp_plain(&p->b[i], &p->b[p->count - 1]))
+         p->b[p->count++] = p->b[i];
    return p;
 }
 
@@ -207,12 +216,9 @@ note_push(struct pv_dispatcher *d, struct pv_cb_sampling *s,
       const VkWriteDescriptorSet *w = &a->pDescriptorWrites[i];
       bool samples = w->descriptorType == VK_DESCRIPTOR_TYPE_SAMPLER ||
                      w->descriptorType == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-      uint32_t b = 0, el = w->dstArrayElement;
-      while (b < n && bs[b].binding != w->dstBinding)
-         b++;
-      for (uint32_t k = 0; samples && k < w->descriptorCount && b < n; k++, el++) {
-         while (b < n && el >= bs[b].count)
-            el -= bs[b++].count;
+      for (uint32_t k = 0; samples && k < w->descriptorCount; k++) {
+         uint32_t b, el;
+         pv_binding_locate(bs, n, w->dstBinding, w->dstArrayElement + k, &b, &el);
          if (b >= n)
             break;
          bool on = (bs[b].immutable & PV_IMMUTABLE_SAMPLERS)
@@ -259,23 +265,13 @@ note_execute(struct pv_dispatcher *d, struct pv_cb_sampling *s,
          return;
 }
 
-/* Bind point of a draw or dispatch command, or -1. */
+/* Index into pipeline[] and sets[] of a draw or dispatch command's bind
+ * point, or -1 for other commands. */
 static int
 draw_point(uint32_t type)
 {
-   switch (type) {
-   case PV_CMD_vkCmdDraw: case PV_CMD_vkCmdDrawIndexed: case PV_CMD_vkCmdDrawIndirect:
-   case PV_CMD_vkCmdDrawIndexedIndirect: case PV_CMD_vkCmdDrawIndirectCount:
-   case PV_CMD_vkCmdDrawIndexedIndirectCount: case PV_CMD_vkCmdDrawMultiEXT:
-   case PV_CMD_vkCmdDrawMultiIndexedEXT: case PV_CMD_vkCmdDrawIndirectByteCountEXT:
-   case PV_CMD_vkCmdDrawMeshTasksEXT: case PV_CMD_vkCmdDrawMeshTasksIndirectEXT:
-   case PV_CMD_vkCmdDrawMeshTasksIndirectCountEXT:
-      return 0;
-   case PV_CMD_vkCmdDispatch: case PV_CMD_vkCmdDispatchBase: case PV_CMD_vkCmdDispatchIndirect:
-      return 1;
-   default:
-      return -1;
-   }
+   int point = pv_gen_draw_bind_point(type);
+   return point < 0 ? -1 : point_index((VkPipelineBindPoint)point);
 }
 
 /* Whether command `type` changes or reads what `cb` records: most

@@ -24,7 +24,7 @@ struct pv_plain_samplers {
    struct pv_plain_sampler b[];
 };
 
-/* A list of `count` pairs copied from b[] (duplicates dropped), with one
+/* A list of the `count` pairs in b[], sorted, duplicates dropped, with one
  * reference; NULL when count is 0 or memory runs out. */
 struct pv_plain_samplers *pv_plain_samplers_new(const struct pv_plain_sampler *b, uint32_t count);
 struct pv_plain_samplers *pv_plain_samplers_ref(struct pv_plain_samplers *p);

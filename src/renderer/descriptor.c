@@ -263,17 +263,22 @@ dyn_index(const struct pv_descriptor_set *s, uint32_t bi, uint32_t element)
    return n + element;
 }
 
-/* Element `element` of binding `binding`, rolled over into the following
- * bindings: its binding index and element there (range_ok held). */
+void
+pv_binding_locate(const struct pv_binding *bs, uint32_t n, uint32_t binding, uint32_t element,
+                  uint32_t *bi, uint32_t *el)
+{
+   int i = find_binding(bs, n, binding);
+   while (i >= 0 && i < (int)n && element >= bs[i].count)
+      element -= bs[i++].count;
+   *bi = i < 0 ? n : (uint32_t)i;
+   *el = element;
+}
+
 static void
 locate(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element, uint32_t *bi,
        uint32_t *el)
 {
-   int i = find_binding(s->b, s->count, binding);
-   while (i >= 0 && i < (int)s->count && element >= s->b[i].count)
-      element -= s->b[i++].count;
-   *bi = i < 0 ? s->count : (uint32_t)i;
-   *el = element;
+   pv_binding_locate(s->b, s->count, binding, element, bi, el);
 }
 
 /* The dynamic-offset slot of the descriptor `element` places past

@@ -43,6 +43,12 @@ struct pv_descriptor_set {
    struct pv_binding b[];
 };
 
+/* Element `element` of binding `binding` in sorted bindings bs[0..n),
+ * rolled over into the following bindings as writes roll over: its
+ * binding index (n if it lies past them) and element there. */
+void pv_binding_locate(const struct pv_binding *bs, uint32_t n, uint32_t binding, uint32_t element,
+                       uint32_t *bi, uint32_t *el);
+
 /* Whether any descriptor of `binding` in set `s` holds a sampler that
  * compares (compare_sampling.c). */
 bool pv_descriptor_set_compares(const struct pv_descriptor_set *s, uint32_t binding);
