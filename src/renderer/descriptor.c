@@ -335,19 +335,39 @@ compare_bit(const struct pv_descriptor_set *s, uint64_t at)
    return (s->compare[at / 8] >> (at % 8)) & 1;
 }
 
-/* The descriptor at (binding, element), rolled over, if it is one a
- * write or copy may put a sampler in: its compare bit's index, or -1. */
-static int64_t
-sampler_slot(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element)
-{
+/* A walk over consecutive descriptors from (binding, element), rolling
+ * over bindings as writes and copies do; `at` is the current one's
+ * compare bit index, which steps by one.  Each step is O(1), so a write
+ * of many descriptors over many bindings stays linear. */
+struct slot_walk {
+   const struct pv_descriptor_set *s;
    uint32_t bi, el;
-   if (!s->compare)
-      return -1;
-   locate(s, binding, element, &bi, &el);
-   if (bi >= s->count || !holds_sampler(s->b[bi].type) ||
-       (s->b[bi].immutable & PV_IMMUTABLE_SAMPLERS))
-      return -1;
-   return (int64_t)flat_at(s, bi, el);
+   uint64_t at;
+};
+
+static struct slot_walk
+walk_start(const struct pv_descriptor_set *s, uint32_t binding, uint32_t element)
+{
+   struct slot_walk w = { s, 0, 0, 0 };
+   locate(s, binding, element, &w.bi, &w.el);
+   w.at = w.bi < s->count ? flat_at(s, w.bi, w.el) : 0;
+   return w;
+}
+
+static void
+walk_next(struct slot_walk *w)
+{
+   w->at++;
+   for (w->el++; w->bi < w->s->count && w->el >= w->s->b[w->bi].count; w->bi++)
+      w->el -= w->s->b[w->bi].count;
+}
+
+/* Whether a write or copy may put a sampler in the current descriptor. */
+static bool
+walk_at_sampler(const struct slot_walk *w)
+{
+   return w->s->compare && w->bi < w->s->count && holds_sampler(w->s->b[w->bi].type) &&
+          !(w->s->b[w->bi].immutable & PV_IMMUTABLE_SAMPLERS);
 }
 
 /* Record which descriptors a write (already checked) gave a comparing
@@ -360,12 +380,11 @@ note_compare_writes(struct pv_dispatcher *d, struct pv_descriptor_set *s,
       return;
    bool samples = w->descriptorType == VK_DESCRIPTOR_TYPE_SAMPLER ||
                   w->descriptorType == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-   for (uint32_t k = 0; k < w->descriptorCount; k++) {
-      int64_t at = sampler_slot(s, w->dstBinding, w->dstArrayElement + k);
-      if (at >= 0)
-         set_compare(s, (uint64_t)at, samples && w->pImageInfo &&
-                                         pv_sampler_compares(d, w->pImageInfo[k].sampler));
-   }
+   struct slot_walk to = walk_start(s, w->dstBinding, w->dstArrayElement);
+   for (uint32_t k = 0; k < w->descriptorCount; k++, walk_next(&to))
+      if (walk_at_sampler(&to))
+         set_compare(s, to.at, samples && w->pImageInfo &&
+                                  pv_sampler_compares(d, w->pImageInfo[k].sampler));
 }
 
 /* Copies carry compare bits along. */
@@ -374,14 +393,14 @@ copy_compare(struct pv_dispatcher *d, const VkCopyDescriptorSet *c)
 {
    const struct pv_descriptor_set *src = set_of(d, c->srcSet);
    struct pv_descriptor_set *dst = (struct pv_descriptor_set *)set_of(d, c->dstSet);
-   for (uint32_t k = 0; src && dst && dst->compare && k < c->descriptorCount; k++) {
-      int64_t to = sampler_slot(dst, c->dstBinding, c->dstArrayElement + k);
-      uint32_t bi, el;
-      locate(src, c->srcBinding, c->srcArrayElement + k, &bi, &el);
-      if (to >= 0)
-         set_compare(dst, (uint64_t)to, src->compare && bi < src->count &&
-                                           compare_bit(src, flat_at(src, bi, el)));
-   }
+   if (!src || !dst || !dst->compare)
+      return;
+   struct slot_walk from = walk_start(src, c->srcBinding, c->srcArrayElement);
+   struct slot_walk to = walk_start(dst, c->dstBinding, c->dstArrayElement);
+   for (uint32_t k = 0; k < c->descriptorCount; k++, walk_next(&from), walk_next(&to))
+      if (walk_at_sampler(&to))
+         set_compare(dst, to.at, src->compare && from.bi < src->count &&
+                                    compare_bit(src, from.at));
 }
 
 bool
