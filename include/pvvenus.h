@@ -10,11 +10,24 @@
  *   struct pv_renderer  one per process (or per VM); holds the logger and
  *                       the configuration.
  *   struct pv_context   one per guest Vulkan client (a virtio-gpu context,
- *                       or one vtest connection).  Owns its blob resources,
- *                       its sync objects, its 64 fence timelines and, later,
- *                       its Vulkan objects and rings.  A context never sees
- *                       another context's objects; a fault in one context
- *                       (a "fatal" context) never affects another.
+ *                       or one vtest connection).  Holds the resources
+ *                       attached to it, its sync objects, its 64 fence
+ *                       timelines, its Vulkan objects and rings.  A
+ *                       context never sees another context's objects; a
+ *                       fault in one context (a "fatal" context) never
+ *                       affects another.
+ *
+ * Two transports, one API
+ *   vtest (pv-venus serve): the library chooses resource ids
+ *   (pv_context_create_blob) and hands every blob out as an fd; fences
+ *   complete vtest sync objects.
+ *   virtio-gpu (a VMM): the guest chooses resource ids
+ *   (pv_context_create_blob_with_id), a resource may be attached to several
+ *   contexts (pv_context_attach_resource), the VMM maps blobs into the
+ *   guest's host-memory window (pv_context_map_resource, sizes rounded to
+ *   the host page size), and context fences on ring indices complete
+ *   through fence_retired — from a library thread, or from
+ *   pv_renderer_poll() on the VMM's own thread (PV_RENDERER_FENCES_POLLED).
  *
  * Conventions
  *   - Functions that can fail return 0 on success and a negative errno
@@ -85,7 +98,10 @@ typedef void (*pv_venus_log_fn)(void *user, enum pv_venus_log_level level, const
 
 /* Called when a fence submitted with pv_context_submit_fence() retires, in
  * submission order per (context, timeline), after the syncs it lists were
- * set.  Useful to complete virtio-gpu fences.  Runs on an arbitrary thread. */
+ * set.  Useful to complete virtio-gpu fences.  Runs on an arbitrary thread,
+ * even from inside pv_context_submit_fence() (a fence on timeline 0
+ * retires at once); with PV_RENDERER_FENCES_POLLED only inside
+ * pv_renderer_poll(). */
 typedef void (*pv_fence_retired_fn)(void *user, struct pv_context *ctx, uint32_t ring_idx,
                                     uint64_t fence_id);
 
@@ -115,7 +131,7 @@ struct pv_renderer_config {
    pv_venus_log_fn log_fn;
    void *log_user;
    enum pv_venus_log_level log_level;
-   /* No flags are defined yet: must be 0 (anything else gives -EINVAL). */
+   /* PV_RENDERER_* flags below; an unknown bit gives -EINVAL. */
    uint32_t flags;
    /* Largest plain shared-memory blob (blob_id 0) a guest may create, in
     * bytes; 0 selects the default, 1 GiB. */
@@ -129,7 +145,19 @@ struct pv_renderer_config {
     * per context, see `pv-venus replay`); NULL takes the PV_VENUS_RECORD
     * environment variable; unset or empty records nothing.  Copied. */
    const char *record_dir;
+   /* The host page size that sizes of mappable blobs are rounded up to,
+    * in bytes: a power of two from 4096 to 1 MiB, or 0 for the page size
+    * of this host.  A VMM whose hypervisor maps guest memory in larger
+    * units sets it (16384 for Hypervisor.framework on Apple silicon, where
+    * hv_vm_map refuses sizes that are not a multiple of 16 KiB). */
+   uint32_t page_size;
 };
+
+/* config.flags: fence_retired is called only from pv_renderer_poll(), on
+ * the caller's thread, never from a library thread; pv_renderer_fence_fd()
+ * tells when to call it.  For VMMs whose fence completion is not
+ * thread-safe (QEMU without async fence callbacks, crosvm). */
+#define PV_RENDERER_FENCES_POLLED (1u << 0)
 
 /* Create a renderer.  `config` may be NULL (all defaults); it is copied.
  * On success *out receives the renderer, owned by the caller. */
@@ -150,6 +178,28 @@ PV_API void pv_renderer_destroy(struct pv_renderer *r);
  */
 PV_API int pv_renderer_get_capset(struct pv_renderer *r, uint32_t capset_id, uint32_t version,
                                   void *buf, size_t *size);
+
+/* The page size mappable blob sizes are rounded to (config.page_size, or
+ * this host's). */
+PV_API uint32_t pv_renderer_page_size(const struct pv_renderer *r);
+
+/*
+ * With PV_RENDERER_FENCES_POLLED: an fd, owned by the renderer (do not
+ * close it), that is readable (POLLIN) while retired fences wait for
+ * pv_renderer_poll().  -EINVAL without the flag.
+ */
+PV_API int pv_renderer_fence_fd(struct pv_renderer *r);
+
+/*
+ * With PV_RENDERER_FENCES_POLLED: call fence_retired, on this thread, for
+ * every fence that retired since the last call, in retirement order, and
+ * make the fence fd unreadable again.  Returns how many were delivered.
+ * The callback may call any function of the API, pv_context_destroy()
+ * included (the destroyed context's remaining fences are dropped).  Must
+ * not run concurrently with itself or with pv_context_destroy().  Without
+ * the flag it does nothing and returns 0.
+ */
+PV_API unsigned pv_renderer_poll(struct pv_renderer *r);
 
 /* ---- contexts ----------------------------------------------------------- */
 
@@ -233,11 +283,75 @@ PV_API int pv_context_create_blob(struct pv_context *ctx, uint32_t blob_type, ui
                                   uint64_t size, uint64_t blob_id, uint32_t *res_id,
                                   struct pv_blob_info *info);
 
-/* Drop the guest's reference to resource `res_id`.  -ENOENT for an unknown
- * id.  If a ring or the reply stream still uses the resource, the context
- * becomes fatal (the memory stays mapped until those users are gone) and
- * -EBUSY is returned. */
+/*
+ * The same as pv_context_create_blob, with the resource id chosen by the
+ * caller (virtio-gpu: the guest chooses it): `res_id` >= 1, not attached to
+ * this context yet (-EEXIST otherwise).  With info == NULL no fd is made:
+ * a VMM that maps the blob with pv_context_map_resource() needs none, and
+ * a blob costs no file descriptor for its lifetime.  Sizes are rounded up
+ * to the renderer's page size (pv_renderer_page_size): info->size and the
+ * mapping's size say how much.
+ */
+PV_API int pv_context_create_blob_with_id(struct pv_context *ctx, uint32_t res_id,
+                                          uint32_t blob_type, uint32_t blob_flags,
+                                          uint64_t size, uint64_t blob_id,
+                                          struct pv_blob_info *info);
+
+/*
+ * Drop this context's reference to resource `res_id`: the vtest unref, and
+ * the virtio-gpu detach (a VMM detaches a resource from every context it
+ * is attached to when the guest unrefs it).  -ENOENT for an id not
+ * attached here.  The memory lives on while another context holds the
+ * resource or a mapping of it exists.  If a ring or the reply stream of
+ * this context still uses the resource, the context becomes fatal (the
+ * memory stays mapped until those users are gone) and -EBUSY is returned.
+ */
 PV_API int pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id);
+
+/*
+ * Attach resource `res_id` of context `src` to context `dst` under the same
+ * id (virtio-gpu CTX_ATTACH_RESOURCE): Venus commands of `dst` may then name
+ * it.  Attaching a resource to a context that already holds it is a no-op
+ * (0).  -ENOENT if `src` does not hold `res_id`; -EEXIST if `dst` holds a
+ * different resource under that id; -ENOSPC at dst's max_blobs.
+ */
+PV_API int pv_context_attach_resource(struct pv_context *dst, struct pv_context *src,
+                                      uint32_t res_id);
+
+struct pv_resource;
+
+/* A host mapping of a resource, for the VMM to map into the guest. */
+struct pv_resource_mapping {
+   void *ptr;                   /* aligned to the renderer's page size */
+   uint64_t size;               /* a multiple of the renderer's page size */
+   enum pv_map_caching caching;
+   struct pv_resource *res;     /* opaque: keeps the memory alive */
+};
+
+/*
+ * Map resource `res_id` for the VMM.  The memory stays valid, whatever the
+ * guest or the contexts do, until pv_resource_mapping_release(); the VMM
+ * must have removed it from the guest by then.  -ENOENT for an unknown id,
+ * -EINVAL for a resource with no host mapping (device memory that is not
+ * host-visible).  The memory is the one the host driver and the guest's
+ * rings use: writes are seen both ways without copies.
+ */
+PV_API int pv_context_map_resource(struct pv_context *ctx, uint32_t res_id,
+                                   struct pv_resource_mapping *out);
+
+/* Release a mapping (NULL or an already released one is ignored; the
+ * struct is cleared).  Needs no context: it may outlive them all. */
+PV_API void pv_resource_mapping_release(struct pv_resource_mapping *m);
+
+/*
+ * A new fd for resource `res_id` where the host can make one (shared
+ * memory on Linux; not on hosts whose driver cannot export memory), so a
+ * VMM can share the blob with another process.  On success *fd_out is
+ * owned by the caller and *fd_type says what it is.  -ENOTSUP where no fd
+ * can be made (the blob was created without one).
+ */
+PV_API int pv_context_export_resource(struct pv_context *ctx, uint32_t res_id, int *fd_out,
+                                      enum pv_blob_fd_type *fd_type);
 
 /* ---- command submission -------------------------------------------------- */
 

@@ -90,6 +90,18 @@ pv_pollfd_signal(pv_pollfd *p)
 }
 
 void
+pv_pollfd_clear(pv_pollfd *p)
+{
+   if (p->read_fd != p->write_fd) {
+      pv_posix_pollfd_clear(p);
+      return;
+   }
+   uint64_t v;
+   ssize_t r = read(p->read_fd, &v, sizeof(v)); /* non-blocking: resets the counter */
+   (void)r;
+}
+
+void
 pv_thread_precise_timers(void)
 {
    prctl(PR_SET_TIMERSLACK, 1000ul); /* 1 us */

@@ -256,6 +256,14 @@ pv_posix_pollfd_signal(pv_pollfd *p)
 }
 
 void
+pv_posix_pollfd_clear(pv_pollfd *p)
+{
+   char buf[64];
+   while (read(p->read_fd, buf, sizeof(buf)) > 0)
+      ; /* non-blocking: stops at EAGAIN once the pipe is empty */
+}
+
+void
 pv_pollfd_destroy(pv_pollfd *p)
 {
    if (p->write_fd != p->read_fd)

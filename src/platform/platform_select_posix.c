@@ -38,6 +38,12 @@ pv_pollfd_signal(pv_pollfd *p)
 }
 
 void
+pv_pollfd_clear(pv_pollfd *p)
+{
+   pv_posix_pollfd_clear(p);
+}
+
+void
 pv_thread_precise_timers(void)
 {
 }

@@ -102,6 +102,9 @@ typedef struct pv_pollfd {
 
 int pv_pollfd_create(pv_pollfd *p);
 void pv_pollfd_signal(pv_pollfd *p);
+/* Make the read end unreadable again (drain what signals left), so the
+ * pv_pollfd can be signalled anew: a level-triggered "something waits". */
+void pv_pollfd_clear(pv_pollfd *p);
 void pv_pollfd_destroy(pv_pollfd *p);
 
 /* ---- clocks ----------------------------------------------------------- */

@@ -91,6 +91,8 @@ pv_context_destroy(struct pv_context *ctx)
     * resources or syncs freed below afterwards. */
    if (ctx->on_destroy)
       ctx->on_destroy(ctx);
+   if (ctx->renderer->config.flags & PV_RENDERER_FENCES_POLLED)
+      pv_fence_queue_forget(&ctx->renderer->polled, ctx);
    pv_sync_state_fini(&ctx->sync);
    pv_context_resources_fini(ctx);
    pv_recorder_close(ctx->recorder);

@@ -50,9 +50,11 @@ struct pv_renderer {
    char *record_dir; /* NULL: no recording */
    struct pv_renderer_config config;
    uint64_t max_shm_blob_size;
+   uint64_t page_size;              /* mappable blob sizes are multiples */
    struct pv_context_limits limits; /* resolved: no zero fields */
    _Atomic uint32_t next_ctx_serial;
    _Atomic uint32_t live_contexts;
+   struct pv_fence_queue polled; /* PV_RENDERER_FENCES_POLLED only */
 };
 
 /* ---- hooks the Vulkan layer fills in ------------------------------------ */
@@ -66,6 +68,7 @@ struct pv_export_result {
    void *map;                     /* host mapping if one exists, else NULL */
    void *priv;                    /* passed to release() */
    void (*release)(void *priv);   /* called when the resource is freed; may be NULL */
+   int (*dup_fd)(void *priv);     /* a new fd for the memory, or -errno; may be NULL */
 };
 
 /*
@@ -105,7 +108,7 @@ struct pv_context {
 
    pthread_mutex_t res_lock;
    uint64_t shm_bytes;          /* live shm blobs (res_lock) */
-   struct pv_idmap resources;   /* res_id → struct pv_resource * */
+   struct pv_idmap resources;   /* res_id → struct pv_res_entry * (resource.c) */
 
    struct pv_sync_state sync;   /* syncs, waits, timelines (sync.h) */
 

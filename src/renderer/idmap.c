@@ -24,17 +24,31 @@ pv_idmap_fini(struct pv_idmap *m)
    m->cap = m->count = 0;
 }
 
+/* Ids from our counter spread well by their low bits, but a virtio-gpu guest
+ * chooses its own resource ids: ids that share their low bits (multiples of
+ * 2^16, say) would all probe from one slot.  A full-avalanche mix spreads
+ * any choice. */
+static uint32_t
+slot_of(uint32_t key, uint32_t cap)
+{
+   key ^= key >> 16;
+   key *= 0x85ebca6bu;
+   key ^= key >> 13;
+   key *= 0xc2b2ae35u;
+   key ^= key >> 16;
+   return key & (cap - 1);
+}
+
 static uint32_t
 home_slot(const struct pv_idmap *m, uint32_t key)
 {
-   /* Ids come from a counter: the low bits already spread them. */
-   return key & (m->cap - 1);
+   return slot_of(key, m->cap);
 }
 
 static void
 place(struct pv_idmap_slot *slots, uint32_t cap, uint32_t key, void *val)
 {
-   uint32_t i = key & (cap - 1);
+   uint32_t i = slot_of(key, cap);
    while (slots[i].key)
       i = (i + 1) & (cap - 1);
    slots[i].key = key;
@@ -80,18 +94,39 @@ pv_idmap_get(const struct pv_idmap *m, uint32_t id)
    return i < 0 ? NULL : m->slots[i].val;
 }
 
-int
-pv_idmap_add(struct pv_idmap *m, void *val, uint32_t *id_out)
+/* Room for one more entry: the limit, and a load of at most 1/2 so probes
+ * stay short and a free id is always found. */
+static int
+reserve_one(struct pv_idmap *m)
 {
    if (m->count >= m->limit)
       return -ENOSPC;
-   /* Keep the load at most 1/2 so probes stay short and a free id is
-    * always found. */
-   if ((uint64_t)(m->count + 1) * 2 > m->cap) {
-      int ret = grow(m);
-      if (ret)
-         return ret;
-   }
+   if ((uint64_t)(m->count + 1) * 2 > m->cap)
+      return grow(m);
+   return 0;
+}
+
+int
+pv_idmap_add_at(struct pv_idmap *m, uint32_t id, void *val)
+{
+   if (!id)
+      return -EINVAL;
+   if (find(m, id) >= 0)
+      return -EEXIST;
+   int ret = reserve_one(m);
+   if (ret)
+      return ret;
+   place(m->slots, m->cap, id, val);
+   m->count++;
+   return 0;
+}
+
+int
+pv_idmap_add(struct pv_idmap *m, void *val, uint32_t *id_out)
+{
+   int ret = reserve_one(m);
+   if (ret)
+      return ret;
    uint32_t id;
    do {
       id = m->next++;

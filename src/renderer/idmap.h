@@ -2,9 +2,9 @@
  * idmap.h — a uint32 id → pointer table that also hands out the ids.
  *
  * Used for the guest-visible ids the renderer chooses (resource ids, sync
- * ids).  Open addressing with linear probing; ids are allocated from a
- * running counter, so consecutive ids land in consecutive slots.  Not
- * thread-safe: the owner locks.
+ * ids) and for ids a virtio-gpu guest chooses itself (resource ids).  Open
+ * addressing with linear probing from a hashed home slot, so no choice of
+ * ids makes the probes long.  Not thread-safe: the owner locks.
  */
 #ifndef PV_RENDERER_IDMAP_H
 #define PV_RENDERER_IDMAP_H
@@ -31,6 +31,9 @@ void pv_idmap_fini(struct pv_idmap *m);
 /* Insert `val` under a fresh id (>= 1, not in use).  -ENOSPC at the
  * limit, -ENOMEM. */
 int pv_idmap_add(struct pv_idmap *m, void *val, uint32_t *id_out);
+/* Insert `val` under the caller's `id`.  -EINVAL for id 0, -EEXIST if the
+ * id is in use, -ENOSPC at the limit, -ENOMEM. */
+int pv_idmap_add_at(struct pv_idmap *m, uint32_t id, void *val);
 void *pv_idmap_get(const struct pv_idmap *m, uint32_t id);
 /* Remove and return the entry, or NULL. */
 void *pv_idmap_remove(struct pv_idmap *m, uint32_t id);

@@ -45,6 +45,14 @@ backing_unref(void *priv)
    free(b);
 }
 
+static int
+backing_dup_fd(void *priv)
+{
+   struct pv_shm_backing *b = priv;
+   int fd = b->fd >= 0 ? dup(b->fd) : -1;
+   return fd >= 0 ? fd : -ENOTSUP;
+}
+
 void
 pv_memory_abandon(struct pv_memory *mem)
 {
@@ -313,7 +321,7 @@ pv_memory_export(struct pv_context *ctx, uint64_t blob_id, uint32_t blob_type, u
    *out = (struct pv_export_result){
       .fd = fd, .fd_type = PV_BLOB_FD_SHM, .map_caching = PV_MAP_CACHE_CACHED,
       .size = mem->backing->size, .map = mem->backing->map,
-      .priv = mem->backing, .release = backing_unref,
+      .priv = mem->backing, .release = backing_unref, .dup_fd = backing_dup_fd,
    };
    return 0;
 }
@@ -413,7 +421,9 @@ pv_physical_device_probe_memory(struct pv_physical_device *p)
       .pNext = has_id ? &id : NULL };
    VkPhysicalDeviceProperties2 props = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &hp };
    vkGetPhysicalDeviceProperties2(p->handle, &props);
-   uint64_t page = pv_page_size();
+   /* The renderer's page size, which a VMM may set above this host's: the
+    * memory then owns whole VMM pages, so the VMM can map it as it is. */
+   uint64_t page = p->instance->renderer->page_size;
    p->host_ptr_alignment = hp.minImportedHostPointerAlignment > page
                               ? hp.minImportedHostPointerAlignment : page;
    uint32_t importable = importable_types(p, has_id ? &id : NULL);

@@ -41,11 +41,19 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
    struct pv_renderer_config cfg = { 0 };
    if (config)
       cfg = *config;
-   if (cfg.flags || cfg.log_level > PV_VENUS_LOG_TRACE)
+   if ((cfg.flags & ~PV_RENDERER_FENCES_POLLED) || cfg.log_level > PV_VENUS_LOG_TRACE)
+      return -EINVAL;
+   uint64_t page = cfg.page_size ? cfg.page_size : pv_page_size();
+   if (page < 4096 || page > (1u << 20) || (page & (page - 1)))
       return -EINVAL;
    struct pv_renderer *r = calloc(1, sizeof(*r));
    if (!r)
       return -ENOMEM;
+   if ((cfg.flags & PV_RENDERER_FENCES_POLLED) && pv_fence_queue_init(&r->polled)) {
+      free(r);
+      return -ENOMEM;
+   }
+   r->page_size = page;
    r->config = cfg;
    pthread_mutex_init(&r->loader_lock, NULL);
    pthread_mutex_init(&r->probe_lock, NULL);
@@ -64,6 +72,12 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
    return 0;
 }
 
+PV_API uint32_t
+pv_renderer_page_size(const struct pv_renderer *r)
+{
+   return r ? (uint32_t)r->page_size : 0;
+}
+
 PV_API void
 pv_renderer_destroy(struct pv_renderer *r)
 {
@@ -75,6 +89,8 @@ pv_renderer_destroy(struct pv_renderer *r)
       pv_error(&r->log, "renderer destroyed with %u live contexts; leaking it", live);
       return;
    }
+   if (r->config.flags & PV_RENDERER_FENCES_POLLED)
+      pv_fence_queue_fini(&r->polled);
    free(r->record_dir);
    pthread_mutex_destroy(&r->loader_lock);
    pthread_mutex_destroy(&r->probe_lock);

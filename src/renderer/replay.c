@@ -43,15 +43,10 @@ replay_blob(struct pv_context *ctx, const uint8_t *p, uint32_t size)
    if (size != sizeof(b))
       return -EINVAL;
    memcpy(&b, p, sizeof(b));
-   uint32_t res_id = 0;
-   struct pv_blob_info info;
-   int ret = pv_context_create_blob(ctx, b.type, b.flags, b.size, b.blob_id, &res_id, &info);
-   if (ret)
-      return ret == -EIO ? -EIO : 0; /* a blob that failed live may fail again */
-   close(info.fd);
-   if (res_id != b.res_id)
-      pv_warn(ctx->log, "replay: blob got res %u, the recording had %u", res_id, b.res_id);
-   return 0;
+   /* The recorded id, whoever chose it live: the recorded commands name it. */
+   int ret = pv_context_create_blob_with_id(ctx, b.res_id, b.type, b.flags, b.size, b.blob_id,
+                                            NULL);
+   return ret == -EIO ? -EIO : 0; /* a blob that failed live may fail again */
 }
 
 static int

@@ -2,8 +2,9 @@
  * resource.h — blob resources of a context, as the library's own code sees
  * them.
  *
- * The context's table holds one reference for the guest (dropped by
- * RESOURCE_UNREF).  Internal users take their own:
+ * Each context the resource is attached to holds one reference in its
+ * table for the guest (dropped by RESOURCE_UNREF / detach).  Internal users
+ * take their own:
  *   - pv_context_get_resource(): a short-lived reference, e.g. while one
  *     command reads a command-stream buffer.  The guest may unref the
  *     resource meanwhile; the memory stays mapped until the last reference
@@ -27,10 +28,10 @@
 struct pv_context;
 
 struct pv_resource {
-   uint32_t id;
-   _Atomic uint32_t refs;
-   uint32_t pins;             /* guarded by the context's res_lock */
+   uint32_t id;               /* the same in every context it is attached to */
+   _Atomic uint32_t refs;     /* one per context holding it, plus users */
    enum pv_blob_fd_type fd_type;
+   enum pv_map_caching map_caching;
    uint64_t size;             /* bytes valid at map (when map != NULL) */
    void *map;                 /* host mapping, NULL if the host has none */
    /* How to free: shm mappings are unmapped; exported memory calls its
@@ -38,6 +39,9 @@ struct pv_resource {
    int owns_map;
    void *priv;
    void (*release)(void *priv);
+   /* A new fd for the memory (pv_context_export_resource), or a negative
+    * errno; NULL where none can be made. */
+   int (*dup_fd)(void *priv);
 };
 
 /* A new reference to resource `res_id`, or NULL if there is none.  Drop it

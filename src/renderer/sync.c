@@ -45,6 +45,7 @@ struct pv_wait {
 
 struct pv_fence {
    struct pv_fence *next;
+   struct pv_context *ctx; /* set when it waits in a pv_fence_queue */
    uint64_t seqno;
    uint64_t fence_id;
    uint32_t ring_idx;
@@ -366,6 +367,96 @@ retire_locked(struct pv_sync_state *s, uint32_t ring_idx, uint64_t seqno)
       update_waits_locked(s, 0);
 }
 
+/* ---- fences delivered by pv_renderer_poll -------------------------------- */
+
+int
+pv_fence_queue_init(struct pv_fence_queue *q)
+{
+   q->head = q->tail = NULL;
+   if (pthread_mutex_init(&q->lock, NULL))
+      return -ENOMEM;
+   int ret = pv_pollfd_create(&q->fd);
+   if (ret)
+      pthread_mutex_destroy(&q->lock);
+   return ret;
+}
+
+void
+pv_fence_queue_fini(struct pv_fence_queue *q)
+{
+   free_fence_list(q->head);
+   pv_pollfd_destroy(&q->fd);
+   pthread_mutex_destroy(&q->lock);
+}
+
+static void
+fence_queue_push(struct pv_fence_queue *q, struct pv_fence *f)
+{
+   pthread_mutex_lock(&q->lock);
+   f->next = NULL;
+   if (q->tail)
+      q->tail->next = f;
+   else
+      q->head = f;
+   q->tail = f;
+   pv_pollfd_signal(&q->fd);
+   pthread_mutex_unlock(&q->lock);
+}
+
+void
+pv_fence_queue_forget(struct pv_fence_queue *q, const struct pv_context *ctx)
+{
+   pthread_mutex_lock(&q->lock);
+   struct pv_fence **link = &q->head;
+   q->tail = NULL;
+   while (*link) {
+      struct pv_fence *f = *link;
+      if (f->ctx == ctx) {
+         *link = f->next;
+         free(f);
+      } else {
+         q->tail = f;
+         link = &f->next;
+      }
+   }
+   pthread_mutex_unlock(&q->lock);
+}
+
+PV_API int
+pv_renderer_fence_fd(struct pv_renderer *r)
+{
+   if (!r || !(r->config.flags & PV_RENDERER_FENCES_POLLED))
+      return -EINVAL;
+   return r->polled.fd.read_fd;
+}
+
+PV_API unsigned
+pv_renderer_poll(struct pv_renderer *r)
+{
+   if (!r || !(r->config.flags & PV_RENDERER_FENCES_POLLED))
+      return 0;
+   struct pv_fence_queue *q = &r->polled;
+   unsigned n = 0;
+   pthread_mutex_lock(&q->lock);
+   pv_pollfd_clear(&q->fd);
+   /* One at a time: the callback may destroy a context, whose fences
+    * behind this one then leave the queue (pv_fence_queue_forget). */
+   while (q->head) {
+      struct pv_fence *f = q->head;
+      q->head = f->next;
+      if (!q->head)
+         q->tail = NULL;
+      pthread_mutex_unlock(&q->lock);
+      if (r->config.fence_retired)
+         r->config.fence_retired(r->config.fence_user, f->ctx, f->ring_idx, f->fence_id);
+      free(f);
+      n++;
+      pthread_mutex_lock(&q->lock);
+   }
+   pthread_mutex_unlock(&q->lock);
+   return n;
+}
+
 /*
  * Report retired fences in order.  Only one thread delivers at a time; a
  * retirement during delivery (even from inside the callback) just queues,
@@ -385,6 +476,11 @@ deliver_locked(struct pv_context *ctx)
       s->retired_head = f->next;
       if (!s->retired_head)
          s->retired_tail = NULL;
+      if (cfg->flags & PV_RENDERER_FENCES_POLLED) {
+         f->ctx = ctx;
+         fence_queue_push(&ctx->renderer->polled, f);
+         continue;
+      }
       if (cfg->fence_retired) {
          pthread_mutex_unlock(&s->lock);
          cfg->fence_retired(cfg->fence_user, ctx, f->ring_idx, f->fence_id);

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "platform/pv_platform.h"
 #include "pvvenus.h"
 #include "renderer/idmap.h"
 
@@ -55,6 +56,22 @@ struct pv_sync_state {
    struct pv_fence *retired_head, *retired_tail;
    int delivering;
 };
+
+/*
+ * Retired fences of every context of a renderer, waiting for
+ * pv_renderer_poll() (PV_RENDERER_FENCES_POLLED).  Its own lock, taken
+ * after a context's sync lock, never before.
+ */
+struct pv_fence_queue {
+   pthread_mutex_t lock;
+   struct pv_fence *head, *tail;
+   pv_pollfd fd; /* readable while head != NULL */
+};
+
+int pv_fence_queue_init(struct pv_fence_queue *q);
+void pv_fence_queue_fini(struct pv_fence_queue *q);
+/* Drop the queued fences of `ctx` (it is being destroyed). */
+void pv_fence_queue_forget(struct pv_fence_queue *q, const struct pv_context *ctx);
 
 int pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs);
 /* Frees syncs, waits (never signalled) and pending fences (not reported). */

@@ -89,7 +89,11 @@ static void
 test_config(void)
 {
    struct pv_renderer *r = NULL;
-   struct pv_renderer_config cfg = { .flags = 1 };
+   struct pv_renderer_config cfg = { .flags = 1u << 31 };
+   CHECK_EQ(pv_renderer_create(&cfg, &r), -EINVAL);
+   cfg = (struct pv_renderer_config){ .page_size = 12288 }; /* not a power of two */
+   CHECK_EQ(pv_renderer_create(&cfg, &r), -EINVAL);
+   cfg = (struct pv_renderer_config){ .page_size = 2048 };
    CHECK_EQ(pv_renderer_create(&cfg, &r), -EINVAL);
    CHECK_EQ(pv_renderer_create(NULL, &r), 0);
    pv_renderer_destroy(r);
