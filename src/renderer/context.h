@@ -22,7 +22,7 @@
 
 #include "platform/pv_platform.h"
 #include "pvvenus.h"
-#include "renderer/idmap.h"
+#include "util/pv_idmap.h"
 #include "renderer/sync.h"
 #include "util/pv_log.h"
 

@@ -21,7 +21,7 @@
 
 #include "platform/pv_platform.h"
 #include "pvvenus.h"
-#include "renderer/idmap.h"
+#include "util/pv_idmap.h"
 
 struct pv_context;
 struct pv_sync;

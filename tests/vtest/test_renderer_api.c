@@ -12,7 +12,7 @@
 #include "platform/pv_platform.h"
 #include "pvvenus.h"
 #include "renderer/context.h"
-#include "renderer/idmap.h"
+#include "util/pv_idmap.h"
 #include "renderer/resource.h"
 #include "renderer/sync.h"
 #include "tests/pv_test.h"

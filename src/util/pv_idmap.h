@@ -1,13 +1,13 @@
 /*
- * idmap.h — a uint32 id → pointer table that also hands out the ids.
+ * pv_idmap.h — a uint32 id → pointer table that also hands out the ids.
  *
  * Used for the guest-visible ids the renderer chooses (resource ids, sync
  * ids) and for ids a virtio-gpu guest chooses itself (resource ids).  Open
  * addressing with linear probing from a hashed home slot, so no choice of
  * ids makes the probes long.  Not thread-safe: the owner locks.
  */
-#ifndef PV_RENDERER_IDMAP_H
-#define PV_RENDERER_IDMAP_H
+#ifndef PV_UTIL_IDMAP_H
+#define PV_UTIL_IDMAP_H
 
 #include <stdint.h>
 
@@ -38,4 +38,4 @@ void *pv_idmap_get(const struct pv_idmap *m, uint32_t id);
 /* Remove and return the entry, or NULL. */
 void *pv_idmap_remove(struct pv_idmap *m, uint32_t id);
 
-#endif /* PV_RENDERER_IDMAP_H */
+#endif /* PV_UTIL_IDMAP_H */

@@ -1,5 +1,5 @@
-/* idmap.c — see idmap.h. */
-#include "renderer/idmap.h"
+/* pv_idmap.c — see pv_idmap.h. */
+#include "util/pv_idmap.h"
 
 #include <errno.h>
 #include <stdlib.h>
