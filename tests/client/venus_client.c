@@ -81,8 +81,8 @@ pv_vnc_submit_context(struct pv_vnc *c, uint32_t cmd_id, const void *args)
    if (!info)
       return -EINVAL;
    int ret = encode(c, info, 0, args, &size);
-   if (!ret && (ret = pv_vtc_submit_cmd2(&c->vtc, c->cmd, size, 0, NULL, 0)))
-      fail(c, ret, "SUBMIT_CMD2 of %s: %s", info->name, strerror(-ret));
+   if (!ret && (ret = c->ops->submit(c->t, c->cmd, size)))
+      fail(c, ret, "submitting %s: %s", info->name, strerror(-ret));
    return ret;
 }
 
@@ -163,7 +163,7 @@ ring_write_indirect(struct pv_vnc *c, size_t size)
       return fail(c, -E2BIG, "a %zu-byte command", size);
    if (!c->upload_map) {
       void *map;
-      ret = pv_vtc_create_shm(&c->vtc, PV_VNC_UPLOAD_SHM_SIZE, &c->upload_res, &map);
+      ret = c->ops->create_blob(c->t, PV_VNC_UPLOAD_SHM_SIZE, 0, &c->upload_res, &map, NULL);
       if (ret)
          return fail(c, ret, "creating the upload shm: %s", strerror(-ret));
       c->upload_map = map;
@@ -465,7 +465,7 @@ int
 pv_vnc_map_memory(struct pv_vnc *c, uint64_t memory_id, uint64_t size, bool keep_fd,
                   struct pv_vnc_mapping *m)
 {
-   int fd = -1, ret;
+   int ret;
    memset(m, 0, sizeof(*m));
    m->fd = -1;
    /* The allocation went out asynchronously: order the export after it. */
@@ -474,24 +474,10 @@ pv_vnc_map_memory(struct pv_vnc *c, uint64_t memory_id, uint64_t size, bool keep
       if ((ret = pv_vnc_submit_context(c, PV_CMD_vkWaitRingSeqnoMESA, &w)))
          return ret;
    }
-   ret = pv_vtc_create_blob(&c->vtc, 2 /* HOST3D */, 1 /* MAPPABLE */, size, memory_id,
-                            &m->res_id, &fd);
+   ret = c->ops->create_blob(c->t, size, memory_id, &m->res_id, &m->map, keep_fd ? &m->fd : NULL);
    if (ret)
-      return fail(c, ret, "RESOURCE_CREATE_BLOB of memory %llu: %s",
-                  (unsigned long long)memory_id, strerror(-ret));
-   void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-   if (p == MAP_FAILED) {
-      ret = -errno;
-      pv_close(fd);
-      pv_vtc_resource_unref(&c->vtc, m->res_id);
-      return fail(c, ret, "mmap of memory %llu: %s", (unsigned long long)memory_id,
+      return fail(c, ret, "creating a blob of memory %llu: %s", (unsigned long long)memory_id,
                   strerror(-ret));
-   }
-   if (keep_fd)
-      m->fd = fd;
-   else
-      pv_close(fd);
-   m->map = p;
    m->size = size;
    return 0;
 }
@@ -500,14 +486,97 @@ void
 pv_vnc_unmap_memory(struct pv_vnc *c, struct pv_vnc_mapping *m)
 {
    if (m->map)
-      munmap(m->map, (size_t)m->size);
+      c->ops->unmap(c->t, m->map, m->size);
    if (m->res_id)
-      pv_vtc_resource_unref(&c->vtc, m->res_id);
+      c->ops->unref(c->t, m->res_id);
    if (m->fd >= 0)
       pv_close(m->fd);
    memset(m, 0, sizeof(*m));
    m->fd = -1;
 }
+
+/* ---- the vtest transport --------------------------------------------------------- */
+
+static int
+vtest_create_blob(void *t, uint64_t size, uint64_t blob_id, uint32_t *res_id, void **map, int *fd_out)
+{
+   int fd = -1;
+   int ret = pv_vtc_create_blob(t, 2 /* HOST3D */, 1 /* MAPPABLE */, size, blob_id, res_id, &fd);
+   if (ret)
+      return ret;
+   void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   if (p == MAP_FAILED) {
+      ret = -errno;
+      pv_close(fd);
+      pv_vtc_resource_unref(t, *res_id);
+      return ret;
+   }
+   *map = p;
+   if (fd_out)
+      *fd_out = fd;
+   else
+      pv_close(fd);
+   return 0;
+}
+
+static void
+vtest_unmap(void *t, void *map, uint64_t size)
+{
+   (void)t;
+   munmap(map, (size_t)size);
+}
+
+static int
+vtest_unref(void *t, uint32_t res_id)
+{
+   return pv_vtc_resource_unref(t, res_id);
+}
+
+static int
+vtest_submit(void *t, const void *cmds, size_t size)
+{
+   return pv_vtc_submit_cmd2(t, cmds, size, 0, NULL, 0);
+}
+
+/* vtest runs context commands in order but answers nothing: a sync that a
+ * fence behind the commands signals says when they ran. */
+static int
+vtest_submit_wait(void *t, const void *cmds, size_t size)
+{
+   struct pv_vtc *v = t;
+   uint32_t sync = 0;
+   int fd = -1;
+   int ret = pv_vtc_sync_create(v, 0, &sync);
+   struct pv_vtc_sync point = { sync, 1 };
+   if (!ret)
+      ret = pv_vtc_submit_cmd2(v, cmds, size, 0, &point, 1);
+   if (!ret)
+      ret = pv_vtc_sync_wait(v, 0, 0xffffffffu, &point, 1, &fd);
+   if (!ret) {
+      int r = pv_vtc_poll_readable(fd, 30000);
+      ret = r == 1 ? 0 : r ? r : -ETIMEDOUT;
+   }
+   if (fd >= 0)
+      pv_close(fd);
+   if (sync) {
+      int r = pv_vtc_sync_unref(v, sync);
+      ret = ret ? ret : r;
+   }
+   return ret;
+}
+
+static void
+vtest_close(void *t)
+{
+   struct pv_vtc *v = t;
+   if (v->fd >= 0)
+      pv_vtc_close(v);
+}
+
+static const struct pv_vnc_transport vtest_transport = {
+   .create_blob = vtest_create_blob, .unmap = vtest_unmap, .unref = vtest_unref,
+   .submit = vtest_submit, .submit_wait = vtest_submit_wait, .close = vtest_close,
+};
 
 /* ---- lifetime ------------------------------------------------------------------- */
 
@@ -517,7 +586,7 @@ create_ring(struct pv_vnc *c)
    struct pv_ring_layout l;
    size_t size = pv_guest_ring_layout(&l, PV_VNC_RING_BUFFER_SIZE);
    void *map;
-   int ret = pv_vtc_create_shm(&c->vtc, size, &c->ring_res, &map);
+   int ret = c->ops->create_blob(c->t, size, 0, &c->ring_res, &map, NULL);
    if (ret)
       return fail(c, ret, "creating the ring shm: %s", strerror(-ret));
    c->ring_map = map;
@@ -544,26 +613,28 @@ create_ring(struct pv_vnc *c)
    return 0;
 }
 
-int
-pv_vnc_open(struct pv_vnc *c, const char *path, const char *name)
+static void
+init_client(struct pv_vnc *c, const struct pv_vnc_transport *ops, void *t)
 {
    memset(c, 0, sizeof(*c));
    c->vtc.fd = -1;
+   c->ops = ops;
+   c->t = t ? t : &c->vtc;
    c->next_id = 1;
    c->timeout_ns = 30ull * 1000 * 1000 * 1000;
    pv_thread_precise_timers(); /* the waits below nap for microseconds */
    pv_cs_decoder_init(&c->dec, NULL, 0, NULL, NULL);
    c->dec.raw_handles = true;
-   int ret = pv_vtc_open_venus(&c->vtc, path, name);
-   if (ret) {
-      fail(c, ret, "opening a Venus context on %s: %s", path, strerror(-ret));
-      pv_vnc_abandon(c);
-      return ret;
-   }
-   ret = create_ring(c);
+}
+
+/* The ring and the reply shm, on an open transport. */
+static int
+start(struct pv_vnc *c)
+{
+   int ret = create_ring(c);
    if (!ret) {
       void *map;
-      ret = pv_vtc_create_shm(&c->vtc, PV_VNC_REPLY_SHM_SIZE, &c->reply_res, &map);
+      ret = c->ops->create_blob(c->t, PV_VNC_REPLY_SHM_SIZE, 0, &c->reply_res, &map, NULL);
       if (ret)
          fail(c, ret, "creating the reply shm: %s", strerror(-ret));
       else
@@ -574,19 +645,42 @@ pv_vnc_open(struct pv_vnc *c, const char *path, const char *name)
    return ret;
 }
 
+int
+pv_vnc_open(struct pv_vnc *c, const char *path, const char *name)
+{
+   init_client(c, &vtest_transport, NULL);
+   int ret = pv_vtc_open_venus(&c->vtc, path, name);
+   if (ret) {
+      fail(c, ret, "opening a Venus context on %s: %s", path, strerror(-ret));
+      pv_vnc_abandon(c);
+      return ret;
+   }
+   return start(c);
+}
+
+int
+pv_vnc_open_transport(struct pv_vnc *c, const struct pv_vnc_transport *ops, void *t)
+{
+   init_client(c, ops, t);
+   return start(c);
+}
+
 static void
 free_local(struct pv_vnc *c)
 {
-   if (c->ring_map)
-      munmap(c->ring_map, PV_VNC_RING_SHM_SIZE);
-   if (c->reply_map)
-      munmap(c->reply_map, PV_VNC_REPLY_SHM_SIZE);
-   if (c->upload_map)
-      munmap(c->upload_map, PV_VNC_UPLOAD_SHM_SIZE);
+   struct { void *map; uint64_t size; } maps[] = {
+      { c->ring_map, PV_VNC_RING_SHM_SIZE }, { c->reply_map, PV_VNC_REPLY_SHM_SIZE },
+      { c->upload_map, PV_VNC_UPLOAD_SHM_SIZE },
+   };
+   for (unsigned i = 0; i < 3 && c->ops; i++) {
+      if (maps[i].map)
+         c->ops->unmap(c->t, maps[i].map, maps[i].size);
+   }
    c->ring_map = c->reply_map = c->upload_map = NULL;
    memset(&c->ring, 0, sizeof(c->ring));
-   if (c->vtc.fd >= 0)
-      pv_vtc_close(&c->vtc);
+   if (c->ops)
+      c->ops->close(c->t);
+   c->ops = NULL;
    pv_cs_decoder_fini(&c->dec);
    free(c->cmd);
    free(c->scratch_args);
@@ -602,31 +696,16 @@ pv_vnc_abandon(struct pv_vnc *c)
    free_local(c);
 }
 
-/* vkDestroyRingMESA the way 26.2 does it (PROTOCOL.md §14 N20). */
+/* vkDestroyRingMESA the way 26.2 does it (PROTOCOL.md §14 N20): on the
+ * context, waited for. */
 static int
 destroy_ring(struct pv_vnc *c)
 {
-   uint32_t sync = 0;
-   int fd = -1;
    struct pv_vkDestroyRingMESA_args a = { .ring = c->ring_id };
    size_t size;
    int ret = encode(c, command_info(c, PV_CMD_vkDestroyRingMESA), 0, &a, &size);
-   if (!ret && (ret = pv_vtc_sync_create(&c->vtc, 0, &sync)))
-      fail(c, ret, "SYNC_CREATE: %s", strerror(-ret));
-   struct pv_vtc_sync point = { sync, 1 };
-   if (!ret && (ret = pv_vtc_submit_cmd2(&c->vtc, c->cmd, size, 0, &point, 1)))
-      fail(c, ret, "SUBMIT_CMD2(vkDestroyRingMESA): %s", strerror(-ret));
-   if (!ret && (ret = pv_vtc_sync_wait(&c->vtc, 0, 0xffffffffu, &point, 1, &fd)))
-      fail(c, ret, "SYNC_WAIT: %s", strerror(-ret));
-   if (!ret) {
-      int r = pv_vtc_poll_readable(fd, (int)(c->timeout_ns / 1000000));
-      if (r != 1)
-         ret = fail(c, r ? r : -ETIMEDOUT, "the vkDestroyRingMESA sync never signalled");
-   }
-   if (fd >= 0)
-      pv_close(fd);
-   if (sync && !ret && (ret = pv_vtc_sync_unref(&c->vtc, sync)))
-      fail(c, ret, "SYNC_UNREF: %s", strerror(-ret));
+   if (!ret && (ret = c->ops->submit_wait(c->t, c->cmd, size)))
+      fail(c, ret, "vkDestroyRingMESA: %s", strerror(-ret));
    return ret;
 }
 
@@ -634,14 +713,14 @@ int
 pv_vnc_close(struct pv_vnc *c)
 {
    int ret = 0;
-   if (c->open && c->vtc.fd >= 0) {
+   if (c->open && c->ops) {
       ret = pv_vnc_wait_idle(c);
       if (!ret)
          ret = destroy_ring(c);
       if (!ret) {
          uint32_t res[3] = { c->ring_res, c->reply_res, c->upload_res };
          for (unsigned i = 0; i < 3 && !ret; i++) {
-            if (res[i] && (ret = pv_vtc_resource_unref(&c->vtc, res[i])))
+            if (res[i] && (ret = c->ops->unref(c->t, res[i])))
                fail(c, ret, "RESOURCE_UNREF(%u): %s", res[i], strerror(-ret));
          }
       }

@@ -68,8 +68,32 @@
 #define PV_VNC_HANDLE(T, id) ((T)(uintptr_t)(id))
 #define PV_VNC_ID(h) ((uint64_t)(uintptr_t)(h))
 
+/*
+ * How the client reaches a renderer: vtest (pv_vnc_open), or anything
+ * else that can make blobs and run context commands, such as the
+ * virglrenderer ABI in-process (pv_vnc_open_transport).  Each returns 0 or
+ * a negative errno.
+ */
+struct pv_vnc_transport {
+   /* A HOST3D MAPPABLE blob of `size` bytes: shared memory (blob_id 0) or
+    * the device memory `blob_id`; *map receives a mapping of it.  With fd
+    * != NULL also an fd of it, owned by the caller (-ENOTSUP if none). */
+   int (*create_blob)(void *t, uint64_t size, uint64_t blob_id, uint32_t *res_id, void **map,
+                      int *fd);
+   /* Undo create_blob's mapping, then drop the resource. */
+   void (*unmap)(void *t, void *map, uint64_t size);
+   int (*unref)(void *t, uint32_t res_id);
+   /* Run Venus commands on the context (not a ring); submit_wait returns
+    * once they ran. */
+   int (*submit)(void *t, const void *cmds, size_t size);
+   int (*submit_wait)(void *t, const void *cmds, size_t size);
+   void (*close)(void *t);
+};
+
 struct pv_vnc {
-   struct pv_vtc vtc;
+   struct pv_vtc vtc;           /* the vtest transport's connection */
+   const struct pv_vnc_transport *ops;
+   void *t;                     /* ops' own state (&vtc for vtest) */
 
    /* primary ring */
    uint64_t ring_id;            /* Mesa uses its vn_ring pointer */
@@ -107,6 +131,9 @@ struct pv_vnc {
 /* Connect to the vtest server at `path`, open a Venus context named
  * `name` and create the primary ring and the reply shm. */
 int pv_vnc_open(struct pv_vnc *c, const char *path, const char *name);
+/* The same over another transport; the context behind it exists already
+ * and `name` is for messages only. */
+int pv_vnc_open_transport(struct pv_vnc *c, const struct pv_vnc_transport *ops, void *t);
 
 /* Synchronous call of command `cmd_id` (PV_CMD_vkFoo) with `args` (its
  * struct pv_vkFoo_args).  0 means the host answered: check args->ret. */
