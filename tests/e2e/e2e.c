@@ -181,6 +181,15 @@ e2e_dev_open_ext(struct e2e_dev *d, struct e2e_log *lg, const char *path, const 
    d->log = lg;
    struct pv_vnc *c = &d->c;
    OK(pv_vnc_open(c, path, name));
+   return e2e_dev_start(d, lg, name, features, extension);
+}
+
+int
+e2e_dev_start(struct e2e_dev *d, struct e2e_log *lg, const char *name, const void *features,
+              const char *extension)
+{
+   d->log = lg;
+   struct pv_vnc *c = &d->c;
 
    /* What Mesa's vkCreateInstance sends (PROTOCOL.md §10). */
    uint32_t version = 0;

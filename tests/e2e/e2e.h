@@ -91,6 +91,10 @@ int e2e_dev_open(struct e2e_dev *d, struct e2e_log *lg, const char *path, const 
 /* The same with one device extension enabled (NULL: none). */
 int e2e_dev_open_ext(struct e2e_dev *d, struct e2e_log *lg, const char *path, const char *name,
                      const void *features, const char *extension);
+/* The same on a client already open (d->c, e.g. pv_vnc_open_transport);
+ * the rest of *d zeroed. */
+int e2e_dev_start(struct e2e_dev *d, struct e2e_log *lg, const char *name, const void *features,
+                  const char *extension);
 /* Destroy device and instance, then the ring (pv_vnc_close). */
 int e2e_dev_close(struct e2e_dev *d);
 

@@ -25,26 +25,13 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "tests/e2e/e2e.h"
+#include "tests/e2e/e2e_compute.h"
 #include "tests/pv_test.h"
 
-#ifdef PV_E2E_HAVE_SHADERS
-#include "compute_comp.spv.h"
-#endif
-
-#define N 65536u
-#define BYTES ((VkDeviceSize)N * 4)
+#define N E2E_N
+#define BYTES E2E_BYTES
 
 static struct e2e_server srv;
-
-struct push {
-   uint32_t n, mul, xor_mask, spin;
-};
-
-/* The pipeline and what it binds. */
-struct compute {
-   uint64_t module, set_layout, layout, pipeline, pool, sets[2];
-};
 
 #define OK(expr)                                                               \
    do {                                                                        \
@@ -56,237 +43,6 @@ struct compute {
       if (!E2E_EXPECT(lg, cond))                                               \
          return -1;                                                            \
    } while (0)
-
-static uint32_t
-expected(uint32_t a, uint32_t b, const struct push *p)
-{
-   uint32_t v = a * p->mul + (b ^ p->xor_mask);
-   if (!p->spin)
-      return v;
-   for (uint32_t k = 0; k < p->spin; k++)
-      v = v * 1664525u + 1013904223u;
-   return v;
-}
-
-static void
-fill(uint32_t *dst, uint32_t seed)
-{
-   uint32_t x = seed;
-   for (uint32_t i = 0; i < N; i++) {
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      dst[i] = x;
-   }
-}
-
-/* Number of elements of out that differ from the shader's result. */
-static uint32_t
-mismatches(const uint32_t *a, const uint32_t *b, const uint32_t *out, const struct push *p)
-{
-   uint32_t bad = 0;
-   for (uint32_t i = 0; i < N; i++)
-      bad += out[i] != expected(a[i], b[i], p);
-   return bad;
-}
-
-static int
-compute_create(struct e2e_dev *d, struct compute *k)
-{
-#ifdef PV_E2E_HAVE_SHADERS
-   struct pv_vnc *c = &d->c;
-   struct e2e_log *lg = d->log;
-   VkDevice dev = E2E_H(VkDevice, d->device);
-   memset(k, 0, sizeof(*k));
-   if (e2e_shader(d, spv_compute_comp, sizeof(spv_compute_comp), &k->module))
-      return -1;
-
-   VkDescriptorSetLayoutBinding b[3];
-   for (uint32_t i = 0; i < 3; i++)
-      b[i] = (VkDescriptorSetLayoutBinding){ .binding = i, .descriptorCount = 1,
-                                             .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                             .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT };
-   VkDescriptorSetLayoutCreateInfo sli = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = 3, .pBindings = b,
-   };
-   k->set_layout = pv_vnc_new_id(c);
-   struct pv_vkCreateDescriptorSetLayout_args dsl = {
-      .device = dev, .pCreateInfo = &sli, .pSetLayout_ids = &k->set_layout, .pSetLayout_count = 1,
-   };
-   OK(PV_VNC_SEND(c, vkCreateDescriptorSetLayout, &dsl));
-
-   VkPushConstantRange range = { VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(struct push) };
-   VkDescriptorSetLayout sl = E2E_H(VkDescriptorSetLayout, k->set_layout);
-   VkPipelineLayoutCreateInfo pli = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
-      .pSetLayouts = &sl, .pushConstantRangeCount = 1, .pPushConstantRanges = &range,
-   };
-   k->layout = pv_vnc_new_id(c);
-   struct pv_vkCreatePipelineLayout_args pl = {
-      .device = dev, .pCreateInfo = &pli, .pPipelineLayout_ids = &k->layout,
-      .pPipelineLayout_count = 1,
-   };
-   OK(PV_VNC_SEND(c, vkCreatePipelineLayout, &pl));
-
-   VkComputePipelineCreateInfo cpi = {
-      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-      .stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                 .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-                 .module = E2E_H(VkShaderModule, k->module), .pName = "main" },
-      .layout = E2E_H(VkPipelineLayout, k->layout),
-   };
-   k->pipeline = pv_vnc_new_id(c);
-   VkPipeline pipe = VK_NULL_HANDLE;
-   struct pv_vkCreateComputePipelines_args cp = {
-      .device = dev, .createInfoCount = 1, .pCreateInfos = &cpi, .pPipelines = &pipe,
-      .pPipelines_ids = &k->pipeline, .pPipelines_count = 1,
-   };
-   OK(PV_VNC_CALL(c, vkCreateComputePipelines, &cp)); /* Mesa: a synchronous call */
-   REQUIRE(cp.ret == VK_SUCCESS && PV_VNC_ID(pipe) == k->pipeline);
-
-   VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 6 };
-   VkDescriptorPoolCreateInfo dpi = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 2, .poolSizeCount = 1,
-      .pPoolSizes = &ps,
-   };
-   k->pool = pv_vnc_new_id(c);
-   struct pv_vkCreateDescriptorPool_args dp = {
-      .device = dev, .pCreateInfo = &dpi, .pDescriptorPool_ids = &k->pool,
-      .pDescriptorPool_count = 1,
-   };
-   OK(PV_VNC_SEND(c, vkCreateDescriptorPool, &dp));
-   VkDescriptorSetLayout layouts[2] = { sl, sl };
-   VkDescriptorSetAllocateInfo ai = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-      .descriptorPool = E2E_H(VkDescriptorPool, k->pool), .descriptorSetCount = 2,
-      .pSetLayouts = layouts,
-   };
-   k->sets[0] = pv_vnc_new_id(c);
-   k->sets[1] = pv_vnc_new_id(c);
-   VkDescriptorSet sets[2];
-   struct pv_vkAllocateDescriptorSets_args as = {
-      .device = dev, .pAllocateInfo = &ai, .pDescriptorSets = sets, .pDescriptorSets_ids = k->sets,
-      .pDescriptorSets_count = 2,
-   };
-   OK(PV_VNC_CALL(c, vkAllocateDescriptorSets, &as));
-   REQUIRE(as.ret == VK_SUCCESS && PV_VNC_ID(sets[1]) == k->sets[1]);
-   return 0;
-#else
-   (void)d;
-   (void)k;
-   return -1;
-#endif
-}
-
-static void
-compute_destroy(struct e2e_dev *d, struct compute *k)
-{
-   struct pv_vnc *c = &d->c;
-   VkDevice dev = E2E_H(VkDevice, d->device);
-   struct pv_vkDestroyPipeline_args p = { .device = dev, .pipeline = E2E_H(VkPipeline, k->pipeline) };
-   struct pv_vkDestroyDescriptorPool_args dp = { .device = dev,
-                                                 .descriptorPool = E2E_H(VkDescriptorPool, k->pool) };
-   struct pv_vkDestroyPipelineLayout_args pl = { .device = dev,
-                                                 .pipelineLayout = E2E_H(VkPipelineLayout, k->layout) };
-   struct pv_vkDestroyDescriptorSetLayout_args sl = {
-      .device = dev, .descriptorSetLayout = E2E_H(VkDescriptorSetLayout, k->set_layout) };
-   struct pv_vkDestroyShaderModule_args sm = { .device = dev,
-                                               .shaderModule = E2E_H(VkShaderModule, k->module) };
-   E2E_OK(d->log, c, PV_VNC_SEND(c, vkDestroyPipeline, &p));
-   E2E_OK(d->log, c, PV_VNC_SEND(c, vkDestroyDescriptorPool, &dp));
-   E2E_OK(d->log, c, PV_VNC_SEND(c, vkDestroyPipelineLayout, &pl));
-   E2E_OK(d->log, c, PV_VNC_SEND(c, vkDestroyDescriptorSetLayout, &sl));
-   E2E_OK(d->log, c, PV_VNC_SEND(c, vkDestroyShaderModule, &sm));
-}
-
-/* Point set `set` at buffers a, b (inputs) and out. */
-static int
-bind_set(struct e2e_dev *d, struct compute *k, int set, const struct e2e_buffer *a,
-         const struct e2e_buffer *b, const struct e2e_buffer *out)
-{
-   struct pv_vnc *c = &d->c;
-   struct e2e_log *lg = d->log;
-   VkDescriptorBufferInfo bi[3] = {
-      { E2E_H(VkBuffer, a->buffer), 0, VK_WHOLE_SIZE },
-      { E2E_H(VkBuffer, b->buffer), 0, VK_WHOLE_SIZE },
-      { E2E_H(VkBuffer, out->buffer), 0, VK_WHOLE_SIZE },
-   };
-   VkWriteDescriptorSet w[3];
-   for (uint32_t i = 0; i < 3; i++)
-      w[i] = (VkWriteDescriptorSet){ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-                                     .dstSet = E2E_H(VkDescriptorSet, k->sets[set]),
-                                     .dstBinding = i, .descriptorCount = 1,
-                                     .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                     .pBufferInfo = &bi[i] };
-   struct pv_vkUpdateDescriptorSets_args u = {
-      .device = E2E_H(VkDevice, d->device), .descriptorWriteCount = 3, .pDescriptorWrites = w,
-   };
-   OK(PV_VNC_SEND(c, vkUpdateDescriptorSets, &u));
-   return 0;
-}
-
-/* A command buffer: dispatch with set `set`, then make the writes
- * visible to the host. */
-static int
-record(struct e2e_dev *d, struct compute *k, int set, const struct push *p, struct e2e_cmd *cb)
-{
-   struct pv_vnc *c = &d->c;
-   struct e2e_log *lg = d->log;
-   if (e2e_cmd_begin(d, cb))
-      return -1;
-   VkCommandBuffer cmd = E2E_H(VkCommandBuffer, cb->cmd);
-   struct pv_vkCmdBindPipeline_args bp = {
-      .commandBuffer = cmd, .pipelineBindPoint = VK_PIPELINE_BIND_POINT_COMPUTE,
-      .pipeline = E2E_H(VkPipeline, k->pipeline),
-   };
-   OK(PV_VNC_SEND(c, vkCmdBindPipeline, &bp));
-   VkDescriptorSet s = E2E_H(VkDescriptorSet, k->sets[set]);
-   struct pv_vkCmdBindDescriptorSets_args bd = {
-      .commandBuffer = cmd, .pipelineBindPoint = VK_PIPELINE_BIND_POINT_COMPUTE,
-      .layout = E2E_H(VkPipelineLayout, k->layout), .descriptorSetCount = 1, .pDescriptorSets = &s,
-   };
-   OK(PV_VNC_SEND(c, vkCmdBindDescriptorSets, &bd));
-   struct pv_vkCmdPushConstants_args pc = {
-      .commandBuffer = cmd, .layout = E2E_H(VkPipelineLayout, k->layout),
-      .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .size = sizeof(*p), .pValues = p,
-   };
-   OK(PV_VNC_SEND(c, vkCmdPushConstants, &pc));
-   struct pv_vkCmdDispatch_args dp = { .commandBuffer = cmd, .groupCountX = N / 64,
-                                       .groupCountY = 1, .groupCountZ = 1 };
-   OK(PV_VNC_SEND(c, vkCmdDispatch, &dp));
-   VkMemoryBarrier mb = { .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-                          .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-                          .dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_SHADER_READ_BIT };
-   struct pv_vkCmdPipelineBarrier_args pb = {
-      .commandBuffer = cmd, .srcStageMask = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-      .dstStageMask = VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-      .memoryBarrierCount = 1, .pMemoryBarriers = &mb,
-   };
-   OK(PV_VNC_SEND(c, vkCmdPipelineBarrier, &pb));
-   return e2e_cmd_end(d, cb);
-}
-
-static int
-create_fence(struct e2e_dev *d, uint64_t *fence)
-{
-   struct pv_vnc *c = &d->c;
-   struct e2e_log *lg = d->log;
-   VkFenceCreateInfo fi = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   *fence = pv_vnc_new_id(c);
-   struct pv_vkCreateFence_args a = { .device = E2E_H(VkDevice, d->device), .pCreateInfo = &fi,
-                                      .pFence_ids = fence, .pFence_count = 1 };
-   OK(PV_VNC_CALL(c, vkCreateFence, &a));
-   REQUIRE(a.ret == VK_SUCCESS);
-   return 0;
-}
-
-static void
-destroy_fence(struct e2e_dev *d, uint64_t fence)
-{
-   struct pv_vkDestroyFence_args a = { .device = E2E_H(VkDevice, d->device),
-                                       .fence = E2E_H(VkFence, fence) };
-   E2E_OK(d->log, &d->c, PV_VNC_SEND(&d->c, vkDestroyFence, &a));
-}
 
 static int
 create_timeline(struct e2e_dev *d, uint64_t *sem)
@@ -310,58 +66,6 @@ destroy_semaphore(struct e2e_dev *d, uint64_t sem)
    struct pv_vkDestroySemaphore_args a = { .device = E2E_H(VkDevice, d->device),
                                            .semaphore = E2E_H(VkSemaphore, sem) };
    E2E_OK(d->log, &d->c, PV_VNC_SEND(&d->c, vkDestroySemaphore, &a));
-}
-
-/* vkQueueSubmit of one command buffer; optional timeline wait/signal. */
-static int
-submit(struct e2e_dev *d, uint32_t queue, const struct e2e_cmd *cb, uint64_t sem, uint64_t wait,
-       uint64_t signal, uint64_t fence)
-{
-   struct pv_vnc *c = &d->c;
-   struct e2e_log *lg = d->log;
-   VkCommandBuffer cmd = E2E_H(VkCommandBuffer, cb->cmd);
-   VkSemaphore s = E2E_H(VkSemaphore, sem);
-   VkPipelineStageFlags stage = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
-   VkTimelineSemaphoreSubmitInfo ts = {
-      .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
-      .waitSemaphoreValueCount = wait ? 1 : 0, .pWaitSemaphoreValues = &wait,
-      .signalSemaphoreValueCount = signal ? 1 : 0, .pSignalSemaphoreValues = &signal,
-   };
-   VkSubmitInfo si = {
-      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = sem ? &ts : NULL,
-      .waitSemaphoreCount = wait ? 1 : 0, .pWaitSemaphores = &s, .pWaitDstStageMask = &stage,
-      .commandBufferCount = 1, .pCommandBuffers = &cmd,
-      .signalSemaphoreCount = signal ? 1 : 0, .pSignalSemaphores = &s,
-   };
-   if (!wait) {
-      si.pWaitSemaphores = NULL;
-      si.pWaitDstStageMask = NULL;
-      ts.pWaitSemaphoreValues = NULL;
-   }
-   if (!signal) {
-      si.pSignalSemaphores = NULL;
-      ts.pSignalSemaphoreValues = NULL;
-   }
-   struct pv_vkQueueSubmit_args a = {
-      .queue = E2E_H(VkQueue, d->queues[queue]), .submitCount = 1, .pSubmits = &si,
-      .fence = E2E_H(VkFence, fence),
-   };
-   OK(PV_VNC_SEND(c, vkQueueSubmit, &a)); /* Mesa: async on the ring */
-   return 0;
-}
-
-static VkResult
-wait_fence(struct e2e_dev *d, uint64_t fence, uint64_t timeout_ns, double *ms)
-{
-   VkFence f = E2E_H(VkFence, fence);
-   struct pv_vkWaitForFences_args a = { .device = E2E_H(VkDevice, d->device), .fenceCount = 1,
-                                        .pFences = &f, .waitAll = VK_TRUE, .timeout = timeout_ns };
-   double t0 = e2e_ms();
-   if (!E2E_OK(d->log, &d->c, PV_VNC_CALL(&d->c, vkWaitForFences, &a)))
-      return VK_ERROR_DEVICE_LOST;
-   if (ms)
-      *ms = e2e_ms() - t0;
-   return a.ret;
 }
 
 static VkResult
@@ -406,7 +110,7 @@ counter_value(struct e2e_dev *d, uint64_t sem)
 struct fixture {
    struct e2e_log lg;
    struct e2e_dev d;
-   struct compute k;
+   struct e2e_compute k;
    struct e2e_buffer a, b, out, out2;
    bool up;
 };
@@ -420,16 +124,16 @@ fixture_open(struct fixture *f, const char *name)
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, .timelineSemaphore = VK_TRUE,
    };
    const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
-   f->up = !e2e_dev_open(&f->d, &f->lg, srv.path, name, &f12) && !compute_create(&f->d, &f->k) &&
+   f->up = !e2e_dev_open(&f->d, &f->lg, srv.path, name, &f12) && !e2e_compute_create(&f->d, &f->k) &&
            !e2e_buffer_create(&f->d, BYTES, usage, false, &f->a) &&
            !e2e_buffer_create(&f->d, BYTES, usage, false, &f->b) &&
            !e2e_buffer_create(&f->d, BYTES, usage, true, &f->out) &&
            !e2e_buffer_create(&f->d, BYTES, usage, false, &f->out2) &&
-           !bind_set(&f->d, &f->k, 0, &f->a, &f->b, &f->out) &&
-           !bind_set(&f->d, &f->k, 1, &f->out, &f->b, &f->out2);
+           !e2e_bind_set(&f->d, &f->k, 0, &f->a, &f->b, &f->out) &&
+           !e2e_bind_set(&f->d, &f->k, 1, &f->out, &f->b, &f->out2);
    if (f->up) {
-      fill(f->a.map.map, 1);
-      fill(f->b.map.map, 2);
+      e2e_fill(f->a.map.map, 1);
+      e2e_fill(f->b.map.map, 2);
       memset(f->out.map.map, 0xab, BYTES);
       memset(f->out2.map.map, 0xab, BYTES);
    }
@@ -444,7 +148,7 @@ fixture_close(struct fixture *f)
       e2e_buffer_destroy(&f->d, &f->out);
       e2e_buffer_destroy(&f->d, &f->b);
       e2e_buffer_destroy(&f->d, &f->a);
-      compute_destroy(&f->d, &f->k);
+      e2e_compute_destroy(&f->d, &f->k);
       e2e_dev_close(&f->d);
    } else {
       pv_vnc_abandon(&f->d.c);
@@ -459,14 +163,14 @@ test_compute(void)
    int fds = e2e_count_fds();
    if (fixture_open(&f, "e2e-compute")) {
       struct e2e_dev *d = &f.d;
-      struct push p = { N, 2654435761u, 0x5a5a5a5au, 0 };
+      struct e2e_push p = { N, 2654435761u, 0x5a5a5a5au, 0 };
       struct e2e_cmd cb;
       uint64_t fence = 0;
       double ms = 0;
-      CHECK(!record(d, &f.k, 0, &p, &cb) && !create_fence(d, &fence) &&
-            !submit(d, 0, &cb, 0, 0, 0, fence));
-      CHECK_EQ(wait_fence(d, fence, 10 * SECOND_NS, &ms), VK_SUCCESS);
-      CHECK_EQ(mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &p), 0);
+      CHECK(!e2e_record(d, &f.k, 0, &p, &cb) && !e2e_create_fence(d, &fence) &&
+            !e2e_submit(d, 0, &cb, 0, 0, 0, fence));
+      CHECK_EQ(e2e_wait_fence(d, fence, 10 * SECOND_NS, &ms), VK_SUCCESS);
+      CHECK_EQ(e2e_mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &p), 0);
       printf("dispatch of %u invocations + fence wait: %.1f ms\n", N, ms);
 
       /* A second mapping of the same blob fd sees what the GPU wrote... */
@@ -476,20 +180,20 @@ test_compute(void)
       if (again != MAP_FAILED) {
          CHECK(!memcmp(again, f.out.map.map, BYTES));
          /* ...and what it writes later. */
-         struct push p2 = { N, 7u, 0xffffffffu, 0 };
+         struct e2e_push p2 = { N, 7u, 0xffffffffu, 0 };
          struct e2e_cmd cb2;
          struct pv_vkResetFences_args rf = { .device = E2E_H(VkDevice, d->device), .fenceCount = 1,
                                              .pFences = (VkFence[]){ E2E_H(VkFence, fence) } };
          CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_CALL(&d->c, vkResetFences, &rf)) && rf.ret == VK_SUCCESS);
-         CHECK(!record(d, &f.k, 0, &p2, &cb2) && !submit(d, 0, &cb2, 0, 0, 0, fence));
-         CHECK_EQ(wait_fence(d, fence, 10 * SECOND_NS, NULL), VK_SUCCESS);
-         CHECK_EQ(mismatches(f.a.map.map, f.b.map.map, again, &p2), 0);
+         CHECK(!e2e_record(d, &f.k, 0, &p2, &cb2) && !e2e_submit(d, 0, &cb2, 0, 0, 0, fence));
+         CHECK_EQ(e2e_wait_fence(d, fence, 10 * SECOND_NS, NULL), VK_SUCCESS);
+         CHECK_EQ(e2e_mismatches(f.a.map.map, f.b.map.map, again, &p2), 0);
          CHECK(!memcmp(again, f.out.map.map, BYTES));
          munmap(again, f.out.alloc_size);
          e2e_cmd_destroy(d, &cb2);
       }
       e2e_cmd_destroy(d, &cb);
-      destroy_fence(d, fence);
+      e2e_destroy_fence(d, fence);
       CHECK(!(pv_vnc_ring_status(&d->c) & PV_RING_STATUS_FATAL));
    }
    CHECK_EQ(fixture_close(&f), 0);
@@ -503,47 +207,47 @@ test_fence_blocks(void)
    struct fixture f;
    if (fixture_open(&f, "e2e-fence")) {
       struct e2e_dev *d = &f.d;
-      struct push p = { N, 3u, 0x01234567u, 0 };
+      struct e2e_push p = { N, 3u, 0x01234567u, 0 };
       struct e2e_cmd cb;
       uint64_t fence = 0, sem = 0;
-      CHECK(!record(d, &f.k, 0, &p, &cb) && !create_fence(d, &fence) && !create_timeline(d, &sem));
+      CHECK(!e2e_record(d, &f.k, 0, &p, &cb) && !e2e_create_fence(d, &fence) && !create_timeline(d, &sem));
       /* Gated: the GPU cannot start before we signal 1. */
-      CHECK(!submit(d, 0, &cb, sem, 1, 0, fence));
+      CHECK(!e2e_submit(d, 0, &cb, sem, 1, 0, fence));
       for (int i = 0; i < 5; i++) {
          CHECK_EQ(fence_status(d, fence), VK_NOT_READY);
          pv_sleep_ns(5 * 1000 * 1000);
       }
-      CHECK_EQ(wait_fence(d, fence, 0, NULL), VK_TIMEOUT);
+      CHECK_EQ(e2e_wait_fence(d, fence, 0, NULL), VK_TIMEOUT);
       double ms = 0;
-      CHECK_EQ(wait_fence(d, fence, 50 * 1000 * 1000, &ms), VK_TIMEOUT);
+      CHECK_EQ(e2e_wait_fence(d, fence, 50 * 1000 * 1000, &ms), VK_TIMEOUT);
       CHECK(ms >= 45.0);
       CHECK_EQ(((uint32_t *)f.out.map.map)[0], 0xabababab); /* untouched */
       CHECK_EQ(counter_value(d, sem), 0);
       CHECK(!signal_semaphore(d, sem, 1));
-      CHECK_EQ(wait_fence(d, fence, 10 * SECOND_NS, NULL), VK_SUCCESS);
+      CHECK_EQ(e2e_wait_fence(d, fence, 10 * SECOND_NS, NULL), VK_SUCCESS);
       CHECK_EQ(fence_status(d, fence), VK_SUCCESS);
-      CHECK_EQ(mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &p), 0);
+      CHECK_EQ(e2e_mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &p), 0);
       printf("gated submission: NOT_READY until signalled, a 50 ms fence wait took %.1f ms\n", ms);
 
       /* A long dispatch: the wait returns once every invocation is done. */
-      struct push lp = { N, 5u, 0x0f0f0f0fu, 4000 };
+      struct e2e_push lp = { N, 5u, 0x0f0f0f0fu, 4000 };
       struct e2e_cmd lcb;
       struct pv_vkResetFences_args rf = { .device = E2E_H(VkDevice, d->device), .fenceCount = 1,
                                           .pFences = (VkFence[]){ E2E_H(VkFence, fence) } };
       CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_CALL(&d->c, vkResetFences, &rf)) && rf.ret == VK_SUCCESS);
-      CHECK(!record(d, &f.k, 0, &lp, &lcb) && !submit(d, 0, &lcb, 0, 0, 0, fence));
+      CHECK(!e2e_record(d, &f.k, 0, &lp, &lcb) && !e2e_submit(d, 0, &lcb, 0, 0, 0, fence));
       double t0 = e2e_ms();
       VkResult right_after = fence_status(d, fence);
       CHECK(right_after == VK_NOT_READY || right_after == VK_SUCCESS);
-      CHECK_EQ(wait_fence(d, fence, 30 * SECOND_NS, NULL), VK_SUCCESS);
+      CHECK_EQ(e2e_wait_fence(d, fence, 30 * SECOND_NS, NULL), VK_SUCCESS);
       double total = e2e_ms() - t0;
-      CHECK_EQ(mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &lp), 0);
+      CHECK_EQ(e2e_mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &lp), 0);
       printf("long dispatch (%u hash rounds per invocation): status right after submit %s, "
              "done after %.0f ms\n", lp.spin, right_after == VK_NOT_READY ? "NOT_READY" : "SUCCESS",
              total);
       e2e_cmd_destroy(d, &lcb);
       e2e_cmd_destroy(d, &cb);
-      destroy_fence(d, fence);
+      e2e_destroy_fence(d, fence);
       destroy_semaphore(d, sem);
    }
    CHECK_EQ(fixture_close(&f), 0);
@@ -559,20 +263,20 @@ test_timeline(void)
       uint32_t q2 = d->queue_count > 1 ? 1 : 0;
       printf("timeline: %s\n", q2 ? "across two queues"
                                   : "the device has one queue: both submissions on it");
-      struct push p1 = { N, 11u, 0x13579bdfu, 0 }, p2 = { N, 13u, 0x2468ace0u, 0 };
+      struct e2e_push p1 = { N, 11u, 0x13579bdfu, 0 }, p2 = { N, 13u, 0x2468ace0u, 0 };
       struct e2e_cmd cb1, cb2;
       uint64_t sem = 0;
-      CHECK(!create_timeline(d, &sem) && !record(d, &f.k, 0, &p1, &cb1) &&
-            !record(d, &f.k, 1, &p2, &cb2));
+      CHECK(!create_timeline(d, &sem) && !e2e_record(d, &f.k, 0, &p1, &cb1) &&
+            !e2e_record(d, &f.k, 1, &p2, &cb2));
       if (q2) {
          /* the second queue's work first: it waits for a value that a
           * submission not yet made will signal (wait-before-signal) */
-         CHECK(!submit(d, q2, &cb2, sem, 2, 3, 0));
-         CHECK(!submit(d, 0, &cb1, sem, 1, 2, 0));
+         CHECK(!e2e_submit(d, q2, &cb2, sem, 2, 3, 0));
+         CHECK(!e2e_submit(d, 0, &cb1, sem, 1, 2, 0));
       } else {
          /* one queue runs its submissions in order: 1 → 2 first */
-         CHECK(!submit(d, 0, &cb1, sem, 1, 2, 0));
-         CHECK(!submit(d, 0, &cb2, sem, 2, 3, 0));
+         CHECK(!e2e_submit(d, 0, &cb1, sem, 1, 2, 0));
+         CHECK(!e2e_submit(d, 0, &cb2, sem, 2, 3, 0));
       }
       CHECK_EQ(counter_value(d, sem), 0);
       CHECK_EQ(((uint32_t *)f.out2.map.map)[N - 1], 0xabababab);
@@ -586,8 +290,8 @@ test_timeline(void)
       CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_CALL(&d->c, vkWaitSemaphores, &w)));
       CHECK_EQ(w.ret, VK_SUCCESS);
       CHECK_EQ(counter_value(d, sem), 3);
-      CHECK_EQ(mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &p1), 0);
-      CHECK_EQ(mismatches(f.out.map.map, f.b.map.map, f.out2.map.map, &p2), 0);
+      CHECK_EQ(e2e_mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &p1), 0);
+      CHECK_EQ(e2e_mismatches(f.out.map.map, f.b.map.map, f.out2.map.map, &p2), 0);
       /* queue idle, through the queue's own call */
       struct pv_vkQueueWaitIdle_args qw = { .queue = E2E_H(VkQueue, d->queues[q2]) };
       CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_CALL(&d->c, vkQueueWaitIdle, &qw)) && qw.ret == VK_SUCCESS);
