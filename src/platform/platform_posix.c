@@ -114,6 +114,36 @@ pv_shm_map(int fd, size_t size)
    return p == MAP_FAILED ? NULL : p;
 }
 
+void *
+pv_shm_map_aligned(int fd, size_t size, size_t align)
+{
+   size_t page = pv_page_size();
+   if (align <= page)
+      return pv_shm_map(fd, size);
+   if (size == 0 || (align & (align - 1)) || size > SIZE_MAX - align) {
+      errno = EINVAL;
+      return NULL;
+   }
+   /* Reserve enough address space to find an aligned start in it, put the
+    * shared memory there, and give back the rest. */
+   uint8_t *r = mmap(NULL, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+   if (r == MAP_FAILED)
+      return NULL;
+   uint8_t *p = (uint8_t *)(((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1));
+   if (mmap(p, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+      int err = errno;
+      munmap(r, size + align);
+      errno = err;
+      return NULL;
+   }
+   size_t tail_start = (size_t)(p - r) + ((size + page - 1) & ~(page - 1));
+   if (p > r)
+      munmap(r, (size_t)(p - r));
+   if (tail_start < size + align)
+      munmap(r + tail_start, size + align - tail_start);
+   return p;
+}
+
 void
 pv_shm_unmap(void *ptr, size_t size)
 {

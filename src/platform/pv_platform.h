@@ -41,6 +41,11 @@ int pv_shm_create(const char *name, size_t size);
  * failure (errno set). */
 void *pv_shm_map(int fd, size_t size);
 
+/* pv_shm_map at an address that is a multiple of `align` (a power of two;
+ * a VMM's page size, which may exceed the host's).  Undo it with
+ * pv_shm_unmap. */
+void *pv_shm_map_aligned(int fd, size_t size, size_t align);
+
 /* Undo pv_shm_map.  NULL is accepted and ignored. */
 void pv_shm_unmap(void *ptr, size_t size);
 

@@ -66,7 +66,7 @@ pv_memory_abandon(struct pv_memory *mem)
 }
 
 static struct pv_shm_backing *
-backing_create(uint64_t size)
+backing_create(uint64_t size, uint64_t align)
 {
    struct pv_shm_backing *b = calloc(1, sizeof(*b));
    if (!b)
@@ -74,7 +74,9 @@ backing_create(uint64_t size)
    atomic_init(&b->refs, 1);
    b->size = size;
    b->fd = pv_shm_create("pv-venus-memory", size);
-   b->map = b->fd >= 0 ? pv_shm_map(b->fd, size) : NULL;
+   /* Aligned as its size is: the start of whole host pages, which is what
+    * the import and a VMM mapping it need. */
+   b->map = b->fd >= 0 ? pv_shm_map_aligned(b->fd, size, (size_t)align) : NULL;
    if (!b->map) {
       pv_close(b->fd);
       free(b);
@@ -123,7 +125,7 @@ allocate_host_visible(struct pv_device *dev, const VkMemoryAllocateInfo *guest,
    uint64_t size = (guest->allocationSize + align - 1) / align * align;
    if (size < guest->allocationSize)
       return VK_ERROR_OUT_OF_DEVICE_MEMORY;
-   mem->backing = backing_create(size);
+   mem->backing = backing_create(size, align);
    if (!mem->backing)
       return VK_ERROR_OUT_OF_HOST_MEMORY;
    VkMemoryHostPointerPropertiesEXT hp = { .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
@@ -362,7 +364,7 @@ probe_importable_types(struct pv_physical_device *p)
    uint32_t bits = 0;
    PFN_vkGetMemoryHostPointerPropertiesEXT get = (PFN_vkGetMemoryHostPointerPropertiesEXT)
       pv_loader_device_proc(r, dev, "vkGetMemoryHostPointerPropertiesEXT");
-   struct pv_shm_backing *b = backing_create(p->host_ptr_alignment);
+   struct pv_shm_backing *b = backing_create(p->host_ptr_alignment, p->host_ptr_alignment);
    VkMemoryHostPointerPropertiesEXT hp = { .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
    if (get && b &&
        get(dev, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, b->map, &hp) == VK_SUCCESS)

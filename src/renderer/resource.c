@@ -174,7 +174,7 @@ create_shm(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags, uint
       free(res);
       return fd;
    }
-   res->map = pv_shm_map(fd, (size_t)size);
+   res->map = pv_shm_map_aligned(fd, (size_t)size, (size_t)ctx->renderer->page_size);
    if (!res->map) {
       int err = errno ? -errno : -ENOMEM;
       pv_warn(ctx->log, "ctx %u: mapping shm blob of %" PRIu64 " bytes: %s", ctx->serial, size,

@@ -131,7 +131,11 @@ VIRGL_EXPORT int
 virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_blob_args *args)
 {
    pv_virgl_once();
-   if (!args || !blob_args_ok(args))
+   if (!args) {
+      pv_warn(&pv_virgl.log, "virgl: resource_create_blob without arguments");
+      return -EINVAL;
+   }
+   if (!blob_args_ok(args))
       return -EINVAL;
    pthread_mutex_lock(&pv_virgl.lock);
    int ret = create_blob_locked(args);
