@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -99,6 +100,18 @@ pv_pollfd_clear(pv_pollfd *p)
    uint64_t v;
    ssize_t r = read(p->read_fd, &v, sizeof(v)); /* non-blocking: resets the counter */
    (void)r;
+}
+
+int
+pv_fd_wait_readable(int fd, uint64_t timeout_ns)
+{
+   struct pollfd p = { .fd = fd, .events = POLLIN };
+   struct timespec ts = { (time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull) };
+   int ret;
+   do {
+      ret = ppoll(&p, 1, &ts, NULL);
+   } while (ret < 0 && errno == EINTR);
+   return ret < 0 ? -errno : ret && (p.revents & POLLIN) ? 1 : 0;
 }
 
 void

@@ -293,6 +293,18 @@ pv_posix_pollfd_clear(pv_pollfd *p)
       ; /* non-blocking: stops at EAGAIN once the pipe is empty */
 }
 
+int
+pv_posix_fd_wait_readable(int fd, uint64_t timeout_ns)
+{
+   struct pollfd p = { .fd = fd, .events = POLLIN };
+   uint64_t ms = (timeout_ns + 999999) / 1000000;
+   int ret;
+   do {
+      ret = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : (int)ms);
+   } while (ret < 0 && errno == EINTR);
+   return ret < 0 ? -errno : ret && (p.revents & POLLIN) ? 1 : 0;
+}
+
 void
 pv_pollfd_destroy(pv_pollfd *p)
 {

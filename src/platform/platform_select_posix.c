@@ -43,6 +43,12 @@ pv_pollfd_clear(pv_pollfd *p)
    pv_posix_pollfd_clear(p);
 }
 
+int
+pv_fd_wait_readable(int fd, uint64_t timeout_ns)
+{
+   return pv_posix_fd_wait_readable(fd, timeout_ns);
+}
+
 void
 pv_thread_precise_timers(void)
 {

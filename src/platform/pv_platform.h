@@ -112,6 +112,11 @@ void pv_pollfd_signal(pv_pollfd *p);
 void pv_pollfd_clear(pv_pollfd *p);
 void pv_pollfd_destroy(pv_pollfd *p);
 
+/* Wait until `fd` is readable or `timeout_ns` passed (EINTR retried).
+ * Returns 1 readable, 0 timed out, or -errno.  Linux waits to the
+ * microsecond (ppoll); elsewhere the wait rounds up to a millisecond. */
+int pv_fd_wait_readable(int fd, uint64_t timeout_ns);
+
 /* ---- clocks ----------------------------------------------------------- */
 
 /* Monotonic time in nanoseconds. */

@@ -172,6 +172,8 @@ virgl_renderer_context_create_fence(uint32_t ctx_id, uint32_t flags, uint32_t ri
               PV_MAX_TIMELINES - 1);
    else if (c)
       ret = pv_context_submit_fence(c->pv, ring_idx, fence_id, NULL, 0);
+   if (!ret && ring_idx)
+      atomic_store(&pv_virgl.ring_fence_since_poll, true);
    pthread_mutex_unlock(&pv_virgl.lock);
    return ret;
 }

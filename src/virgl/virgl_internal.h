@@ -17,6 +17,7 @@
 #define PV_VIRGL_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -71,6 +72,11 @@ struct pv_virgl {
    struct pv_idmap resources; /* res_id → struct pv_virgl_res * */
    struct pv_virgl_ctx ctx0;
    uint64_t bytes_2d;         /* pixels of live 2D resources */
+   /* Polled fences (no ASYNC_FENCE_CB): a ring fence was created since the
+    * last virgl_renderer_poll, which may then wait up to poll_wait_ns for
+    * it (PV_VENUS_POLL_WAIT_US; see virgl_state.c). */
+   atomic_bool ring_fence_since_poll;
+   uint64_t poll_wait_ns;
 };
 
 extern struct pv_virgl pv_virgl;
@@ -78,6 +84,8 @@ extern struct pv_virgl pv_virgl;
 /* Most 2D pixels held at once, and the largest side of one resource. */
 #define PV_VIRGL_MAX_2D_BYTES (512ull << 20)
 #define PV_VIRGL_MAX_2D_SIDE 16384u
+/* Default of PV_VENUS_POLL_WAIT_US (virgl_state.c). */
+#define PV_VIRGL_DEFAULT_POLL_WAIT_US 1000u
 
 /* Set up the locks and logger once per process. */
 void pv_virgl_once(void);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/pv_platform.h"
 #include "virgl_internal.h"
 
 struct pv_virgl pv_virgl = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -126,6 +127,15 @@ fence_retired(void *user, struct pv_context *pvctx, uint32_t ring_idx, uint64_t 
    }
 }
 
+/* How long the first poll after a ring fence may wait for it:
+ * PV_VENUS_POLL_WAIT_US microseconds (0 turns it off). */
+static uint64_t
+poll_wait_from_env(void)
+{
+   const char *s = getenv("PV_VENUS_POLL_WAIT_US");
+   return (s && *s ? strtoull(s, NULL, 0) : PV_VIRGL_DEFAULT_POLL_WAIT_US) * 1000;
+}
+
 /* The page size of VMM mappings: PV_VENUS_PAGE_SIZE when set (a VMM whose
  * hypervisor maps in larger pages than the host's), else the host's. */
 static uint32_t
@@ -196,6 +206,8 @@ init_locked(void *cookie, int flags, struct virgl_renderer_callbacks *cb)
    pv_virgl.cb = cb;
    pv_virgl.cb_version = cb->version;
    pv_virgl.async = async;
+   pv_virgl.poll_wait_ns = async ? 0 : poll_wait_from_env();
+   atomic_store(&pv_virgl.ring_fence_since_poll, false);
    pv_virgl.initialized = true;
    pv_info(&pv_virgl.log, "virgl: initialized in-process (flags 0x%x, callbacks v%d, fences %s)",
            flags, cb->version, async ? "from library threads" : "from virgl_renderer_poll");
@@ -255,13 +267,34 @@ virgl_renderer_cleanup(void *cookie)
    pthread_mutex_unlock(&pv_virgl.poll_lock);
 }
 
+/*
+ * Without async callbacks a VMM hears of a fence only when it polls: QEMU
+ * polls right after each batch of commands and then on a 10 ms timer.  A
+ * ring fence created in that batch usually retires within microseconds to
+ * a few milliseconds of GPU time, just after the first poll, and would
+ * wait for the timer.  So the first poll after a ring fence was created
+ * may wait up to poll_wait_ns for a fence to retire; later (timer) polls
+ * never wait, so the VMM's thread is held at most that long per batch.
+ */
+static void
+wait_for_new_ring_fence(void)
+{
+   if (!pv_virgl.poll_wait_ns || !atomic_exchange(&pv_virgl.ring_fence_since_poll, false))
+      return;
+   int fd = pv_renderer_fence_fd(pv_virgl.renderer);
+   if (fd >= 0)
+      pv_fd_wait_readable(fd, pv_virgl.poll_wait_ns);
+}
+
 VIRGL_EXPORT void
 virgl_renderer_poll(void)
 {
    pv_virgl_once();
    pthread_mutex_lock(&pv_virgl.poll_lock);
-   if (pv_virgl.initialized && !pv_virgl.async)
+   if (pv_virgl.initialized && !pv_virgl.async) {
+      wait_for_new_ring_fence();
       pv_renderer_poll(pv_virgl.renderer);
+   }
    pthread_mutex_unlock(&pv_virgl.poll_lock);
 }
 
