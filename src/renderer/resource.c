@@ -445,16 +445,16 @@ pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
    return ret;
 }
 
+static void
+entry_free(void *val)
+{
+   struct pv_res_entry *e = val;
+   pv_resource_unref(e->res);
+   free(e);
+}
+
 void
 pv_context_resources_fini(struct pv_context *ctx)
 {
-   struct pv_idmap *m = &ctx->resources;
-   for (uint32_t i = 0; i < m->cap; i++) {
-      struct pv_res_entry *e = m->slots[i].val;
-      if (m->slots[i].key) {
-         pv_resource_unref(e->res);
-         free(e);
-      }
-   }
-   pv_idmap_fini(m);
+   pv_idmap_drain(&ctx->resources, entry_free);
 }

@@ -163,6 +163,16 @@ remove_at(struct pv_idmap *m, uint32_t i)
    m->count--;
 }
 
+void
+pv_idmap_drain(struct pv_idmap *m, void (*fn)(void *val))
+{
+   for (uint32_t i = 0; i < m->cap; i++) {
+      if (m->slots[i].key)
+         fn(m->slots[i].val);
+   }
+   pv_idmap_fini(m);
+}
+
 void *
 pv_idmap_remove(struct pv_idmap *m, uint32_t id)
 {

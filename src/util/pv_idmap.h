@@ -35,6 +35,8 @@ int pv_idmap_add(struct pv_idmap *m, void *val, uint32_t *id_out);
  * id is in use, -ENOSPC at the limit, -ENOMEM. */
 int pv_idmap_add_at(struct pv_idmap *m, uint32_t id, void *val);
 void *pv_idmap_get(const struct pv_idmap *m, uint32_t id);
+/* Call fn(val) for every entry, then empty the table (it stays usable). */
+void pv_idmap_drain(struct pv_idmap *m, void (*fn)(void *val));
 /* Remove and return the entry, or NULL. */
 void *pv_idmap_remove(struct pv_idmap *m, uint32_t id);
 

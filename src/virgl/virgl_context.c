@@ -89,8 +89,9 @@ virgl_renderer_context_create(uint32_t handle, uint32_t nlen, const char *name)
 }
 
 static void
-destroy_ctx(struct pv_virgl_ctx *c)
+destroy_ctx(void *val)
 {
+   struct pv_virgl_ctx *c = val;
    pv_context_destroy(c->pv); /* joins its threads: no fence callback after this */
    pv_debug(&pv_virgl.log, "virgl: context %u destroyed", c->id);
    free(c);
@@ -102,7 +103,8 @@ virgl_renderer_context_destroy(uint32_t handle)
    pv_virgl_once();
    pthread_mutex_lock(&pv_virgl.poll_lock);
    pthread_mutex_lock(&pv_virgl.lock);
-   struct pv_virgl_ctx *c = pv_virgl_ctx_get(handle, "context_destroy") ? pv_idmap_remove(&pv_virgl.contexts, handle) : NULL;
+   struct pv_virgl_ctx *c = pv_virgl_ctx_get(handle, "context_destroy")
+                               ? pv_idmap_remove(&pv_virgl.contexts, handle) : NULL;
    if (c)
       destroy_ctx(c);
    pthread_mutex_unlock(&pv_virgl.lock);
@@ -112,12 +114,7 @@ virgl_renderer_context_destroy(uint32_t handle)
 void
 pv_virgl_ctx_drop_all(void)
 {
-   struct pv_idmap *m = &pv_virgl.contexts;
-   for (uint32_t i = 0; i < m->cap; i++) {
-      if (m->slots[i].key)
-         destroy_ctx(m->slots[i].val);
-   }
-   pv_idmap_fini(m);
+   pv_idmap_drain(&pv_virgl.contexts, destroy_ctx);
 }
 
 VIRGL_EXPORT int

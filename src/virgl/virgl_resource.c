@@ -45,15 +45,16 @@ pv_virgl_res_free(struct pv_virgl_res *r)
    free(r);
 }
 
+static void
+free_val(void *val)
+{
+   pv_virgl_res_free(val);
+}
+
 void
 pv_virgl_res_drop_all(void)
 {
-   struct pv_idmap *m = &pv_virgl.resources;
-   for (uint32_t i = 0; i < m->cap; i++) {
-      if (m->slots[i].key)
-         pv_virgl_res_free(m->slots[i].val);
-   }
-   pv_idmap_fini(m);
+   pv_idmap_drain(&pv_virgl.resources, free_val);
 }
 
 VIRGL_EXPORT void

@@ -155,17 +155,6 @@ e2e_ok_(struct e2e_log *lg, struct pv_vnc *c, int ret, const char *what, const c
 
 /* ---- device bring-up ------------------------------------------------------------- */
 
-#define OK(expr)                                                               \
-   do {                                                                        \
-      if (!E2E_OK(lg, c, (expr)))                                              \
-         return -1;                                                            \
-   } while (0)
-#define REQUIRE(cond)                                                          \
-   do {                                                                        \
-      if (!E2E_EXPECT(lg, cond))                                               \
-         return -1;                                                            \
-   } while (0)
-
 int
 e2e_dev_open(struct e2e_dev *d, struct e2e_log *lg, const char *path, const char *name,
              const void *features)

@@ -69,6 +69,20 @@ struct e2e_log {
 bool e2e_ok_(struct e2e_log *lg, struct pv_vnc *c, int ret, const char *what, const char *file,
              int line);
 
+/* In a function returning int that has `lg` (struct e2e_log *) and `c`
+ * (struct pv_vnc *): return -1, saying why, when a client call fails or a
+ * condition does not hold. */
+#define OK(expr)                                                               \
+   do {                                                                        \
+      if (!E2E_OK(lg, c, (expr)))                                              \
+         return -1;                                                            \
+   } while (0)
+#define REQUIRE(cond)                                                          \
+   do {                                                                        \
+      if (!E2E_EXPECT(lg, cond))                                               \
+         return -1;                                                            \
+   } while (0)
+
 /* ---- a guest device ------------------------------------------------------------ */
 
 struct e2e_dev {

@@ -7,19 +7,6 @@
 #include "compute_comp.spv.h"
 #endif
 
-/* Inside functions that have `lg` and `c`: fail the function (-1) with the
- * client's error, or on a false condition. */
-#define OK(expr)                                                               \
-   do {                                                                        \
-      if (!E2E_OK(lg, c, (expr)))                                              \
-         return -1;                                                            \
-   } while (0)
-#define REQUIRE(cond)                                                          \
-   do {                                                                        \
-      if (!E2E_EXPECT(lg, cond))                                               \
-         return -1;                                                            \
-   } while (0)
-
 uint32_t
 e2e_expected(uint32_t a, uint32_t b, const struct e2e_push *p)
 {

@@ -33,17 +33,6 @@
 
 static struct e2e_server srv;
 
-#define OK(expr)                                                               \
-   do {                                                                        \
-      if (!E2E_OK(lg, c, (expr)))                                              \
-         return -1;                                                            \
-   } while (0)
-#define REQUIRE(cond)                                                          \
-   do {                                                                        \
-      if (!E2E_EXPECT(lg, cond))                                               \
-         return -1;                                                            \
-   } while (0)
-
 static int
 create_timeline(struct e2e_dev *d, uint64_t *sem)
 {

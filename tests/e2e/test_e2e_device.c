@@ -21,7 +21,7 @@ static VkExtensionProperties *offered;
 static uint32_t offered_count;
 static unsigned chain_lengths[2];
 
-#define OK(expr)                                                               \
+#define CHECK_OK(expr)                                                         \
    do {                                                                        \
       if (!E2E_OK(lg, c, (expr)))                                              \
          return;                                                               \
@@ -52,12 +52,12 @@ check_extensions(struct e2e_log *lg, struct e2e_dev *d)
    struct pv_vkEnumerateDeviceExtensionProperties_args a = {
       .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pPropertyCount = &n,
    };
-   OK(PV_VNC_CALL(c, vkEnumerateDeviceExtensionProperties, &a));
+   CHECK_OK(PV_VNC_CALL(c, vkEnumerateDeviceExtensionProperties, &a));
    E2E_EXPECT(lg, a.ret == VK_SUCCESS && n == offered_count && n > 10);
    VkExtensionProperties *e = calloc(n + 1, sizeof(*e));
    memset(e, 0xcc, (n + 1) * sizeof(*e));
    a.pProperties = e;
-   OK(PV_VNC_CALL(c, vkEnumerateDeviceExtensionProperties, &a));
+   CHECK_OK(PV_VNC_CALL(c, vkEnumerateDeviceExtensionProperties, &a));
    E2E_EXPECT(lg, a.ret == VK_SUCCESS);
    for (uint32_t i = 0; i < n; i++) {
       bool same = i < offered_count && !strcmp(e[i].extensionName, offered[i].extensionName) &&
@@ -74,7 +74,7 @@ check_extensions(struct e2e_log *lg, struct e2e_dev *d)
    VkExtensionProperties few[3];
    a.pPropertyCount = &short_n;
    a.pProperties = few;
-   OK(PV_VNC_CALL(c, vkEnumerateDeviceExtensionProperties, &a));
+   CHECK_OK(PV_VNC_CALL(c, vkEnumerateDeviceExtensionProperties, &a));
    E2E_EXPECT(lg, a.ret == VK_INCOMPLETE && short_n == 3 && !memcmp(few, e, sizeof(few)));
    free(e);
 }
@@ -88,7 +88,7 @@ check_properties(struct e2e_log *lg, struct e2e_dev *d)
    struct pv_vkGetPhysicalDeviceProperties_args a1 = {
       .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pProperties = &p1,
    };
-   OK(PV_VNC_CALL(c, vkGetPhysicalDeviceProperties, &a1));
+   CHECK_OK(PV_VNC_CALL(c, vkGetPhysicalDeviceProperties, &a1));
    E2E_EXPECT(lg, !e2e_compare_param(lg, PV_CMD_vkGetPhysicalDeviceProperties, "pProperties",
                                      &p1, &native.props));
 
@@ -108,7 +108,7 @@ check_properties(struct e2e_log *lg, struct e2e_dev *d)
    struct pv_vkGetPhysicalDeviceProperties2_args a2 = {
       .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pProperties = &p2,
    };
-   OK(PV_VNC_CALL(c, vkGetPhysicalDeviceProperties2, &a2));
+   CHECK_OK(PV_VNC_CALL(c, vkGetPhysicalDeviceProperties2, &a2));
    E2E_EXPECT(lg, !e2e_compare_param(lg, PV_CMD_vkGetPhysicalDeviceProperties2, "pProperties",
                                      &p2, &n2));
    /* a field the chain must really have carried */
@@ -138,7 +138,7 @@ check_features(struct e2e_log *lg, struct e2e_dev *d)
    struct pv_vkGetPhysicalDeviceFeatures2_args a = {
       .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pFeatures = &f,
    };
-   OK(PV_VNC_CALL(c, vkGetPhysicalDeviceFeatures2, &a));
+   CHECK_OK(PV_VNC_CALL(c, vkGetPhysicalDeviceFeatures2, &a));
    E2E_EXPECT(lg, !e2e_compare_param(lg, PV_CMD_vkGetPhysicalDeviceFeatures2, "pFeatures", &f, &nf));
    E2E_EXPECT(lg, f.features.robustBufferAccess == native.features.robustBufferAccess);
    e2e_chain_free(&ch);
@@ -166,7 +166,7 @@ check_memory_and_queues(struct e2e_log *lg, struct e2e_dev *d)
    struct pv_vkGetPhysicalDeviceMemoryProperties_args gm = {
       .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pMemoryProperties = &m1,
    };
-   OK(PV_VNC_CALL(c, vkGetPhysicalDeviceMemoryProperties, &gm));
+   CHECK_OK(PV_VNC_CALL(c, vkGetPhysicalDeviceMemoryProperties, &gm));
    E2E_EXPECT(lg, !memcmp(&m1, m, sizeof(m1)));
 
    uint32_t n = 16;
@@ -175,7 +175,7 @@ check_memory_and_queues(struct e2e_log *lg, struct e2e_dev *d)
       .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pQueueFamilyPropertyCount = &n,
       .pQueueFamilyProperties = fams,
    };
-   OK(PV_VNC_CALL(c, vkGetPhysicalDeviceQueueFamilyProperties, &qf));
+   CHECK_OK(PV_VNC_CALL(c, vkGetPhysicalDeviceQueueFamilyProperties, &qf));
    E2E_EXPECT(lg, n == native.fam_count && !memcmp(fams, native.fams, n * sizeof(*fams)));
 }
 
@@ -191,7 +191,7 @@ check_reenumerate(struct e2e_log *lg, struct e2e_dev *d)
       .instance = E2E_H(VkInstance, d->instance), .pPhysicalDeviceCount = &n,
       .pPhysicalDevices = &pd, .pPhysicalDevices_ids = &id, .pPhysicalDevices_count = 1,
    };
-   OK(PV_VNC_CALL(c, vkEnumeratePhysicalDevices, &a));
+   CHECK_OK(PV_VNC_CALL(c, vkEnumeratePhysicalDevices, &a));
    E2E_EXPECT(lg, (a.ret == VK_SUCCESS || a.ret == VK_INCOMPLETE) && n == 1 &&
                      PV_VNC_ID(pd) == d->pdev);
 }

@@ -24,17 +24,6 @@
 
 static struct e2e_server srv;
 
-#define OK(expr)                                                               \
-   do {                                                                        \
-      if (!E2E_OK(lg, c, (expr)))                                              \
-         return -1;                                                            \
-   } while (0)
-#define REQUIRE(cond)                                                          \
-   do {                                                                        \
-      if (!E2E_EXPECT(lg, cond))                                               \
-         return -1;                                                            \
-   } while (0)
-
 struct scene {
    uint64_t image, image_memory, view, render_pass, framebuffer;
    uint64_t vert, frag, layout, pipeline, fence;
