@@ -1,0 +1,355 @@
+/*
+ * pv-vm-check — the guest side of `./dev.sh vm`: plain Vulkan through the
+ * guest's own driver (Mesa venus in a VM), checked.
+ *
+ *   device    the first physical device's name and API version
+ *   compute   saxpy over 1M floats in HOST_VISIBLE|COHERENT buffers the
+ *             guest maps (virtio-gpu blobs the VMM mapped into the guest):
+ *             y = x + 1 with x[i] = i % 1000, checked bit for bit
+ *   render    a triangle over the top-left half of a 64x64 image cleared to
+ *             black, copied into a mapped buffer, every pixel checked
+ *   latency   empty vkQueueSubmit + vkWaitForFences round trips: the guest's
+ *             submit-and-wait latency, median and 90th percentile
+ *
+ * Each part prints one "pv-vm-check: PART ok|FAILED …" line; the exit
+ * status is 0 only when every part passed.  `--spin S` instead keeps
+ * dispatching for S seconds (work to interrupt).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench/vk_workload.h"
+
+#include "triangle_frag.spv.h"
+#include "triangle_vert.spv.h"
+
+#define N (1u << 20)
+#define W 64u
+
+static double
+now_ms(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+report(const char *part, int ok, const char *fmt, ...)
+   __attribute__((format(printf, 3, 4)));
+
+static int
+report(const char *part, int ok, const char *fmt, ...)
+{
+   va_list ap;
+   va_start(ap, fmt);
+   printf("pv-vm-check: %s %s: ", part, ok ? "ok" : "FAILED");
+   vprintf(fmt, ap);
+   printf("\n");
+   va_end(ap);
+   fflush(stdout);
+   return ok ? 0 : 1;
+}
+
+/* ---- compute ----------------------------------------------------------------- */
+
+static int
+compute(struct pv_wl_gpu *g)
+{
+   struct pv_wl_buffer x, y;
+   if (pv_wl_buffer_create(g, (VkDeviceSize)N * 4, &x) || pv_wl_buffer_create(g, (VkDeviceSize)N * 4, &y))
+      return report("compute", 0, "buffers could not be made");
+   float *xs = x.map.ptr, *ys = y.map.ptr;
+   for (uint32_t i = 0; i < N; i++) {
+      xs[i] = (float)(i % 1000);
+      ys[i] = 1.0f;
+   }
+   VkDescriptorSet set = pv_wl_saxpy_set(g, &x, &y);
+   VkCommandBuffer cb = pv_wl_cmd(g);
+   pv_wl_record_saxpy(g, cb, set, N, 1.0f);
+   double t0 = now_ms();
+   pv_wl_submit_wait(g, cb);
+   double ms = now_ms() - t0;
+   uint32_t bad = 0;
+   for (uint32_t i = 0; i < N; i++)
+      bad += ys[i] != (float)(i % 1000) + 1.0f;
+   pv_wl_buffer_destroy(g, &x);
+   pv_wl_buffer_destroy(g, &y);
+   return report("compute", bad == 0, "%u floats, %u wrong, %.2f ms submit to fence", N, bad, ms);
+}
+
+/* ---- render ------------------------------------------------------------------ */
+
+struct target {
+   VkImage image;
+   VkDeviceMemory mem;
+   VkImageView view;
+   VkRenderPass pass;
+   VkFramebuffer fb;
+   VkShaderModule vs, fs;
+   VkPipelineLayout layout;
+   VkPipeline pipeline;
+};
+
+static uint32_t
+memory_type(const struct pv_wl_gpu *g, uint32_t bits, VkMemoryPropertyFlags want)
+{
+   for (uint32_t i = 0; i < g->mem.memoryTypeCount; i++) {
+      if ((bits & (1u << i)) && (g->mem.memoryTypes[i].propertyFlags & want) == want)
+         return i;
+   }
+   return UINT32_MAX;
+}
+
+static int
+make_image(struct pv_wl_gpu *g, struct target *t)
+{
+   VkImageCreateInfo ii = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
+      .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = { W, W, 1 }, .mipLevels = 1, .arrayLayers = 1,
+      .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
+      .usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+   };
+   if (vkCreateImage(g->dev, &ii, NULL, &t->image))
+      return -1;
+   VkMemoryRequirements req;
+   vkGetImageMemoryRequirements(g->dev, t->image, &req);
+   VkMemoryAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+                               .allocationSize = req.size,
+                               .memoryTypeIndex = memory_type(g, req.memoryTypeBits, 0) };
+   if (ai.memoryTypeIndex == UINT32_MAX || vkAllocateMemory(g->dev, &ai, NULL, &t->mem) ||
+       vkBindImageMemory(g->dev, t->image, t->mem, 0))
+      return -1;
+   VkImageViewCreateInfo vi = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = t->image,
+      .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
+   };
+   return vkCreateImageView(g->dev, &vi, NULL, &t->view) ? -1 : 0;
+}
+
+static int
+make_pass(struct pv_wl_gpu *g, struct target *t)
+{
+   VkAttachmentDescription a = {
+      .format = VK_FORMAT_R8G8B8A8_UNORM, .samples = VK_SAMPLE_COUNT_1_BIT,
+      .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR, .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+      .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+      .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+      .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+      .finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+   };
+   VkAttachmentReference ref = { 0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL };
+   VkSubpassDescription sub = { .pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
+                                .colorAttachmentCount = 1, .pColorAttachments = &ref };
+   VkRenderPassCreateInfo rp = { .sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO,
+                                 .attachmentCount = 1, .pAttachments = &a, .subpassCount = 1,
+                                 .pSubpasses = &sub };
+   if (vkCreateRenderPass(g->dev, &rp, NULL, &t->pass))
+      return -1;
+   VkFramebufferCreateInfo fi = { .sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO,
+                                  .renderPass = t->pass, .attachmentCount = 1,
+                                  .pAttachments = &t->view, .width = W, .height = W, .layers = 1 };
+   return vkCreateFramebuffer(g->dev, &fi, NULL, &t->fb) ? -1 : 0;
+}
+
+static int
+make_pipeline(struct pv_wl_gpu *g, struct target *t)
+{
+   VkShaderModuleCreateInfo vs = { .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                   .codeSize = sizeof(spv_triangle_vert), .pCode = spv_triangle_vert };
+   VkShaderModuleCreateInfo fs = { .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                   .codeSize = sizeof(spv_triangle_frag), .pCode = spv_triangle_frag };
+   VkPushConstantRange pc = { VK_SHADER_STAGE_FRAGMENT_BIT, 0, 16 };
+   VkPipelineLayoutCreateInfo pl = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                     .pushConstantRangeCount = 1, .pPushConstantRanges = &pc };
+   if (vkCreateShaderModule(g->dev, &vs, NULL, &t->vs) ||
+       vkCreateShaderModule(g->dev, &fs, NULL, &t->fs) ||
+       vkCreatePipelineLayout(g->dev, &pl, NULL, &t->layout))
+      return -1;
+   VkPipelineShaderStageCreateInfo st[2] = {
+      { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+        .stage = VK_SHADER_STAGE_VERTEX_BIT, .module = t->vs, .pName = "main" },
+      { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+        .stage = VK_SHADER_STAGE_FRAGMENT_BIT, .module = t->fs, .pName = "main" },
+   };
+   VkPipelineVertexInputStateCreateInfo vi = { .sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO };
+   VkPipelineInputAssemblyStateCreateInfo ia = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
+      .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST };
+   VkViewport vp = { 0, 0, W, W, 0, 1 };
+   VkRect2D sc = { { 0, 0 }, { W, W } };
+   VkPipelineViewportStateCreateInfo vps = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO, .viewportCount = 1,
+      .pViewports = &vp, .scissorCount = 1, .pScissors = &sc };
+   VkPipelineRasterizationStateCreateInfo rs = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
+      .polygonMode = VK_POLYGON_MODE_FILL, .cullMode = VK_CULL_MODE_NONE, .lineWidth = 1 };
+   VkPipelineMultisampleStateCreateInfo ms = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
+      .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT };
+   VkPipelineColorBlendAttachmentState cba = { .colorWriteMask = 0xf };
+   VkPipelineColorBlendStateCreateInfo cb = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO, .attachmentCount = 1,
+      .pAttachments = &cba };
+   VkGraphicsPipelineCreateInfo gp = {
+      .sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO, .stageCount = 2, .pStages = st,
+      .pVertexInputState = &vi, .pInputAssemblyState = &ia, .pViewportState = &vps,
+      .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
+      .layout = t->layout, .renderPass = t->pass };
+   return vkCreateGraphicsPipelines(g->dev, VK_NULL_HANDLE, 1, &gp, NULL, &t->pipeline) ? -1 : 0;
+}
+
+static void
+record_render(const struct target *t, VkCommandBuffer cb, VkBuffer out)
+{
+   VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
+   vkBeginCommandBuffer(cb, &bi);
+   VkClearValue clear = { .color = { .float32 = { 0, 0, 0, 1 } } };
+   VkRenderPassBeginInfo rb = { .sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO,
+                                .renderPass = t->pass, .framebuffer = t->fb,
+                                .renderArea = { { 0, 0 }, { W, W } }, .clearValueCount = 1,
+                                .pClearValues = &clear };
+   vkCmdBeginRenderPass(cb, &rb, VK_SUBPASS_CONTENTS_INLINE);
+   vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, t->pipeline);
+   const float rgba[4] = { 1.0f, 0.5f, 0.25f, 1.0f };
+   vkCmdPushConstants(cb, t->layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(rgba), rgba);
+   vkCmdDraw(cb, 3, 1, 0, 0);
+   vkCmdEndRenderPass(cb);
+   VkBufferImageCopy copy = { .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
+                              .imageExtent = { W, W, 1 } };
+   vkCmdCopyImageToBuffer(cb, t->image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, out, 1, &copy);
+   VkMemoryBarrier mb = { .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                          .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_HOST_READ_BIT };
+   vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb,
+                        0, NULL, 0, NULL);
+   vkEndCommandBuffer(cb);
+}
+
+static void
+destroy_target(struct pv_wl_gpu *g, struct target *t)
+{
+   vkDestroyPipeline(g->dev, t->pipeline, NULL);
+   vkDestroyPipelineLayout(g->dev, t->layout, NULL);
+   vkDestroyShaderModule(g->dev, t->vs, NULL);
+   vkDestroyShaderModule(g->dev, t->fs, NULL);
+   vkDestroyFramebuffer(g->dev, t->fb, NULL);
+   vkDestroyRenderPass(g->dev, t->pass, NULL);
+   vkDestroyImageView(g->dev, t->view, NULL);
+   vkDestroyImage(g->dev, t->image, NULL);
+   vkFreeMemory(g->dev, t->mem, NULL);
+}
+
+/* Pixels that are neither the triangle's color where the triangle lies
+ * nor black elsewhere; pixels on the diagonal may be either. */
+static uint32_t
+wrong_pixels(const uint8_t *px)
+{
+   const uint8_t tri[4] = { 255, 128, 64, 255 }, bg[4] = { 0, 0, 0, 255 };
+   uint32_t bad = 0;
+   for (uint32_t y = 0; y < W; y++) {
+      for (uint32_t x = 0; x < W; x++) {
+         const uint8_t *p = px + (y * W + x) * 4;
+         bool in = x + y < W - 1, edge = x + y == W - 1;
+         bool is_tri = !memcmp(p, tri, 4), is_bg = !memcmp(p, bg, 4);
+         bad += edge ? !(is_tri || is_bg) : in ? !is_tri : !is_bg;
+      }
+   }
+   return bad;
+}
+
+static int
+render(struct pv_wl_gpu *g)
+{
+   struct target t = { 0 };
+   struct pv_wl_buffer out;
+   if (make_image(g, &t) || make_pass(g, &t) || make_pipeline(g, &t) ||
+       pv_wl_buffer_create(g, W * W * 4, &out)) {
+      destroy_target(g, &t);
+      return report("render", 0, "image, pass or pipeline could not be made");
+   }
+   memset(out.map.ptr, 0x55, W * W * 4);
+   VkCommandBuffer cb = pv_wl_cmd(g);
+   record_render(&t, cb, out.buf);
+   double t0 = now_ms();
+   pv_wl_submit_wait(g, cb);
+   double ms = now_ms() - t0;
+   uint32_t bad = wrong_pixels(out.map.ptr);
+   pv_wl_buffer_destroy(g, &out);
+   destroy_target(g, &t);
+   return report("render", bad == 0, "%ux%u triangle, %u wrong pixels, %.2f ms", W, W, bad, ms);
+}
+
+/* ---- latency and spin ----------------------------------------------------------- */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+   double x = *(const double *)a, y = *(const double *)b;
+   return x < y ? -1 : x > y;
+}
+
+static int
+latency(struct pv_wl_gpu *g, unsigned rounds)
+{
+   double *us = calloc(rounds, sizeof(*us));
+   if (!us)
+      return 1;
+   for (unsigned i = 0; i < rounds; i++) {
+      double t0 = now_ms();
+      pv_wl_submit_wait(g, VK_NULL_HANDLE);
+      us[i] = (now_ms() - t0) * 1000;
+   }
+   qsort(us, rounds, sizeof(*us), cmp_double);
+   int ret = report("latency", 1, "%u empty submit+wait: median %.0f us, p90 %.0f us, max %.0f us",
+                    rounds, us[rounds / 2], us[rounds * 9 / 10], us[rounds - 1]);
+   free(us);
+   return ret;
+}
+
+/* Dispatch saxpy over and over for `seconds`: work to be interrupted. */
+static int
+spin(struct pv_wl_gpu *g, double seconds)
+{
+   struct pv_wl_buffer x, y;
+   if (pv_wl_buffer_create(g, (VkDeviceSize)N * 4, &x) || pv_wl_buffer_create(g, (VkDeviceSize)N * 4, &y))
+      return report("spin", 0, "buffers could not be made");
+   VkDescriptorSet set = pv_wl_saxpy_set(g, &x, &y);
+   VkCommandBuffer cb = pv_wl_cmd(g);
+   pv_wl_record_saxpy(g, cb, set, N, 1.0f);
+   printf("pv-vm-check: spinning\n");
+   fflush(stdout);
+   unsigned n = 0;
+   for (double end = now_ms() + seconds * 1000; now_ms() < end; n++)
+      pv_wl_submit_wait(g, cb);
+   return report("spin", 1, "%u dispatches", n);
+}
+
+int
+main(int argc, char **argv)
+{
+   struct pv_vkt t;
+   struct pv_wl_gpu g;
+   pv_wl_native(&t);
+   if (pv_wl_open(&g, &t))
+      return report("device", 0, "no Vulkan device with a compute queue");
+   VkPhysicalDeviceProperties p;
+   vkGetPhysicalDeviceProperties(g.pdev, &p);
+   report("device", 1, "%s, Vulkan %u.%u.%u", p.deviceName, VK_API_VERSION_MAJOR(p.apiVersion),
+          VK_API_VERSION_MINOR(p.apiVersion), VK_API_VERSION_PATCH(p.apiVersion));
+   int failed = 0;
+   if (argc == 3 && !strcmp(argv[1], "--spin")) {
+      failed = spin(&g, atof(argv[2]));
+   } else {
+      failed += compute(&g);
+      failed += render(&g);
+      failed += latency(&g, 200);
+   }
+   pv_wl_close(&g);
+   return failed ? 1 : 0;
+}
