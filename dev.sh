@@ -5,6 +5,11 @@
 #                            (default socket /tmp/.virgl_test; ARGS go to serve)
 #   ./dev.sh test [VARIANT]  install what is needed, build, run the whole suite
 #                            VARIANT: default | portable | sanitize
+#   ./dev.sh vm [ARGS…] [CMD…]  install what is needed, build, boot a Debian
+#                            guest in Debian's QEMU with our libvirglrenderer
+#                            and run CMD in it (default: vulkaninfo --summary);
+#                            images are built once into ~/.cache/pv-venus
+#                            (PV_VENUS_CACHE); `./dev.sh vm --help` for options
 #   ./dev.sh deps            only install the Debian packages
 #
 # Build directories: build/ (default), build-portable/, build-sanitize/.
@@ -13,7 +18,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(meson ninja-build gcc pkg-config python3 libvulkan-dev
           mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools clang
-          libclang-rt-14-dev gnuplot-nox)
+          libclang-rt-14-dev gnuplot-nox debootstrap cpio)
 
 deps() {
    local missing=()
@@ -68,6 +73,10 @@ case "$cmd" in
       deps
       build build
       exec ./build/tools/pv-venus serve "$@" ;;
+   vm)
+      deps
+      build build >/dev/null
+      exec ./tests/vm/pv-vm "$@" ;;
    test)
       deps
       variant=${1:-default}
@@ -78,6 +87,6 @@ case "$cmd" in
       export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
       meson test -C "$dir" --print-errorlogs ;;
    *)
-      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
       [ -z "$cmd" ] || [ "$cmd" = "-h" ] || [ "$cmd" = "--help" ] || exit 2 ;;
 esac
