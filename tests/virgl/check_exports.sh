@@ -19,8 +19,10 @@ bad=$(defined "$virgl" | grep -v -E '^virgl_(renderer_|set_debug_callback$|set_l
 if [ -n "$bad" ]; then
    echo "libvirglrenderer exports symbols outside the ABI:"; echo "$bad" | head; status=1
 fi
-# The 29 names QEMU 10.0 and 11.1 import (nm -D --undefined-only on
-# hw-display-virtio-gpu-gl.so of Debian's qemu-system-modules-opengl).
+# The 28 names Debian's QEMU 10.0 and 11.1 import (nm -D --undefined-only on
+# hw-display-virtio-gpu-gl.so of qemu-system-modules-opengl; the same list in
+# both), and resource_map_fixed, which a QEMU 11 built against 1.3 headers
+# calls.
 have=$(defined "$virgl")
 for f in cleanup context_create context_create_fence context_create_with_flags \
          context_destroy create_fence ctx_attach_resource ctx_detach_resource fill_caps \
