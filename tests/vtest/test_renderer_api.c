@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -394,6 +396,118 @@ test_timelines(void)
    pv_renderer_destroy(r);
 }
 
+/* virtio-gpu resources: the caller's ids, attach to a second context with
+ * pins per context, a VMM mapping that outlives every context, 16 KiB
+ * pages. */
+static void
+test_virtio_resources(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer_config cfg = { .log_fn = capture_log, .log_user = &cap,
+                                     .log_level = PV_VENUS_LOG_WARN, .page_size = 16384 };
+   struct pv_renderer *r = NULL;
+   CHECK_EQ(pv_renderer_create(&cfg, &r), 0);
+   CHECK_EQ(pv_renderer_page_size(r), 16384);
+   struct pv_context *a = NULL, *b = NULL;
+   CHECK_EQ(pv_context_create(r, "a", PV_CAPSET_VENUS, &a), 0);
+   CHECK_EQ(pv_context_create(r, "b", PV_CAPSET_VENUS, &b), 0);
+   /* ids that share their low 16 bits must not crowd one slot */
+   for (uint32_t i = 1; i <= 64; i++)
+      CHECK_EQ(pv_context_create_blob_with_id(a, i << 16, PV_BLOB_TYPE_HOST3D,
+                                              PV_BLOB_FLAG_MAPPABLE, 4096, 0, NULL), 0);
+   CHECK_EQ(pv_context_create_blob_with_id(a, 1u << 16, PV_BLOB_TYPE_HOST3D,
+                                           PV_BLOB_FLAG_MAPPABLE, 4096, 0, NULL), -EEXIST);
+   CHECK_EQ(pv_context_create_blob_with_id(a, 0, PV_BLOB_TYPE_HOST3D, PV_BLOB_FLAG_MAPPABLE, 4096,
+                                           0, NULL), -EINVAL);
+   /* Mesa's ring size maps as whole 16 KiB pages at a 16 KiB boundary */
+   CHECK_EQ(pv_context_create_blob_with_id(a, 7, PV_BLOB_TYPE_HOST3D, PV_BLOB_FLAG_MAPPABLE,
+                                           131268, 0, NULL), 0);
+   struct pv_resource_mapping m;
+   CHECK_EQ(pv_context_map_resource(a, 7, &m), 0);
+   CHECK_EQ(m.size, 147456);
+   CHECK_EQ((uintptr_t)m.ptr % 16384, 0);
+   CHECK_EQ(m.caching, PV_MAP_CACHE_CACHED);
+   memcpy(m.ptr, "seen", 5);
+   struct pv_resource_mapping none;
+   CHECK_EQ(pv_context_map_resource(a, 8, &none), -ENOENT);
+   CHECK(none.ptr == NULL);
+   /* attach: the same memory under the same id; again is a no-op */
+   CHECK_EQ(pv_context_attach_resource(b, a, 7), 0);
+   CHECK_EQ(pv_context_attach_resource(b, a, 7), 0);
+   CHECK_EQ(pv_context_attach_resource(b, a, 9), -ENOENT);
+   struct pv_resource *ring = pv_context_pin_resource(b, 7);
+   CHECK(ring && !strcmp(ring->map, "seen"));
+   /* a's detach is fine although b's "ring" pins it; b's would be fatal */
+   CHECK_EQ(pv_context_unref_resource(a, 7), 0);
+   CHECK(!pv_context_is_fatal(a) && !pv_context_is_fatal(b));
+   pv_resource_unpin(b, ring);
+   CHECK_EQ(pv_context_unref_resource(b, 7), 0);
+   int fd = 0;
+   enum pv_blob_fd_type type;
+   CHECK_EQ(pv_context_export_resource(a, 1u << 16, &fd, &type), -ENOTSUP); /* shm keeps no fd */
+   CHECK_EQ(fd, -1);
+   pv_context_destroy(a);
+   pv_context_destroy(b);
+   CHECK(!strcmp(m.ptr, "seen")); /* the mapping outlives the contexts */
+   pv_resource_mapping_release(&m);
+   CHECK(m.ptr == NULL && m.res == NULL);
+   pv_resource_mapping_release(&m); /* again: ignored */
+   pv_renderer_destroy(r);
+}
+
+struct polled {
+   pthread_t thread;
+   unsigned calls;
+   bool other_thread;
+   uint64_t last;
+};
+
+static void
+polled_retired(void *user, struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
+{
+   (void)ctx, (void)ring_idx;
+   struct polled *p = user;
+   p->calls++;
+   p->last = fence_id;
+   p->other_thread |= !pthread_equal(pthread_self(), p->thread);
+}
+
+/* PV_RENDERER_FENCES_POLLED: nothing is delivered until pv_renderer_poll,
+ * on the caller's thread; the fd says when; a destroyed context's queued
+ * fences are dropped. */
+static void
+test_polled_fences(void)
+{
+   struct polled p = { .thread = pthread_self() };
+   struct pv_renderer_config cfg = { .flags = PV_RENDERER_FENCES_POLLED,
+                                     .fence_retired = polled_retired, .fence_user = &p };
+   struct pv_renderer *r = NULL;
+   CHECK_EQ(pv_renderer_create(&cfg, &r), 0);
+   int fd = pv_renderer_fence_fd(r);
+   CHECK(fd >= 0);
+   CHECK(!readable(fd, 0));
+   struct pv_context *a = NULL, *b = NULL;
+   CHECK_EQ(pv_context_create(r, "a", PV_CAPSET_VENUS, &a), 0);
+   CHECK_EQ(pv_context_create(r, "b", PV_CAPSET_VENUS, &b), 0);
+   CHECK_EQ(pv_context_submit_fence(a, 0, 11, NULL, 0), 0);
+   CHECK_EQ(pv_context_submit_fence(a, 0, 12, NULL, 0), 0);
+   CHECK_EQ(pv_context_submit_fence(b, 0, 21, NULL, 0), 0);
+   CHECK_EQ(p.calls, 0);
+   CHECK(readable(fd, 0));
+   pv_context_destroy(b); /* its fence 21 is dropped */
+   CHECK_EQ(pv_renderer_poll(r), 2);
+   CHECK(p.calls == 2 && p.last == 12 && !p.other_thread);
+   CHECK(!readable(fd, 0));
+   CHECK_EQ(pv_renderer_poll(r), 0);
+   pv_context_destroy(a);
+   pv_renderer_destroy(r);
+   struct pv_renderer_config plain = { 0 };
+   CHECK_EQ(pv_renderer_create(&plain, &r), 0);
+   CHECK_EQ(pv_renderer_fence_fd(r), -EINVAL);
+   CHECK_EQ(pv_renderer_poll(r), 0);
+   pv_renderer_destroy(r);
+}
+
 static void
 test_idmap(void)
 {
@@ -432,5 +546,7 @@ main(void)
    RUN(test_syncs_and_waits);
    RUN(test_timelines);
    RUN(test_idmap);
+   RUN(test_virtio_resources);
+   RUN(test_polled_fences);
    return pv_test_summary();
 }
