@@ -12,8 +12,9 @@
  *             submit-and-wait latency, median and 90th percentile
  *
  * Each part prints one "pv-vm-check: PART ok|FAILED …" line; the exit
- * status is 0 only when every part passed.  `--spin S` instead keeps
- * dispatching for S seconds (work to interrupt).
+ * status is 0 only when every part passed.  Arguments name the parts to
+ * run (default: all); `--spin S` instead keeps dispatching for S seconds
+ * (work to interrupt).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -327,7 +328,19 @@ spin(struct pv_wl_gpu *g, double seconds)
    unsigned n = 0;
    for (double end = now_ms() + seconds * 1000; now_ms() < end; n++)
       pv_wl_submit_wait(g, cb);
+   pv_wl_buffer_destroy(g, &x);
+   pv_wl_buffer_destroy(g, &y);
    return report("spin", 1, "%u dispatches", n);
+}
+
+static bool
+wanted(int argc, char **argv, const char *part)
+{
+   for (int i = 1; i < argc; i++) {
+      if (!strcmp(argv[i], part))
+         return true;
+   }
+   return argc < 2;
 }
 
 int
@@ -346,9 +359,9 @@ main(int argc, char **argv)
    if (argc == 3 && !strcmp(argv[1], "--spin")) {
       failed = spin(&g, atof(argv[2]));
    } else {
-      failed += compute(&g);
-      failed += render(&g);
-      failed += latency(&g, 200);
+      failed += wanted(argc, argv, "compute") ? compute(&g) : 0;
+      failed += wanted(argc, argv, "render") ? render(&g) : 0;
+      failed += wanted(argc, argv, "latency") ? latency(&g, 200) : 0;
    }
    pv_wl_close(&g);
    return failed ? 1 : 0;
