@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,8 +33,9 @@ usage(FILE *f)
            "whose stream is malformed is dropped with a log line naming the command.\n"
            "\n"
            "options:\n"
-           "  --socket-path PATH  UNIX socket to listen on (replaced if it exists, removed\n"
-           "                      on exit); default: $VTEST_SOCKET_NAME, else %s\n"
+           "  --socket-path PATH  UNIX socket to listen on (a stale socket there is\n"
+           "                      replaced; removed on exit if it is still ours); not empty;\n"
+           "                      default: $VTEST_SOCKET_NAME, else %s\n"
            "  --limit NAME=VALUE  a per-client limit (repeatable); NAME and default:\n"
            "                        max_objects 1048576, max_device_memory 16G,\n"
            "                        max_blobs 65536, max_shm_bytes 4G, max_rings 64,\n"
@@ -48,9 +50,12 @@ usage(FILE *f)
            "  PV_VENUS_DEBUG      log level: error, warn, info (default: one line per client\n"
            "                      connect/disconnect), debug (one line per message), trace\n"
            "\n"
-           "SIGINT or SIGTERM stop the server: clients are disconnected, everything they\n"
-           "owned is freed and the socket is removed.  Exit status 0 after a signal, 1 on\n"
-           "errors, 2 on bad usage.\n",
+           "SIGINT or SIGTERM stop the server: the socket is removed first (new clients\n"
+           "are refused at once), then clients are disconnected and everything they owned\n"
+           "is freed.  The soft limit on open files is raised to the hard one at start;\n"
+           "a client that arrives when no fd is left is accepted and closed at once, with\n"
+           "a rate-limited log line.  Exit status 0 after a signal, 1 on errors, 2 on bad\n"
+           "usage.\n",
            DEFAULT_SOCKET);
 }
 
@@ -120,8 +125,16 @@ parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_c
          return 0;
       } else if (!strcmp(argv[i], "--socket-path") && i + 1 < argc) {
          *socket_path = argv[++i];
+         if (!**socket_path) {
+            fprintf(stderr, "pv-venus serve: --socket-path is empty\n");
+            return 2;
+         }
       } else if (!strncmp(argv[i], "--socket-path=", 14)) {
          *socket_path = argv[i] + 14;
+         if (!**socket_path) {
+            fprintf(stderr, "pv-venus serve: --socket-path is empty\n");
+            return 2;
+         }
       } else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
          if (!parse_limit(argv[++i], &rc->limits)) {
             fprintf(stderr, "pv-venus serve: bad limit '%s' (see --help)\n", argv[i]);
@@ -136,6 +149,18 @@ parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_c
       }
    }
    return -1;
+}
+
+/* Every client costs fds (its socket, blobs handed out, pending waits):
+ * take the hard limit the system allows instead of the usual soft 1024. */
+static void
+raise_fd_limit(void)
+{
+   struct rlimit rl;
+   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+   }
 }
 
 /* Serve with SIGINT/SIGTERM handled by sigwait() in this thread, so no
@@ -167,6 +192,7 @@ pv_cmd_serve(int argc, char **argv)
    if (ret >= 0)
       return ret;
 
+   raise_fd_limit();
    /* Block the stop signals in every thread; sigwait() takes them. */
    sigset_t set;
    sigemptyset(&set);

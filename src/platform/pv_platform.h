@@ -25,8 +25,9 @@ const char *pv_platform_backend(void);
 
 /* Hand memory the allocator holds free back to the system, where the C
  * library can (glibc keeps per-thread arenas that a burst of client
- * threads grows and never shrinks); a no-op elsewhere.  Cheap enough to
- * call after each client leaves. */
+ * threads grows and never shrinks); a no-op elsewhere.  It walks the whole
+ * heap (tens of ms for a large one): call it rarely, e.g. when the last
+ * client left. */
 void pv_heap_release_free(void);
 
 /* ---- anonymous shared memory ------------------------------------------ */

@@ -542,7 +542,6 @@ pv_vtest_conn_main(void *arg)
       context_event(c, false);
       pv_context_destroy(c->ctx);
       c->ctx = NULL;
-      pv_heap_release_free(); /* what the client's thread arena held */
    }
    free(c->buf);
    c->buf = NULL;
@@ -550,7 +549,11 @@ pv_vtest_conn_main(void *arg)
    pv_close(c->fd);
    c->fd = -1;
    pthread_mutex_unlock(&srv->lock);
-   atomic_fetch_sub(&srv->active, 1);
+   /* Give the heap's free memory back once the last client is gone, not
+    * per client: a trim walks the whole heap, and a thousand clients
+    * leaving at once made teardown take seconds.  Not while stopping. */
+   if (atomic_fetch_sub(&srv->active, 1) == 1 && !atomic_load(&srv->stopping))
+      pv_heap_release_free();
    atomic_store(&c->finished, true);
    pv_pollfd_signal(&srv->wake);
    return NULL;

@@ -17,6 +17,14 @@ struct pv_vtest_server {
    char *socket_path;
    const struct pv_logger *log;
    int listen_fd;
+   /* The socket file we bound: we remove it only while it is still this
+    * one (another server may have taken the path since). */
+   dev_t sock_dev;
+   ino_t sock_ino;
+   /* Held open so that, out of fds, a queued client can still be accepted
+    * and closed at once instead of waiting forever (accept_clients). */
+   int spare_fd;
+   uint64_t refused, refused_logged_ns;
    pv_pollfd wake;               /* stop requests and finished clients */
    _Atomic bool stopping;
    pthread_mutex_t lock;         /* conns, and each conn's fd */

@@ -46,6 +46,35 @@ check_socket_path(struct pv_vtest_server *srv)
    return 0;
 }
 
+/* Remember which file we bound, for remove_socket. */
+static void
+note_socket(struct pv_vtest_server *srv)
+{
+   struct stat st;
+   if (lstat(srv->socket_path, &st) == 0) {
+      srv->sock_dev = st.st_dev;
+      srv->sock_ino = st.st_ino;
+   }
+}
+
+/* Stop listening and remove the socket file if it is still ours. */
+static void
+remove_socket(struct pv_vtest_server *srv)
+{
+   if (srv->listen_fd < 0)
+      return;
+   pv_close(srv->listen_fd);
+   srv->listen_fd = -1;
+   struct stat st;
+   if (lstat(srv->socket_path, &st) < 0)
+      return;
+   if (st.st_dev == srv->sock_dev && st.st_ino == srv->sock_ino)
+      unlink(srv->socket_path);
+   else
+      pv_warn(srv->log, "vtest: not removing %s: another server's socket is there now",
+              srv->socket_path);
+}
+
 int
 pv_vtest_server_create(const struct pv_vtest_server_config *config, struct pv_vtest_server **out)
 {
@@ -53,6 +82,11 @@ pv_vtest_server_create(const struct pv_vtest_server_config *config, struct pv_vt
       *out = NULL;
    if (!config || !out || !config->socket_path || !config->renderer || !config->log)
       return -EINVAL;
+   if (!*config->socket_path) {
+      /* Linux would make that an abstract socket named by NUL bytes. */
+      pv_error(config->log, "vtest: the socket path is empty");
+      return -EINVAL;
+   }
    struct pv_vtest_server *srv = calloc(1, sizeof(*srv));
    if (!srv)
       return -ENOMEM;
@@ -61,6 +95,7 @@ pv_vtest_server_create(const struct pv_vtest_server_config *config, struct pv_vt
       srv->cfg.max_message_bytes = DEFAULT_MAX_MESSAGE_BYTES;
    srv->log = config->log;
    srv->listen_fd = -1;
+   srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
    srv->wake.read_fd = srv->wake.write_fd = -1;
    srv->socket_path = strdup(config->socket_path);
    int ret = srv->socket_path ? 0 : -ENOMEM;
@@ -81,6 +116,8 @@ pv_vtest_server_create(const struct pv_vtest_server_config *config, struct pv_vt
       srv->listen_fd = pv_socket_listen(srv->socket_path, 16);
       ret = srv->listen_fd < 0 ? srv->listen_fd : set_nonblock(srv->listen_fd, true);
    }
+   if (!ret)
+      note_socket(srv);
    if (ret) {
       pv_error(srv->log, "vtest: cannot listen on %s: %s", srv->socket_path, strerror(-ret));
       pv_vtest_server_destroy(srv);
@@ -96,10 +133,8 @@ pv_vtest_server_destroy(struct pv_vtest_server *srv)
 {
    if (!srv)
       return;
-   if (srv->listen_fd >= 0) {
-      pv_close(srv->listen_fd);
-      unlink(srv->socket_path);
-   }
+   remove_socket(srv);
+   pv_close(srv->spare_fd);
    if (srv->wake.read_fd >= 0)
       pv_pollfd_destroy(&srv->wake);
    pthread_mutex_destroy(&srv->lock);
@@ -190,6 +225,37 @@ start_client(struct pv_vtest_server *srv, int fd)
    pv_debug(srv->log, "vtest: client #%u accepted", c->serial);
 }
 
+/*
+ * accept() failed for want of fds (or memory).  Left queued, the client
+ * would wait forever while the listener stays readable; so give back the
+ * spare fd, accept the client into it and close it at once (the client
+ * sees the connection end), then take the spare again.  Logged at most
+ * once a second, with the count.  Returns whether a client was refused
+ * (false: none was waiting — Linux fails accept() for want of an fd even
+ * then — or not even the spare helped).
+ */
+static bool
+refuse_one(struct pv_vtest_server *srv, int err)
+{
+   pv_close(srv->spare_fd);
+   int fd = pv_socket_accept(srv->listen_fd);
+   pv_close(fd);
+   srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+   if (fd < 0) {
+      if (fd != -EAGAIN && fd != -EWOULDBLOCK)
+         pv_sleep_ns(10 * 1000 * 1000); /* nothing helped: do not spin */
+      return false;
+   }
+   srv->refused++;
+   uint64_t now = pv_now_ns();
+   if (now - srv->refused_logged_ns >= 1000000000ull) {
+      srv->refused_logged_ns = now;
+      pv_warn(srv->log, "vtest: accept: %s: client refused (%llu refused so far)", strerror(-err),
+              (unsigned long long)srv->refused);
+   }
+   return true;
+}
+
 static void
 accept_clients(struct pv_vtest_server *srv)
 {
@@ -199,12 +265,9 @@ accept_clients(struct pv_vtest_server *srv)
          start_client(srv, fd);
          continue;
       }
-      if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM || fd == -ENOBUFS) {
-         /* Out of fds: leave the connection queued, retry after a nap
-          * instead of spinning on a readable listener. */
-         pv_warn(srv->log, "vtest: accept: %s", strerror(-fd));
-         pv_sleep_ns(50 * 1000 * 1000);
-      }
+      if ((fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM || fd == -ENOBUFS) &&
+          refuse_one(srv, fd))
+         continue;
       return; /* -EAGAIN, or a connection that went away */
    }
 }
@@ -231,6 +294,10 @@ pv_vtest_server_run(struct pv_vtest_server *srv)
       if (pfd[0].revents && !atomic_load(&srv->stopping))
          accept_clients(srv);
    }
+   /* No new clients from here on: the socket goes first, so a client that
+    * connects during teardown is refused at once, not left waiting. */
+   remove_socket(srv);
+   pv_info(srv->log, "vtest: stopping: disconnecting %u clients", atomic_load(&srv->active));
    /* Wake every client thread out of its read() and let it clean up. */
    pthread_mutex_lock(&srv->lock);
    for (struct pv_vtest_conn *c = srv->conns; c; c = c->next) {

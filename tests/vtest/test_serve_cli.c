@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +21,9 @@
 
 static const char *exe;
 static char dir[64];
+
+/* The open-files limit of the next spawn (0: inherited). */
+static rlim_t spawn_nofile;
 
 /* Run `pv-venus serve ARGS…`; returns its pid, stdout in *out_fd if asked. */
 static pid_t
@@ -33,6 +38,10 @@ spawn(char *const argv[], const char *env_socket, int *out_fd)
          dup2(p[1], 1);
          close(p[0]);
          close(p[1]);
+      }
+      if (spawn_nofile) {
+         struct rlimit rl = { spawn_nofile, spawn_nofile };
+         setrlimit(RLIMIT_NOFILE, &rl);
       }
       if (env_socket)
          setenv("VTEST_SOCKET_NAME", env_socket, 1);
@@ -166,6 +175,77 @@ test_path_safety(void)
    CHECK(access(sock, F_OK) != 0);
 }
 
+/* An empty path is refused (Linux would listen on an abstract socket); a
+ * server whose path another server took since leaves that socket alone. */
+static void
+test_path_empty_and_taken(void)
+{
+   char *argv_empty[] = { (char *)exe, "serve", "--socket-path=", NULL };
+   CHECK_EQ(exit_status(spawn(argv_empty, NULL, NULL)), 2);
+   char *argv_empty2[] = { (char *)exe, "serve", "--socket-path", "", NULL };
+   CHECK_EQ(exit_status(spawn(argv_empty2, NULL, NULL)), 2);
+
+   char sock[128];
+   snprintf(sock, sizeof(sock), "%s/taken.sock", dir);
+   char *argv_sock[] = { (char *)exe, "serve", "--socket-path", sock, NULL };
+   pid_t first = spawn(argv_sock, NULL, NULL);
+   struct pv_vtc c;
+   CHECK(connect_retry(&c, sock));
+   pv_vtc_close(&c);
+   unlink(sock); /* someone removes it, and a second server takes the path */
+   pid_t second = spawn(argv_sock, NULL, NULL);
+   CHECK(connect_retry(&c, sock));
+   pv_vtc_close(&c);
+   kill(first, SIGTERM);
+   CHECK_EQ(exit_status(first), 0);
+   CHECK_EQ(access(sock, F_OK), 0); /* the second server's socket stays */
+   CHECK(connect_retry(&c, sock));
+   CHECK_EQ(pv_vtc_handshake(&c, "second"), 0);
+   pv_vtc_close(&c);
+   kill(second, SIGTERM);
+   CHECK_EQ(exit_status(second), 0);
+   CHECK(access(sock, F_OK) != 0);
+}
+
+/* Out of fds, a new client is accepted and closed at once (it sees the
+ * connection end within a second) instead of waiting in the queue, and
+ * the server goes on serving once fds are free again. */
+static void
+test_out_of_fds(void)
+{
+   char sock[128];
+   snprintf(sock, sizeof(sock), "%s/fds.sock", dir);
+   char *argv_sock[] = { (char *)exe, "serve", "--socket-path", sock, NULL };
+   spawn_nofile = 16; /* a hard limit the server cannot raise */
+   pid_t pid = spawn(argv_sock, NULL, NULL);
+   spawn_nofile = 0;
+   enum { N = 24 };
+   struct pv_vtc c[N];
+   CHECK(connect_retry(&c[0], sock));
+   unsigned refused = 0, open_ok = 1;
+   for (int i = 1; i < N; i++)
+      open_ok += !pv_vtc_connect(&c[i], sock);
+   CHECK_EQ(open_ok, N); /* the client side has fds to spare */
+   double t0 = (double)pv_now_ns() / 1e9;
+   for (int i = 0; i < N; i++) {
+      struct pollfd p = { .fd = c[i].fd, .events = POLLIN };
+      char b;
+      if (poll(&p, 1, i ? 50 : 1000) == 1 && read(c[i].fd, &b, 1) == 0)
+         refused++;
+   }
+   double secs = (double)pv_now_ns() / 1e9 - t0;
+   CHECK(refused >= 1 && refused < N);
+   CHECK(secs < 3.0);
+   for (int i = 0; i < N; i++)
+      pv_vtc_close(&c[i]);
+   struct pv_vtc again;
+   CHECK(connect_retry(&again, sock));
+   CHECK_EQ(pv_vtc_handshake(&again, "after"), 0);
+   pv_vtc_close(&again);
+   kill(pid, SIGTERM);
+   CHECK_EQ(exit_status(pid), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -182,6 +262,8 @@ main(int argc, char **argv)
    RUN(test_env_socket_sigterm);
    RUN(test_option_socket_sigint);
    RUN(test_path_safety);
+   RUN(test_path_empty_and_taken);
+   RUN(test_out_of_fds);
    rmdir(dir);
    return pv_test_summary();
 }
