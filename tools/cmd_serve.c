@@ -22,6 +22,7 @@ usage(FILE *f)
 {
    fprintf(f,
            "usage: pv-venus serve [--socket-path PATH] [--limit NAME=VALUE]... [--record DIR]\n"
+           "                      [--max-clients N] [--handshake-timeout-ms MS]\n"
            "\n"
            "Serve Vulkan to Mesa's venus driver over the vtest protocol, the way\n"
            "virglrenderer's 'virgl_test_server --venus' does.  Every client gets its own\n"
@@ -40,6 +41,10 @@ usage(FILE *f)
            "                        max_objects 1048576, max_device_memory 16G,\n"
            "                        max_blobs 65536, max_shm_bytes 4G, max_rings 64,\n"
            "                        max_syncs 65536 (sizes take K, M, G suffixes)\n"
+           "  --max-clients N     clients served at once (default %u); one more is\n"
+           "                      accepted and closed, with a rate-limited log line\n"
+           "  --handshake-timeout-ms MS  drop a client that sends no CREATE_RENDERER\n"
+           "                      within MS milliseconds (default %u)\n"
            "  --record DIR        record every client's traffic into DIR, one file per\n"
            "                      client, for 'pv-venus replay' (same as PV_VENUS_RECORD)\n"
            "  -h, --help          this text\n"
@@ -56,7 +61,7 @@ usage(FILE *f)
            "a client that arrives when no fd is left is accepted and closed at once, with\n"
            "a rate-limited log line.  Exit status 0 after a signal, 1 on errors, 2 on bad\n"
            "usage.\n",
-           DEFAULT_SOCKET);
+           DEFAULT_SOCKET, PV_VTEST_DEFAULT_MAX_CLIENTS, PV_VTEST_DEFAULT_HANDSHAKE_MS);
 }
 
 struct serve_run {
@@ -116,8 +121,22 @@ parse_limit(const char *arg, struct pv_context_limits *l)
    return false;
 }
 
+/* A positive count for OPTION, or 0 after saying why not. */
+static unsigned
+parse_count(const char *option, const char *arg)
+{
+   char *end;
+   unsigned long v = strtoul(arg, &end, 10);
+   if (end == arg || *end || v == 0 || v > 100000000ul) {
+      fprintf(stderr, "pv-venus serve: %s wants a positive number, not '%s'\n", option, arg);
+      return 0;
+   }
+   return (unsigned)v;
+}
+
 static int
-parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_config *rc)
+parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_config *rc,
+           struct pv_vtest_server_config *sc)
 {
    for (int i = 1; i < argc; i++) {
       if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -140,6 +159,14 @@ parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_c
             fprintf(stderr, "pv-venus serve: bad limit '%s' (see --help)\n", argv[i]);
             return 2;
          }
+      } else if (!strcmp(argv[i], "--max-clients") && i + 1 < argc) {
+         if (!(sc->max_clients = parse_count(argv[i], argv[i + 1])))
+            return 2;
+         i++;
+      } else if (!strcmp(argv[i], "--handshake-timeout-ms") && i + 1 < argc) {
+         if (!(sc->handshake_timeout_ms = parse_count(argv[i], argv[i + 1])))
+            return 2;
+         i++;
       } else if (!strcmp(argv[i], "--record") && i + 1 < argc) {
          rc->record_dir = argv[++i];
       } else {
@@ -188,7 +215,8 @@ pv_cmd_serve(int argc, char **argv)
    if (!socket_path || !*socket_path)
       socket_path = DEFAULT_SOCKET;
    struct pv_renderer_config rc = { 0 };
-   int ret = parse_args(argc, argv, &socket_path, &rc);
+   struct pv_vtest_server_config cfg = { 0 };
+   int ret = parse_args(argc, argv, &socket_path, &rc, &cfg);
    if (ret >= 0)
       return ret;
 
@@ -210,11 +238,9 @@ pv_cmd_serve(int argc, char **argv)
       pv_error(&log, "cannot create the renderer: %s", strerror(-ret));
       return 1;
    }
-   struct pv_vtest_server_config cfg = {
-      .socket_path = socket_path,
-      .renderer = renderer,
-      .log = &log,
-   };
+   cfg.socket_path = socket_path;
+   cfg.renderer = renderer;
+   cfg.log = &log;
    struct pv_vtest_server *srv = NULL;
    ret = pv_vtest_server_create(&cfg, &srv);
    if (ret) {

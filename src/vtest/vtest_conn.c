@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "vtest/vtest_protocol.h"
 
@@ -117,6 +119,15 @@ u64_of(const uint32_t *p)
 
 /* ---- handshake ---------------------------------------------------------- */
 
+/* Bound how long a read may block (0: for ever).  A connection that never
+ * says who it is would otherwise hold a thread for as long as it lives. */
+static void
+set_read_timeout(int fd, unsigned ms)
+{
+   struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 static int
 on_create_renderer(struct pv_vtest_conn *c, const uint32_t *p, uint32_t len)
 {
@@ -133,6 +144,7 @@ on_create_renderer(struct pv_vtest_conn *c, const uint32_t *p, uint32_t len)
    if (!n)
       snprintf(c->name, sizeof(c->name), "unnamed");
    c->named = true;
+   set_read_timeout(c->fd, 0); /* a named client may stay silent */
    pv_info(c->log, "vtest: client #%u '%s' connected", c->serial, c->name);
    return 0;
 }
@@ -471,6 +483,8 @@ read_message(struct pv_vtest_conn *c, uint32_t hdr[2])
    int ret = pv_read_full(c->fd, hdr, PV_VTEST_HDR_SIZE);
    if (ret == -EPIPE)
       return 0; /* a goodbye (possibly inside a header: nothing was started) */
+   if (!c->named && (ret == -EAGAIN || ret == -EWOULDBLOCK))
+      return drop(c, "no CREATE_RENDERER within %u ms", c->srv->cfg.handshake_timeout_ms);
    if (ret)
       return drop(c, "reading a header: %s", strerror(-ret));
    uint32_t len = hdr[PV_VTEST_HDR_LENGTH], cmd = hdr[PV_VTEST_HDR_CMD];
@@ -536,6 +550,7 @@ pv_vtest_conn_main(void *arg)
 {
    struct pv_vtest_conn *c = arg;
    struct pv_vtest_server *srv = c->srv;
+   set_read_timeout(c->fd, srv->cfg.handshake_timeout_ms);
    int result = serve(c);
    log_summary(c, result);
    if (c->ctx) {

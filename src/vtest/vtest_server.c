@@ -93,6 +93,10 @@ pv_vtest_server_create(const struct pv_vtest_server_config *config, struct pv_vt
    srv->cfg = *config;
    if (!srv->cfg.max_message_bytes)
       srv->cfg.max_message_bytes = DEFAULT_MAX_MESSAGE_BYTES;
+   if (!srv->cfg.max_clients)
+      srv->cfg.max_clients = PV_VTEST_DEFAULT_MAX_CLIENTS;
+   if (!srv->cfg.handshake_timeout_ms)
+      srv->cfg.handshake_timeout_ms = PV_VTEST_DEFAULT_HANDSHAKE_MS;
    srv->log = config->log;
    srv->listen_fd = -1;
    srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -188,9 +192,28 @@ reap(struct pv_vtest_server *srv, bool all)
    }
 }
 
+/* A client was closed unserved: count it, and say so at most once a
+ * second (a flood of refusals must not flood the log). */
+static void
+note_refused(struct pv_vtest_server *srv, const char *why)
+{
+   srv->refused++;
+   uint64_t now = pv_now_ns();
+   if (now - srv->refused_logged_ns >= 1000000000ull) {
+      srv->refused_logged_ns = now;
+      pv_warn(srv->log, "vtest: client refused: %s (%llu refused so far)", why,
+              (unsigned long long)srv->refused);
+   }
+}
+
 static void
 start_client(struct pv_vtest_server *srv, int fd)
 {
+   if (atomic_load(&srv->active) >= srv->cfg.max_clients) {
+      pv_close(fd);
+      note_refused(srv, "max_clients reached");
+      return;
+   }
    /* BSD sockets inherit O_NONBLOCK from the listener; the client thread
     * reads blocking. */
    set_nonblock(fd, false);
@@ -246,13 +269,7 @@ refuse_one(struct pv_vtest_server *srv, int err)
          pv_sleep_ns(10 * 1000 * 1000); /* nothing helped: do not spin */
       return false;
    }
-   srv->refused++;
-   uint64_t now = pv_now_ns();
-   if (now - srv->refused_logged_ns >= 1000000000ull) {
-      srv->refused_logged_ns = now;
-      pv_warn(srv->log, "vtest: accept: %s: client refused (%llu refused so far)", strerror(-err),
-              (unsigned long long)srv->refused);
-   }
+   note_refused(srv, strerror(-err));
    return true;
 }
 

@@ -24,11 +24,21 @@ struct pv_vtest_server;
 typedef void (*pv_vtest_context_fn)(void *user, struct pv_context *ctx, const char *client_name,
                                     bool created);
 
+/* Each client costs a thread and about 1.7 MiB before it does anything. */
+#define PV_VTEST_DEFAULT_MAX_CLIENTS 1024u
+#define PV_VTEST_DEFAULT_HANDSHAKE_MS 10000u
+
 struct pv_vtest_server_config {
    const char *socket_path;        /* required; replaced if it exists */
    struct pv_renderer *renderer;   /* required; outlives the server */
    const struct pv_logger *log;    /* required; outlives the server */
    size_t max_message_bytes;       /* 0: 64 MiB */
+   /* Clients served at once; one more is accepted and closed with a
+    * logged reason.  0: PV_VTEST_DEFAULT_MAX_CLIENTS. */
+   unsigned max_clients;
+   /* A client that sends no CREATE_RENDERER within this many milliseconds
+    * is dropped.  0: PV_VTEST_DEFAULT_HANDSHAKE_MS. */
+   unsigned handshake_timeout_ms;
    pv_vtest_context_fn context_event;
    void *context_event_user;
 };

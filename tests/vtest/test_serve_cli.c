@@ -238,10 +238,66 @@ test_out_of_fds(void)
    CHECK(secs < 3.0);
    for (int i = 0; i < N; i++)
       pv_vtc_close(&c[i]);
-   struct pv_vtc again;
-   CHECK(connect_retry(&again, sock));
-   CHECK_EQ(pv_vtc_handshake(&again, "after"), 0);
-   pv_vtc_close(&again);
+   /* Once the closed clients' threads released their fds, service resumes. */
+   bool served = false;
+   for (int i = 0; i < 100 && !served; i++) {
+      struct pv_vtc again;
+      if (connect_retry(&again, sock)) {
+         uint32_t id = 0; /* SYNC_CREATE answers: the server really serves it */
+         served = !pv_vtc_handshake(&again, "after") && !pv_vtc_context_init(&again, 4) &&
+                  !pv_vtc_sync_create(&again, 1, &id);
+         pv_vtc_close(&again);
+      }
+      if (!served)
+         pv_sleep_ns(50 * 1000 * 1000);
+   }
+   CHECK(served);
+   kill(pid, SIGTERM);
+   CHECK_EQ(exit_status(pid), 0);
+}
+
+/* True when the server ends this connection within `ms`. */
+static bool
+ended_within(struct pv_vtc *c, int ms)
+{
+   struct pollfd p = { .fd = c->fd, .events = POLLIN };
+   char b;
+   return poll(&p, 1, ms) == 1 && read(c->fd, &b, 1) == 0;
+}
+
+/* --max-clients: one client more is closed at once; --handshake-timeout-ms:
+ * a connection that never says CREATE_RENDERER is dropped, a named one
+ * that stays silent is not. */
+static void
+test_client_limits(void)
+{
+   char sock[128];
+   snprintf(sock, sizeof(sock), "%s/limits.sock", dir);
+   char *argv_sock[] = { (char *)exe, "serve", "--socket-path", sock, "--max-clients", "2",
+                         "--handshake-timeout-ms", "300", NULL };
+   pid_t pid = spawn(argv_sock, NULL, NULL);
+   struct pv_vtc a, b, extra, silent;
+   CHECK(connect_retry(&a, sock));
+   CHECK_EQ(pv_vtc_handshake(&a, "a"), 0);
+   CHECK_EQ(pv_vtc_connect(&b, sock), 0);
+   CHECK_EQ(pv_vtc_handshake(&b, "b"), 0);
+   pv_sleep_ns(100 * 1000 * 1000); /* both are being served */
+   CHECK_EQ(pv_vtc_connect(&extra, sock), 0);
+   CHECK(ended_within(&extra, 1000));
+   pv_vtc_close(&extra);
+   pv_vtc_close(&b);
+   pv_sleep_ns(100 * 1000 * 1000);
+   double t0 = (double)pv_now_ns() / 1e9;
+   CHECK_EQ(pv_vtc_connect(&silent, sock), 0);
+   CHECK(ended_within(&silent, 3000));
+   double waited = (double)pv_now_ns() / 1e9 - t0;
+   CHECK(waited >= 0.25 && waited < 3.0);
+   pv_vtc_close(&silent);
+   CHECK(!ended_within(&a, 500)); /* named and silent: kept */
+   CHECK_EQ(pv_vtc_context_init(&a, 4), 0);
+   pv_vtc_close(&a);
+   char *bad[] = { (char *)exe, "serve", "--max-clients", "0", NULL };
+   CHECK_EQ(exit_status(spawn(bad, NULL, NULL)), 2);
    kill(pid, SIGTERM);
    CHECK_EQ(exit_status(pid), 0);
 }
@@ -264,6 +320,7 @@ main(int argc, char **argv)
    RUN(test_path_safety);
    RUN(test_path_empty_and_taken);
    RUN(test_out_of_fds);
+   RUN(test_client_limits);
    rmdir(dir);
    return pv_test_summary();
 }
