@@ -120,7 +120,11 @@ struct pv_context_limits {
     * Past it the guest sees VK_ERROR_OUT_OF_DEVICE_MEMORY (memory, query
     * pools) or VK_ERROR_OUT_OF_POOL_MEMORY (descriptor sets). */
    uint64_t max_device_memory;
-   uint32_t max_blobs;          /* live blob resources; default 65,536 */
+   /* Live blob resources; default 32,768.  Each is a mapping of this
+    * process, and Linux allows 65,530 by default (vm.max_map_count), some
+    * of which the host driver needs: past that a blob would fail with a
+    * mapping error instead of this limit's name. */
+   uint32_t max_blobs;
    uint64_t max_shm_bytes;      /* bytes of live shared-memory blobs; default 4 GiB */
    uint32_t max_rings;          /* live rings; default 64 */
    uint32_t max_syncs;          /* live vtest sync objects; default 65,536 */

@@ -39,7 +39,7 @@ usage(FILE *f)
            "                      default: $VTEST_SOCKET_NAME, else %s\n"
            "  --limit NAME=VALUE  a per-client limit (repeatable); NAME and default:\n"
            "                        max_objects 1048576, max_device_memory 16G,\n"
-           "                        max_blobs 65536, max_shm_bytes 4G, max_rings 64,\n"
+           "                        max_blobs 32768, max_shm_bytes 4G, max_rings 64,\n"
            "                        max_syncs 65536 (sizes take K, M, G suffixes)\n"
            "  --max-clients N     clients served at once (default %u); one more is\n"
            "                      accepted and closed, with a rate-limited log line\n"

@@ -86,7 +86,7 @@ typedef int (*pv_export_memory_fn)(struct pv_context *ctx, uint64_t blob_id, uin
 /* Defaults of struct pv_context_limits (pvvenus.h documents them). */
 #define PV_DEFAULT_MAX_OBJECTS (1u << 20)
 #define PV_DEFAULT_MAX_DEVICE_MEMORY (16ull << 30)
-#define PV_DEFAULT_MAX_BLOBS (1u << 16)
+#define PV_DEFAULT_MAX_BLOBS (1u << 15)
 #define PV_DEFAULT_MAX_SHM_BYTES (4ull << 30)
 #define PV_DEFAULT_MAX_RINGS 64u
 #define PV_DEFAULT_MAX_SYNCS (1u << 16)

@@ -455,6 +455,28 @@ test_virtio_resources(void)
    pv_renderer_destroy(r);
 }
 
+/* The default max_blobs is reached, and named, before the kernel's
+ * mapping limit (vm.max_map_count, 65,530 by default) is. */
+static void
+test_default_blob_limit(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer *r = new_renderer(&cap);
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_context_create(r, "many", PV_CAPSET_VENUS, &ctx), 0);
+   uint32_t made = 0;
+   int ret = 0;
+   while (!ret && made <= (1u << 16))
+      if (!(ret = pv_context_create_blob_with_id(ctx, made + 1, PV_BLOB_TYPE_HOST3D,
+                                                 PV_BLOB_FLAG_MAPPABLE, 4096, 0, NULL)))
+         made++;
+   CHECK_EQ(ret, -ENOSPC);
+   CHECK_EQ(made, 32768);
+   CHECK(strstr(cap.last, "max_blobs") != NULL);
+   pv_context_destroy(ctx);
+   pv_renderer_destroy(r);
+}
+
 struct polled {
    pthread_t thread;
    unsigned calls;
@@ -548,5 +570,6 @@ main(void)
    RUN(test_idmap);
    RUN(test_virtio_resources);
    RUN(test_polled_fences);
+   RUN(test_default_blob_limit);
    return pv_test_summary();
 }
