@@ -6,6 +6,7 @@
  * Uses the same host loader and driver selection as `pv-venus serve`
  * (VK_ICD_FILENAMES picks the host driver).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,11 +64,16 @@ print_device(VkPhysicalDevice pd, uint32_t index, int verbose)
    VkExtensionProperties *e = calloc(n ? n : 1, sizeof(*e));
    vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e);
    uint32_t offered = 0;
+   bool sync_fd = false;
    for (uint32_t i = 0; i < n; i++) {
       uint32_t ours = pv_cs_extension_spec_version(e[i].extensionName);
       offered += ours && !pv_physical_device_withheld_reason(e[i].extensionName);
+      sync_fd |= !strcmp(e[i].extensionName, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME);
    }
    printf("  offered to the guest: %u of the driver's %u device extensions\n", offered, n);
+   if (!sync_fd && pv_cs_extension_spec_version(VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME))
+      printf("    + %s: served by the renderer (binary semaphores' sync-fd payloads, which "
+             "Mesa 25.0 needs to offer Vulkan 1.3)\n", VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME);
    for (uint32_t i = 0; i < n; i++) {
       const char *name = e[i].extensionName;
       uint32_t ours = pv_cs_extension_spec_version(name);

@@ -68,11 +68,14 @@ create_host_device(const struct pv_physical_device *p, const VkDeviceCreateInfo 
    if (!names)
       return VK_ERROR_OUT_OF_HOST_MEMORY;
    bool have = false;
+   info.enabledExtensionCount = 0;
    for (uint32_t i = 0; i < guest->enabledExtensionCount; i++) {
-      names[i] = guest->ppEnabledExtensionNames[i];
-      have |= !strcmp(names[i], own);
+      const char *e = guest->ppEnabledExtensionNames[i];
+      have |= !strcmp(e, own);
+      /* ours where the host lacks it (semaphore.c) */
+      if (p->host_semaphore_fd || strcmp(e, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME))
+         names[info.enabledExtensionCount++] = e;
    }
-   info.enabledExtensionCount = guest->enabledExtensionCount;
    if (p->has_host_ptr && !have)
       names[info.enabledExtensionCount++] = own;
    info.ppEnabledExtensionNames = names;

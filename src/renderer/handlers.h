@@ -117,6 +117,8 @@
    X(vkCmdCopyQueryPoolResults)                                                \
    /* semaphore.c */                                                           \
    X(vkCreateSemaphore)                                                        \
+   X(vkImportSemaphoreResourceMESA)                                            \
+   X(vkWaitSemaphoreResourceMESA)                                              \
    X(vkWaitForFences)                                                          \
    X(vkWaitSemaphores)                                                         \
    /* memory.c */                                                              \

@@ -9,12 +9,15 @@
  * host driver has it and the generated protocol code covers it, with the
  * spec version clamped to the lower of the two (PROTOCOL.md §7, §14 M3).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "renderer/handlers.h"
 #include "renderer/vk_context.h"
 #include "renderer/vk_objects.h"
+
+#define SYNC_FD_EXT VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME
 
 /* Covered by the protocol but not offered, with the reason. */
 static const struct {
@@ -44,7 +47,7 @@ build_offer(struct pv_physical_device *pdev)
    if (vkEnumerateDeviceExtensionProperties(pdev->handle, NULL, &n, NULL) != VK_SUCCESS)
       return -1;
    VkExtensionProperties *host = calloc(n ? n : 1, sizeof(*host));
-   pdev->exts = calloc(n ? n : 1, sizeof(*pdev->exts));
+   pdev->exts = calloc(n + 1, sizeof(*pdev->exts)); /* + the sync-fd semaphores below */
    if (!host || !pdev->exts ||
        vkEnumerateDeviceExtensionProperties(pdev->handle, NULL, &n, host) < VK_SUCCESS) {
       free(host);
@@ -60,6 +63,15 @@ build_offer(struct pv_physical_device *pdev)
       pdev->exts[pdev->ext_count++] = e;
    }
    free(host);
+   /* Binary semaphores' sync-fd payloads are ours on every host
+    * (semaphore.c): the guest never sends a sync fd itself. */
+   pdev->host_semaphore_fd = pv_physical_device_offers(pdev, SYNC_FD_EXT);
+   uint32_t v = pv_cs_extension_spec_version(SYNC_FD_EXT);
+   if (!pdev->host_semaphore_fd && v) {
+      VkExtensionProperties e = { .specVersion = v };
+      snprintf(e.extensionName, sizeof(e.extensionName), "%s", SYNC_FD_EXT);
+      pdev->exts[pdev->ext_count++] = e;
+   }
    return 0;
 }
 
@@ -390,8 +402,25 @@ pv_handle_vkGetPhysicalDeviceExternalSemaphoreProperties(
    struct pv_dispatcher *d, struct pv_vkGetPhysicalDeviceExternalSemaphoreProperties_args *a)
 {
    NEED_PDEV(d, a);
-   vkGetPhysicalDeviceExternalSemaphoreProperties(a->physicalDevice, a->pExternalSemaphoreInfo,
-                                                  a->pExternalSemaphoreProperties);
+   const VkPhysicalDeviceExternalSemaphoreInfo *info = a->pExternalSemaphoreInfo;
+   VkExternalSemaphoreProperties *out = a->pExternalSemaphoreProperties;
+   if (!info || !out)
+      return pv_dispatch_fail(d, "pExternalSemaphoreInfo or pExternalSemaphoreProperties is NULL");
+   if (info->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT) {
+      /* Ours on every host, for binary semaphores (semaphore.c). */
+      bool timeline = false;
+      for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext)
+         if (s->sType == VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO)
+            timeline = ((const VkSemaphoreTypeCreateInfo *)s)->semaphoreType ==
+                       VK_SEMAPHORE_TYPE_TIMELINE;
+      VkExternalSemaphoreHandleTypeFlags t = timeline ? 0 : info->handleType;
+      out->exportFromImportedHandleTypes = t;
+      out->compatibleHandleTypes = t;
+      out->externalSemaphoreFeatures = timeline ? 0 : VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT |
+                                                         VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT;
+      return;
+   }
+   vkGetPhysicalDeviceExternalSemaphoreProperties(a->physicalDevice, info, out);
 }
 
 void

@@ -29,6 +29,19 @@ type_info(const VkSemaphoreCreateInfo *info)
    return NULL;
 }
 
+/* Sync-fd payloads are ours where the host has none (see the end of this
+ * file): the host semaphore must not be asked to export one.  The decoded
+ * create info is our own scratch copy. */
+static void
+drop_sync_fd_export(const VkSemaphoreCreateInfo *info)
+{
+   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
+      if (s->sType == VK_STRUCTURE_TYPE_EXPORT_SEMAPHORE_CREATE_INFO)
+         ((VkExportSemaphoreCreateInfo *)s)->handleTypes &=
+            ~(VkExternalSemaphoreHandleTypeFlags)VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT;
+   }
+}
+
 void
 pv_handle_vkCreateSemaphore(struct pv_dispatcher *d, struct pv_vkCreateSemaphore_args *a)
 {
@@ -38,6 +51,8 @@ pv_handle_vkCreateSemaphore(struct pv_dispatcher *d, struct pv_vkCreateSemaphore
    struct pv_semaphore *sem = calloc(1, sizeof(*sem));
    if (!sem)
       return pv_dispatch_fail(d, "out of memory");
+   if (!dev->pdev->host_semaphore_fd)
+      drop_sync_fd_export(a->pCreateInfo);
    a->ret = dev->table.CreateSemaphore(dev->handle, a->pCreateInfo, NULL, a->pSemaphore);
    if (a->ret != VK_SUCCESS) {
       free(sem);
@@ -496,4 +511,129 @@ pv_semaphore_after(struct pv_dispatcher *d, uint32_t type, const void *args)
    pthread_mutex_lock(&d->vk->semaphore_lock);
    walk_batches(&w, type, args);
    pthread_mutex_unlock(&d->vk->semaphore_lock);
+}
+
+/* ---- sync-fd payloads, as venus sends them ----------------------------------------------- */
+
+/*
+ * Mesa venus never hands the host a sync fd.  For an imported sync fd it
+ * waits in the guest, then asks with vkImportSemaphoreResourceMESA
+ * (resource id 0) that the host semaphore be signaled; after making a sync
+ * fd of a semaphore guest-side it asks with vkWaitSemaphoreResourceMESA
+ * that the host semaphore's signal be consumed.  Both are queue operations
+ * here: an empty batch that signals, or waits on, the semaphore on the
+ * device's first queue, waited for with a fence so that nothing of ours
+ * uses the semaphore once the call returns.  So every host offers
+ * VK_KHR_external_semaphore_fd for binary semaphores, with or without sync
+ * fds of its own (lavapipe 22.3 and MoltenVK have none), and a Mesa 25.0
+ * guest, which offers synchronization2 only then, gets Vulkan 1.3.
+ */
+
+static VkResult
+fence_slice(void *user, uint64_t slice_ns)
+{
+   const struct { struct pv_device *dev; VkFence fence; } *f = user;
+   return f->dev->table.WaitForFences(f->dev->handle, 1, &f->fence, VK_TRUE, slice_ns);
+}
+
+/* One empty batch on the device's first queue, waited for. */
+static VkResult
+queue_op(struct pv_dispatcher *d, struct pv_device *dev, const VkSubmitInfo *si)
+{
+   if (!dev->queue_count)
+      return VK_ERROR_INITIALIZATION_FAILED;
+   struct pv_queue *q = &dev->queues[0];
+   struct { struct pv_device *dev; VkFence fence; } f = { dev, VK_NULL_HANDLE };
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   VkResult r = dev->table.CreateFence(dev->handle, &fci, NULL, &f.fence);
+   if (r != VK_SUCCESS)
+      return r;
+   pthread_mutex_lock(&q->lock);
+   r = dev->table.QueueSubmit(q->handle, 1, si, f.fence);
+   pthread_mutex_unlock(&q->lock);
+   if (r == VK_SUCCESS)
+      r = pv_wait_sliced(d, UINT64_MAX, fence_slice, &f);
+   if (r == VK_SUCCESS || dev->table.GetFenceStatus(dev->handle, f.fence) != VK_NOT_READY)
+      dev->table.DestroyFence(dev->handle, f.fence, NULL);
+   /* else abandoned with the context: the device's teardown waits it out */
+   return r;
+}
+
+/* The binary semaphore `h` of a sync-fd command, or NULL after failing the
+ * context. */
+static struct pv_semaphore *
+sync_fd_semaphore(struct pv_dispatcher *d, VkSemaphore h)
+{
+   struct pv_semaphore *s = semaphore(d, h);
+   if (!s)
+      pv_dispatch_fail(d, "sync-fd payload of an unknown semaphore");
+   else if (s->timeline)
+      pv_dispatch_fail(d, "sync-fd payload of a timeline semaphore (only binary ones have one)");
+   return s;
+}
+
+void
+pv_handle_vkImportSemaphoreResourceMESA(struct pv_dispatcher *d,
+                                        struct pv_vkImportSemaphoreResourceMESA_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   const VkImportSemaphoreResourceInfoMESA *info = a->pImportSemaphoreResourceInfo;
+   if (!dev || !info)
+      return pv_dispatch_fail(d, "device or pImportSemaphoreResourceInfo is NULL");
+   if (info->resourceId)
+      return pv_dispatch_fail(d, "semaphore payload from resource %u: only 0 (signaled) is served",
+                              info->resourceId);
+   pthread_mutex_lock(&d->vk->semaphore_lock);
+   struct pv_semaphore *s = sync_fd_semaphore(d, info->semaphore);
+   bool signal = s && !s->signal_pending; /* signaled or pending already: nothing to do */
+   if (signal) {
+      pv_semaphore_fini(s);
+      s->signal_pending = true;
+      s->submission = 0; /* ours below: done when this returns */
+   }
+   pthread_mutex_unlock(&d->vk->semaphore_lock);
+   if (!signal)
+      return;
+   const VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .signalSemaphoreCount = 1,
+                             .pSignalSemaphores = &info->semaphore };
+   VkResult r = queue_op(d, dev, &si);
+   if (r != VK_SUCCESS)
+      pv_dispatch_fail(d, "signaling a semaphore for a sync-fd import failed (%d)", r);
+}
+
+void
+pv_handle_vkWaitSemaphoreResourceMESA(struct pv_dispatcher *d,
+                                      struct pv_vkWaitSemaphoreResourceMESA_args *a)
+{
+   struct pv_device *dev = (struct pv_device *)a->device_obj;
+   if (!dev || !a->semaphore_obj)
+      return pv_dispatch_fail(d, "device or semaphore is NULL");
+   struct walk w = { .d = d, .dev = dev, .queue = dev->queue_count ? &dev->queues[0] : NULL };
+   pthread_mutex_lock(&d->vk->semaphore_lock);
+   struct pv_semaphore *s = sync_fd_semaphore(d, a->semaphore);
+   bool consume = s && s->signal_pending; /* no signal: nothing to consume */
+   if (consume) {
+      /* what its signal waits behind, as a guest batch's wait would */
+      for (uint32_t i = 0; i < s->gate_count && !w.error; i++)
+         if (!gates_add(&w.wait_for, s->gates[i]))
+            w.error = "out of memory";
+      w.wait_submission = s->submission;
+      s->signal_pending = false;
+      pv_semaphore_fini(s);
+   }
+   pthread_mutex_unlock(&d->vk->semaphore_lock);
+   if (consume && !w.error && (w.wait_for.n || w.wait_submission) &&
+       pv_wait_sliced(d, UINT64_MAX, gates_slice, &w) != VK_SUCCESS)
+      w.error = "what a binary semaphore's signal waits behind did not finish";
+   free(w.wait_for.v);
+   if (w.error)
+      return pv_dispatch_fail(d, "%s", w.error);
+   if (!consume)
+      return;
+   const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+   const VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .waitSemaphoreCount = 1,
+                             .pWaitSemaphores = &a->semaphore, .pWaitDstStageMask = &stage };
+   VkResult r = queue_op(d, dev, &si);
+   if (r != VK_SUCCESS)
+      pv_dispatch_fail(d, "consuming a semaphore's signal for a sync-fd export failed (%d)", r);
 }

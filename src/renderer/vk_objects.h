@@ -84,6 +84,9 @@ struct pv_physical_device {
    VkPhysicalDeviceMemoryProperties host_mem_props;
    VkPhysicalDeviceMemoryProperties mem_props;
    bool has_host_ptr;            /* VK_EXT_external_memory_host */
+   /* The host has VK_KHR_external_semaphore_fd; without it we offer ours
+    * (semaphore.c) and keep it from the host device. */
+   bool host_semaphore_fd;
    uint64_t max_timeline_difference; /* maxTimelineSemaphoreValueDifference */
    uint64_t host_ptr_alignment;  /* minImportedHostPointerAlignment */
    /* VK_EXT_transform_feedback's limits (0 without it), for cmd_ranges.c */

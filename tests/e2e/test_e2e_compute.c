@@ -190,6 +190,90 @@ test_compute(void)
    CHECK_EQ(e2e_wait_fds(fds), fds);
 }
 
+#define STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO_MESA 1000384004
+
+static int
+create_binary(struct e2e_dev *d, uint64_t *sem)
+{
+   struct pv_vnc *c = &d->c;
+   struct e2e_log *lg = d->log;
+   VkSemaphoreCreateInfo si = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO };
+   *sem = pv_vnc_new_id(c);
+   struct pv_vkCreateSemaphore_args a = { .device = E2E_H(VkDevice, d->device), .pCreateInfo = &si,
+                                          .pSemaphore_ids = sem, .pSemaphore_count = 1 };
+   OK(PV_VNC_CALL(c, vkCreateSemaphore, &a));
+   REQUIRE(a.ret == VK_SUCCESS);
+   return 0;
+}
+
+/* What Mesa venus sends for a sync fd it imported (after waiting for it
+ * in the guest): "make the host semaphore signaled". */
+static int
+import_signaled(struct e2e_dev *d, uint64_t sem, uint32_t resource)
+{
+   struct pv_vnc *c = &d->c;
+   struct e2e_log *lg = d->log;
+   VkImportSemaphoreResourceInfoMESA ri = {
+      .sType = (VkStructureType)STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO_MESA,
+      .semaphore = E2E_H(VkSemaphore, sem), .resourceId = resource,
+   };
+   struct pv_vkImportSemaphoreResourceMESA_args a = { .device = E2E_H(VkDevice, d->device),
+                                                      .pImportSemaphoreResourceInfo = &ri };
+   OK(PV_VNC_SEND(c, vkImportSemaphoreResourceMESA, &a));
+   return 0;
+}
+
+/* Sync-fd payloads of binary semaphores, offered on every host: the
+ * capability Mesa 25.0 asks for before it offers synchronization2, an
+ * import (a dispatch waiting on the semaphore runs), an export's wait
+ * (the signal of a dispatch consumed, so the semaphore can be imported
+ * and waited on again), and a resource id that is not 0 (fatal). */
+static void
+test_sync_fd_semaphores(void)
+{
+   struct fixture f;
+   if (fixture_open(&f, "e2e-sync-fd")) {
+      struct e2e_dev *d = &f.d;
+      VkPhysicalDeviceExternalSemaphoreInfo ei = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_SEMAPHORE_INFO,
+         .handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT };
+      VkExternalSemaphoreProperties ep = { .sType = VK_STRUCTURE_TYPE_EXTERNAL_SEMAPHORE_PROPERTIES };
+      struct pv_vkGetPhysicalDeviceExternalSemaphoreProperties_args q = {
+         .physicalDevice = E2E_H(VkPhysicalDevice, d->pdev), .pExternalSemaphoreInfo = &ei,
+         .pExternalSemaphoreProperties = &ep };
+      CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_CALL(&d->c, vkGetPhysicalDeviceExternalSemaphoreProperties, &q)));
+      CHECK(ep.externalSemaphoreFeatures & VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT);
+      CHECK(ep.externalSemaphoreFeatures & VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT);
+      uint64_t sem = 0, fence = 0;
+      struct e2e_push p = { N, 5u, 0x0f0f0f0fu, 0 };
+      struct e2e_cmd cb;
+      CHECK(!create_binary(d, &sem) && !e2e_create_fence(d, &fence) &&
+            !e2e_record(d, &f.k, 0, &p, &cb));
+      for (int round = 0; round < 2; round++) {
+         /* imported, then waited on by a dispatch */
+         CHECK(!import_signaled(d, sem, 0) && !e2e_submit(d, 0, &cb, sem, 1, 0, fence));
+         CHECK_EQ(e2e_wait_fence(d, fence, 10 * SECOND_NS, NULL), VK_SUCCESS);
+         CHECK_EQ(e2e_mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &p), 0);
+         struct pv_vkResetFences_args rf = { .device = E2E_H(VkDevice, d->device), .fenceCount = 1,
+                                             .pFences = (VkFence[]){ E2E_H(VkFence, fence) } };
+         CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_CALL(&d->c, vkResetFences, &rf)));
+         /* signaled by a dispatch, then its signal consumed as for an export */
+         CHECK(!e2e_submit(d, 0, &cb, sem, 0, 1, 0));
+         struct pv_vkWaitSemaphoreResourceMESA_args w = { .device = E2E_H(VkDevice, d->device),
+                                                          .semaphore = E2E_H(VkSemaphore, sem) };
+         CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_SEND(&d->c, vkWaitSemaphoreResourceMESA, &w)));
+      }
+      CHECK(!(pv_vnc_ring_status(&d->c) & PV_RING_STATUS_FATAL));
+      /* a payload from a resource is not served */
+      CHECK(!import_signaled(d, sem, 7));
+      CHECK(pv_vnc_wait_idle(&d->c) != 0 || (pv_vnc_ring_status(&d->c) & PV_RING_STATUS_FATAL));
+      CHECK(pv_vnc_ring_status(&d->c) & PV_RING_STATUS_FATAL);
+      CHECK(e2e_server_logged(&srv, "resource 7", "only 0"));
+      f.up = false; /* the context is gone: fixture_close abandons the client */
+   }
+   fixture_close(&f);
+}
+
 static void
 test_fence_blocks(void)
 {
@@ -310,6 +394,7 @@ main(void)
    RUN(test_compute);
    RUN(test_fence_blocks);
    RUN(test_timeline);
+   RUN(test_sync_fd_semaphores);
    e2e_server_stop(&srv);
    printf("e2e compute: %.0f ms\n", e2e_ms() - t0);
    return pv_test_summary();

@@ -28,10 +28,14 @@ static unsigned chain_lengths[2];
    } while (0)
 
 /* What the guest is offered: the native list ∩ what the protocol covers,
- * minus the extensions the renderer withholds, spec versions clamped. */
+ * minus the extensions the renderer withholds, spec versions clamped,
+ * plus VK_KHR_external_semaphore_fd at the end where the host lacks it
+ * (the renderer serves binary semaphores' sync-fd payloads itself). */
 static void
 build_expected_offer(void)
 {
+   const char *sync_fd = VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME;
+   bool has_sync_fd = false;
    offered = calloc(native.ext_count + 1, sizeof(*offered));
    for (uint32_t k = 0; offered && k < native.ext_count; k++) {
       VkExtensionProperties e = native.exts[k];
@@ -40,6 +44,12 @@ build_expected_offer(void)
          continue;
       if (e.specVersion > ours)
          e.specVersion = ours;
+      has_sync_fd |= !strcmp(e.extensionName, sync_fd);
+      offered[offered_count++] = e;
+   }
+   if (offered && !has_sync_fd) {
+      VkExtensionProperties e = { .specVersion = pv_cs_extension_spec_version(sync_fd) };
+      snprintf(e.extensionName, sizeof(e.extensionName), "%s", sync_fd);
       offered[offered_count++] = e;
    }
 }
