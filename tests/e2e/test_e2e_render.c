@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tests/e2e/e2e.h"
+#include "tests/e2e/triangle_pipeline.h"
 #include "tests/pv_test.h"
 
 #ifdef PV_E2E_HAVE_SHADERS
@@ -134,43 +135,13 @@ create_pipeline(struct e2e_dev *d, struct scene *s)
                                                 .pPipelineLayout_count = 1 };
    OK(PV_VNC_SEND(c, vkCreatePipelineLayout, &pl));
 
-   VkPipelineShaderStageCreateInfo stages[2] = {
-      { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-        .stage = VK_SHADER_STAGE_VERTEX_BIT, .module = E2E_H(VkShaderModule, s->vert), .pName = "main" },
-      { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-        .stage = VK_SHADER_STAGE_FRAGMENT_BIT, .module = E2E_H(VkShaderModule, s->frag), .pName = "main" },
-   };
-   VkPipelineVertexInputStateCreateInfo vin = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO };
-   VkPipelineInputAssemblyStateCreateInfo ia = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
-      .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST };
-   VkViewport vp = { 0, 0, (float)W, (float)H, 0, 1 };
-   VkRect2D sc = { { 0, 0 }, { W, H } };
-   VkPipelineViewportStateCreateInfo vps = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO, .viewportCount = 1,
-      .pViewports = &vp, .scissorCount = 1, .pScissors = &sc };
-   VkPipelineRasterizationStateCreateInfo rs = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
-      .polygonMode = VK_POLYGON_MODE_FILL, .cullMode = VK_CULL_MODE_NONE,
-      .frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE, .lineWidth = 1.0f };
-   VkPipelineMultisampleStateCreateInfo ms = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
-      .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT };
-   VkPipelineColorBlendAttachmentState cba = { .colorWriteMask = 0xf };
-   VkPipelineColorBlendStateCreateInfo cb = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO, .attachmentCount = 1,
-      .pAttachments = &cba };
-   VkGraphicsPipelineCreateInfo gpi = {
-      .sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO, .stageCount = 2, .pStages = stages,
-      .pVertexInputState = &vin, .pInputAssemblyState = &ia, .pViewportState = &vps,
-      .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
-      .layout = E2E_H(VkPipelineLayout, s->layout),
-      .renderPass = E2E_H(VkRenderPass, s->render_pass), .subpass = 0,
-   };
+   struct e2e_triangle_pipeline tp;
+   const VkGraphicsPipelineCreateInfo *gpi = e2e_triangle_pipeline(
+      &tp, E2E_H(VkShaderModule, s->vert), E2E_H(VkShaderModule, s->frag),
+      E2E_H(VkPipelineLayout, s->layout), E2E_H(VkRenderPass, s->render_pass), W, H);
    s->pipeline = pv_vnc_new_id(c);
    struct pv_vkCreateGraphicsPipelines_args gp = {
-      .device = dev, .createInfoCount = 1, .pCreateInfos = &gpi, .pPipelines_ids = &s->pipeline,
+      .device = dev, .createInfoCount = 1, .pCreateInfos = gpi, .pPipelines_ids = &s->pipeline,
       .pPipelines_count = 1,
    };
    OK(PV_VNC_CALL(c, vkCreateGraphicsPipelines, &gp));

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "bench/vk_workload.h"
+#include "tests/e2e/triangle_pipeline.h"
 
 #include "triangle_frag.spv.h"
 #include "triangle_vert.spv.h"
@@ -172,37 +173,10 @@ make_pipeline(struct pv_wl_gpu *g, struct target *t)
        vkCreateShaderModule(g->dev, &fs, NULL, &t->fs) ||
        vkCreatePipelineLayout(g->dev, &pl, NULL, &t->layout))
       return -1;
-   VkPipelineShaderStageCreateInfo st[2] = {
-      { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-        .stage = VK_SHADER_STAGE_VERTEX_BIT, .module = t->vs, .pName = "main" },
-      { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-        .stage = VK_SHADER_STAGE_FRAGMENT_BIT, .module = t->fs, .pName = "main" },
-   };
-   VkPipelineVertexInputStateCreateInfo vi = { .sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO };
-   VkPipelineInputAssemblyStateCreateInfo ia = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
-      .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST };
-   VkViewport vp = { 0, 0, W, W, 0, 1 };
-   VkRect2D sc = { { 0, 0 }, { W, W } };
-   VkPipelineViewportStateCreateInfo vps = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO, .viewportCount = 1,
-      .pViewports = &vp, .scissorCount = 1, .pScissors = &sc };
-   VkPipelineRasterizationStateCreateInfo rs = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
-      .polygonMode = VK_POLYGON_MODE_FILL, .cullMode = VK_CULL_MODE_NONE, .lineWidth = 1 };
-   VkPipelineMultisampleStateCreateInfo ms = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
-      .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT };
-   VkPipelineColorBlendAttachmentState cba = { .colorWriteMask = 0xf };
-   VkPipelineColorBlendStateCreateInfo cb = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO, .attachmentCount = 1,
-      .pAttachments = &cba };
-   VkGraphicsPipelineCreateInfo gp = {
-      .sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO, .stageCount = 2, .pStages = st,
-      .pVertexInputState = &vi, .pInputAssemblyState = &ia, .pViewportState = &vps,
-      .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
-      .layout = t->layout, .renderPass = t->pass };
-   return vkCreateGraphicsPipelines(g->dev, VK_NULL_HANDLE, 1, &gp, NULL, &t->pipeline) ? -1 : 0;
+   struct e2e_triangle_pipeline tp;
+   const VkGraphicsPipelineCreateInfo *gp =
+      e2e_triangle_pipeline(&tp, t->vs, t->fs, t->layout, t->pass, W, W);
+   return vkCreateGraphicsPipelines(g->dev, VK_NULL_HANDLE, 1, gp, NULL, &t->pipeline) ? -1 : 0;
 }
 
 static void
