@@ -155,6 +155,12 @@ struct pv_renderer_config {
     * units sets it (16384 for Hypervisor.framework on Apple silicon, where
     * hv_vm_map refuses sizes that are not a multiple of 16 KiB). */
    uint32_t page_size;
+   /* Pending sync waits (pv_sync_wait) of all contexts together: each
+    * holds a file descriptor (two with the pipe fallback of non-Linux
+    * hosts), and descriptors are the process's.  0: a quarter of the
+    * open-files limit at creation (RLIMIT_NOFILE), at least 64.  Past it
+    * pv_sync_wait gives -ENOSPC and logs the limit's name. */
+   uint32_t max_pending_waits;
 };
 
 /* config.flags: fence_retired is called only from pv_renderer_poll(), on

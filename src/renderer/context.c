@@ -34,7 +34,7 @@ init_locks(struct pv_context *ctx)
       goto fail_submit;
    if (pthread_mutex_init(&ctx->res_lock, NULL))
       goto fail_res;
-   if (pv_sync_state_init(&ctx->sync, ctx->renderer->limits.max_syncs))
+   if (pv_sync_state_init(&ctx->sync, ctx->renderer->limits.max_syncs, &ctx->renderer->waits))
       goto fail_sync;
    return 0;
 fail_sync:

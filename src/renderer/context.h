@@ -55,6 +55,7 @@ struct pv_renderer {
    _Atomic uint32_t next_ctx_serial;
    _Atomic uint32_t live_contexts;
    struct pv_fence_queue polled; /* PV_RENDERER_FENCES_POLLED only */
+   struct pv_wait_budget waits;  /* pending sync waits of all contexts */
 };
 
 /* ---- hooks the Vulkan layer fills in ------------------------------------ */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "renderer/context.h"
 
@@ -19,6 +20,18 @@ log_trampoline(void *user, enum pv_log_level level, const char *msg)
 }
 
 #define OR_DEFAULT(v, d) ((v) ? (v) : (d))
+
+/* A quarter of the open-files limit (each pending wait holds an fd; the
+ * rest is for clients, blobs and the driver), at least 64. */
+static uint32_t
+default_pending_waits(void)
+{
+   struct rlimit rl;
+   if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+      return 1u << 16;
+   rlim_t q = rl.rlim_cur / 4;
+   return q < 64 ? 64 : q > (1u << 20) ? (1u << 20) : (uint32_t)q;
+}
 
 static void
 resolve_limits(struct pv_context_limits *out, const struct pv_context_limits *in)
@@ -54,6 +67,8 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
       return -ENOMEM;
    }
    r->page_size = page;
+   r->waits.limit = cfg.max_pending_waits ? cfg.max_pending_waits : default_pending_waits();
+   atomic_init(&r->waits.pending, 0);
    r->config = cfg;
    pthread_mutex_init(&r->loader_lock, NULL);
    pthread_mutex_init(&r->probe_lock, NULL);

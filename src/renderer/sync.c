@@ -56,9 +56,10 @@ struct pv_fence {
 /* ---- state -------------------------------------------------------------- */
 
 int
-pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs)
+pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs, struct pv_wait_budget *budget)
 {
    memset(s, 0, sizeof(*s));
+   s->budget = budget;
    if (pthread_mutex_init(&s->lock, NULL))
       return -ENOMEM;
    pv_idmap_init(&s->syncs, max_syncs);
@@ -98,6 +99,7 @@ pv_sync_state_fini(struct pv_sync_state *s)
       pv_pollfd_destroy(&w->pfd);
       put_points(w->pts, w->count);
       free(w);
+      atomic_fetch_sub(&s->budget->pending, 1);
    }
    for (uint32_t i = 0; i < PV_MAX_TIMELINES; i++)
       free_fence_list(s->timelines[i].head);
@@ -161,6 +163,7 @@ update_waits_locked(struct pv_sync_state *s, int cutoff)
       }
       *pw = w->next;
       s->wait_count--;
+      atomic_fetch_sub(&s->budget->pending, 1);
       wait_free(w);
    }
 }
@@ -198,6 +201,16 @@ check_points_arg(const struct pv_sync_point *pts, uint32_t count)
    return count && !pts ? -EINVAL : 0;
 }
 
+/* One pending wait more, within the renderer's budget. */
+static bool
+take_budget(struct pv_sync_state *s)
+{
+   if (atomic_fetch_add(&s->budget->pending, 1) < s->budget->limit)
+      return true;
+   atomic_fetch_sub(&s->budget->pending, 1);
+   return false;
+}
+
 /* Register `w` (points resolved) and hand out its fd; called locked. */
 static int
 start_wait_locked(struct pv_context *ctx, struct pv_wait *w, int *fd_out)
@@ -207,16 +220,26 @@ start_wait_locked(struct pv_context *ctx, struct pv_wait *w, int *fd_out)
    if (!ready && s->wait_count >= MAX_WAITS) {
       update_waits_locked(s, 1);
       if (s->wait_count >= MAX_WAITS) {
-         pv_warn(ctx->log, "ctx %u: too many pending sync waits", ctx->serial);
+         pv_warn(ctx->log, "ctx %u: too many pending sync waits (%u per context)", ctx->serial,
+                 MAX_WAITS);
+         return -ENOSPC;
+      }
+   }
+   if (!ready && !take_budget(s)) {
+      update_waits_locked(s, 1);
+      if (!take_budget(s)) {
+         pv_warn(ctx->log, "ctx %u: limit max_pending_waits (%u, all contexts) reached",
+                 ctx->serial, s->budget->limit);
          return -ENOSPC;
       }
    }
    int ret = pv_pollfd_create(&w->pfd);
-   if (ret)
-      return ret;
-   int fd = dup_cloexec(w->pfd.read_fd);
+   int fd = ret ? ret : dup_cloexec(w->pfd.read_fd);
    if (fd < 0) {
-      pv_pollfd_destroy(&w->pfd);
+      if (!ret)
+         pv_pollfd_destroy(&w->pfd);
+      if (!ready)
+         atomic_fetch_sub(&s->budget->pending, 1);
       return fd;
    }
    if (ready) {

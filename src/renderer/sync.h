@@ -45,8 +45,19 @@ struct pv_timeline {
    void *data;
 };
 
+/*
+ * Pending waits of every context of a renderer: each holds an fd (two
+ * with the pipe fallback), and fds are the process's, so a per-context
+ * cap alone lets a few clients exhaust them for all.
+ */
+struct pv_wait_budget {
+   _Atomic uint32_t pending;
+   uint32_t limit;
+};
+
 struct pv_sync_state {
    pthread_mutex_t lock;
+   struct pv_wait_budget *budget; /* the renderer's */
    struct pv_idmap syncs;       /* sync_id → struct pv_sync * */
    struct pv_wait *waits;       /* pending waits */
    uint32_t wait_count;
@@ -73,7 +84,8 @@ void pv_fence_queue_fini(struct pv_fence_queue *q);
 /* Drop the queued fences of `ctx` (it is being destroyed). */
 void pv_fence_queue_forget(struct pv_fence_queue *q, const struct pv_context *ctx);
 
-int pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs);
+int pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs,
+                       struct pv_wait_budget *budget);
 /* Frees syncs, waits (never signalled) and pending fences (not reported). */
 void pv_sync_state_fini(struct pv_sync_state *s);
 

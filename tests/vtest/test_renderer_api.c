@@ -477,6 +477,52 @@ test_default_blob_limit(void)
    pv_renderer_destroy(r);
 }
 
+/* Pending waits count against one budget for all contexts: the next one
+ * over it fails (and says so) until a wait completes or a context goes. */
+static void
+test_pending_wait_budget(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer_config cfg = { .log_fn = capture_log, .log_user = &cap,
+                                     .log_level = PV_VENUS_LOG_WARN, .max_pending_waits = 3 };
+   struct pv_renderer *r = NULL;
+   CHECK_EQ(pv_renderer_create(&cfg, &r), 0);
+   struct pv_context *a = NULL, *b = NULL;
+   CHECK_EQ(pv_context_create(r, "a", PV_CAPSET_VENUS, &a), 0);
+   CHECK_EQ(pv_context_create(r, "b", PV_CAPSET_VENUS, &b), 0);
+   uint32_t sa = 0, sb = 0;
+   CHECK_EQ(pv_sync_create(a, 0, &sa), 0);
+   CHECK_EQ(pv_sync_create(b, 0, &sb), 0);
+   struct pv_sync_point pa = { sa, 1 }, pb = { sb, 1 };
+   int fds[4] = { -1, -1, -1, -1 };
+   CHECK_EQ(pv_sync_wait(a, 0, &pa, 1, UINT64_MAX, &fds[0]), 0);
+   CHECK_EQ(pv_sync_wait(a, 0, &pa, 1, UINT64_MAX, &fds[1]), 0);
+   CHECK_EQ(pv_sync_wait(b, 0, &pb, 1, UINT64_MAX, &fds[2]), 0);
+   CHECK_EQ(pv_sync_wait(b, 0, &pb, 1, UINT64_MAX, &fds[3]), -ENOSPC);
+   CHECK(strstr(cap.last, "max_pending_waits") != NULL);
+   /* a satisfied wait needs no budget */
+   struct pv_sync_point done = { sb, 0 };
+   int now = -1;
+   CHECK_EQ(pv_sync_wait(b, 0, &done, 1, UINT64_MAX, &now), 0);
+   CHECK(readable(now, 0));
+   pv_close(now);
+   /* a's waits complete: b may wait again */
+   CHECK_EQ(pv_sync_write(a, sa, 1), 0);
+   CHECK(readable(fds[0], 1000) && readable(fds[1], 1000));
+   CHECK_EQ(pv_sync_wait(b, 0, &pb, 1, UINT64_MAX, &fds[3]), 0);
+   /* a destroyed context gives its pending waits back */
+   CHECK_EQ(pv_sync_wait(a, 0, &(struct pv_sync_point){ sa, 2 }, 1, UINT64_MAX, &now), 0);
+   pv_close(now);
+   CHECK_EQ(pv_sync_wait(b, 0, &pb, 1, UINT64_MAX, &now), -ENOSPC);
+   pv_context_destroy(a);
+   CHECK_EQ(pv_sync_wait(b, 0, &pb, 1, UINT64_MAX, &now), 0);
+   pv_close(now);
+   for (int i = 0; i < 4; i++)
+      pv_close(fds[i]);
+   pv_context_destroy(b);
+   pv_renderer_destroy(r);
+}
+
 struct polled {
    pthread_t thread;
    unsigned calls;
@@ -571,5 +617,6 @@ main(void)
    RUN(test_virtio_resources);
    RUN(test_polled_fences);
    RUN(test_default_blob_limit);
+   RUN(test_pending_wait_budget);
    return pv_test_summary();
 }
