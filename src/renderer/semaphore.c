@@ -455,6 +455,23 @@ gates_slice(void *user, uint64_t slice_ns)
    return VK_SUCCESS;
 }
 
+/* After a walk consumed binary signals: wait (abandonably) for what they
+ * wait behind, then fail the context with the walk's error if any.
+ * Returns whether the context is still healthy. */
+static bool
+finish_waits(struct walk *w)
+{
+   if (!w->error && (w->wait_for.n || w->wait_submission) &&
+       pv_wait_sliced(w->d, UINT64_MAX, gates_slice, w) != VK_SUCCESS &&
+       !pv_dispatch_failed(w->d))
+      w->error = "what a binary semaphore's signal waits behind did not finish";
+   free(w->wait_for.v);
+   w->wait_for = (struct pv_semaphore_gates){ 0 };
+   if (w->error)
+      pv_dispatch_fail(w->d, "%s", w->error);
+   return !pv_dispatch_failed(w->d);
+}
+
 static bool
 is_submit(uint32_t type)
 {
@@ -492,13 +509,7 @@ pv_semaphore_before(struct pv_dispatcher *d, uint32_t type, const void *args)
    pthread_mutex_lock(&d->vk->semaphore_lock);
    walk_batches(&w, type, args);
    pthread_mutex_unlock(&d->vk->semaphore_lock);
-   if (!w.error && (w.wait_for.n || w.wait_submission) &&
-       pv_wait_sliced(d, UINT64_MAX, gates_slice, &w) != VK_SUCCESS && !pv_dispatch_failed(d))
-      w.error = "what a binary semaphore's signal waits behind did not finish";
-   free(w.wait_for.v);
-   if (w.error)
-      pv_dispatch_fail(d, "%s", w.error);
-   return !pv_dispatch_failed(d);
+   return finish_waits(&w);
 }
 
 void
@@ -529,10 +540,15 @@ pv_semaphore_after(struct pv_dispatcher *d, uint32_t type, const void *args)
  * guest, which offers synchronization2 only then, gets Vulkan 1.3.
  */
 
+struct fence_wait {
+   struct pv_device *dev;
+   VkFence fence;
+};
+
 static VkResult
 fence_slice(void *user, uint64_t slice_ns)
 {
-   const struct { struct pv_device *dev; VkFence fence; } *f = user;
+   const struct fence_wait *f = user;
    return f->dev->table.WaitForFences(f->dev->handle, 1, &f->fence, VK_TRUE, slice_ns);
 }
 
@@ -543,7 +559,7 @@ queue_op(struct pv_dispatcher *d, struct pv_device *dev, const VkSubmitInfo *si)
    if (!dev->queue_count)
       return VK_ERROR_INITIALIZATION_FAILED;
    struct pv_queue *q = &dev->queues[0];
-   struct { struct pv_device *dev; VkFence fence; } f = { dev, VK_NULL_HANDLE };
+   struct fence_wait f = { dev, VK_NULL_HANDLE };
    const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
    VkResult r = dev->table.CreateFence(dev->handle, &fci, NULL, &f.fence);
    if (r != VK_SUCCESS)
@@ -612,23 +628,10 @@ pv_handle_vkWaitSemaphoreResourceMESA(struct pv_dispatcher *d,
    pthread_mutex_lock(&d->vk->semaphore_lock);
    struct pv_semaphore *s = sync_fd_semaphore(d, a->semaphore);
    bool consume = s && s->signal_pending; /* no signal: nothing to consume */
-   if (consume) {
-      /* what its signal waits behind, as a guest batch's wait would */
-      for (uint32_t i = 0; i < s->gate_count && !w.error; i++)
-         if (!gates_add(&w.wait_for, s->gates[i]))
-            w.error = "out of memory";
-      w.wait_submission = s->submission;
-      s->signal_pending = false;
-      pv_semaphore_fini(s);
-   }
+   if (consume)
+      batch_wait(&w, a->semaphore, 0); /* consumed as a guest batch's wait would */
    pthread_mutex_unlock(&d->vk->semaphore_lock);
-   if (consume && !w.error && (w.wait_for.n || w.wait_submission) &&
-       pv_wait_sliced(d, UINT64_MAX, gates_slice, &w) != VK_SUCCESS)
-      w.error = "what a binary semaphore's signal waits behind did not finish";
-   free(w.wait_for.v);
-   if (w.error)
-      return pv_dispatch_fail(d, "%s", w.error);
-   if (!consume)
+   if (!finish_waits(&w) || !consume)
       return;
    const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
    const VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .waitSemaphoreCount = 1,

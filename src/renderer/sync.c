@@ -91,24 +91,40 @@ free_fence_list(struct pv_fence *f)
    }
 }
 
+static void
+wait_free(struct pv_wait *w)
+{
+   pv_pollfd_destroy(&w->pfd);
+   put_points(w->pts, w->count);
+   free(w);
+}
+
+/* Free a registered wait and give its place in the renderer's budget back. */
+static void
+wait_release(struct pv_sync_state *s, struct pv_wait *w)
+{
+   atomic_fetch_sub(&s->budget->pending, 1);
+   wait_free(w);
+}
+
+/* The syncs table's reference, for pv_idmap_drain. */
+static void
+table_sync_put(void *val)
+{
+   sync_put(val);
+}
+
 void
 pv_sync_state_fini(struct pv_sync_state *s)
 {
    for (struct pv_wait *w = s->waits, *next; w; w = next) {
       next = w->next;
-      pv_pollfd_destroy(&w->pfd);
-      put_points(w->pts, w->count);
-      free(w);
-      atomic_fetch_sub(&s->budget->pending, 1);
+      wait_release(s, w);
    }
    for (uint32_t i = 0; i < PV_MAX_TIMELINES; i++)
       free_fence_list(s->timelines[i].head);
    free_fence_list(s->retired_head);
-   for (uint32_t i = 0; i < s->syncs.cap; i++) {
-      if (s->syncs.slots[i].key)
-         sync_put(s->syncs.slots[i].val);
-   }
-   pv_idmap_fini(&s->syncs);
+   pv_idmap_drain(&s->syncs, table_sync_put);
    pthread_mutex_destroy(&s->lock);
 }
 
@@ -136,14 +152,6 @@ wait_expiry(const struct pv_wait *w)
                                                       : w->deadline_ns + WAIT_GRACE_NS;
 }
 
-static void
-wait_free(struct pv_wait *w)
-{
-   pv_pollfd_destroy(&w->pfd);
-   put_points(w->pts, w->count);
-   free(w);
-}
-
 /*
  * Complete satisfied waits and drop those past their expiry.  `cutoff`
  * lowers the expiry to "deadline passed" when the table is full.
@@ -163,8 +171,7 @@ update_waits_locked(struct pv_sync_state *s, int cutoff)
       }
       *pw = w->next;
       s->wait_count--;
-      atomic_fetch_sub(&s->budget->pending, 1);
-      wait_free(w);
+      wait_release(s, w);
    }
 }
 

@@ -25,8 +25,7 @@ struct pv_idmap {
 };
 
 void pv_idmap_init(struct pv_idmap *m, uint32_t limit);
-/* Frees the table only; for teardown the owner first walks
- * slots[0..cap) and frees the values of the slots with key != 0. */
+/* Frees the table only (pv_idmap_drain frees the values too). */
 void pv_idmap_fini(struct pv_idmap *m);
 /* Insert `val` under a fresh id (>= 1, not in use).  -ENOSPC at the
  * limit, -ENOMEM. */
