@@ -190,8 +190,8 @@ has_ctx(const struct pv_virgl_res *r, uint32_t ctx_id, uint32_t *index)
    return false;
 }
 
-static int
-remember_ctx(struct pv_virgl_res *r, uint32_t ctx_id)
+int
+pv_virgl_res_add_ctx(struct pv_virgl_res *r, uint32_t ctx_id)
 {
    if (r->ctx_count == r->ctx_cap) {
       uint32_t cap = r->ctx_cap ? r->ctx_cap * 2 : 4;
@@ -218,13 +218,7 @@ attach_blob(struct pv_virgl_res *r, struct pv_virgl_ctx *dst)
    if (ret == -ENOENT)
       pv_warn(&pv_virgl.log, "virgl: resource %u: no live context holds it to attach it to %u",
               r->id, dst->id);
-   return ret ? ret : remember_ctx(r, dst->id);
-}
-
-int
-pv_virgl_res_add_ctx(struct pv_virgl_res *r, uint32_t ctx_id)
-{
-   return remember_ctx(r, ctx_id);
+   return ret ? ret : pv_virgl_res_add_ctx(r, dst->id);
 }
 
 VIRGL_EXPORT void
