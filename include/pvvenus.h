@@ -161,6 +161,21 @@ struct pv_renderer_config {
     * open-files limit at creation (RLIMIT_NOFILE), at least 64.  Past it
     * pv_sync_wait gives -ENOSPC and logs the limit's name. */
    uint32_t max_pending_waits;
+   /* More process-wide budgets: what all contexts together may hold, so
+    * that many guests, each within `limits`, cannot exhaust the process.
+    * 0 selects the default beside each.  A refusal fails the request as
+    * the matching per-context limit does and logs the budget's name (at
+    * most one line a second per budget); pv_renderer_get_usage() reads
+    * them. */
+   uint32_t max_contexts;        /* live contexts; pv_context_create gives -ENOSPC; default 1024 */
+   uint32_t max_total_rings;     /* live rings, a reader thread each; default 4096 */
+   /* Live blobs, a mapping each, counted once however many contexts hold
+    * them; default half of the system's mapping limit where it has one
+    * (Linux vm.max_map_count: 32,765 of 65,530), else 32,768. */
+   uint32_t max_total_blobs;
+   /* Bytes of live shared-memory blobs; default half the host's physical
+    * memory (16 GiB where it cannot be read). */
+   uint64_t max_total_shm_bytes;
 };
 
 /* config.flags: fence_retired is called only from pv_renderer_poll(), on
@@ -188,6 +203,25 @@ PV_API void pv_renderer_destroy(struct pv_renderer *r);
  */
 PV_API int pv_renderer_get_capset(struct pv_renderer *r, uint32_t capset_id, uint32_t version,
                                   void *buf, size_t *size);
+
+/* One process-wide budget: how much is held now, and its limit. */
+struct pv_budget_usage {
+   uint64_t used;
+   uint64_t limit;
+};
+
+/* What all contexts of a renderer hold against its budgets, for operators
+ * and tests.  Each figure is read separately (not one snapshot). */
+struct pv_renderer_usage {
+   struct pv_budget_usage contexts;      /* config.max_contexts */
+   struct pv_budget_usage rings;         /* config.max_total_rings */
+   struct pv_budget_usage blobs;         /* config.max_total_blobs */
+   struct pv_budget_usage shm_bytes;     /* config.max_total_shm_bytes */
+   struct pv_budget_usage pending_waits; /* config.max_pending_waits */
+};
+
+/* Fill *out; -EINVAL for NULL arguments. */
+PV_API int pv_renderer_get_usage(const struct pv_renderer *r, struct pv_renderer_usage *out);
 
 /* The page size mappable blob sizes are rounded to (config.page_size, or
  * this host's). */

@@ -1,5 +1,6 @@
 /* cmd_serve.c — `pv-venus serve`: the vtest server for Mesa's venus driver. */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -37,10 +38,17 @@ usage(FILE *f)
            "  --socket-path PATH  UNIX socket to listen on (a stale socket there is\n"
            "                      replaced; removed on exit if it is still ours); not empty;\n"
            "                      default: $VTEST_SOCKET_NAME, else %s\n"
-           "  --limit NAME=VALUE  a per-client limit (repeatable); NAME and default:\n"
+           "  --limit NAME=VALUE  a limit (repeatable; values take K, M, G suffixes).\n"
+           "                      Per client, NAME and default:\n"
            "                        max_objects 1048576, max_device_memory 16G,\n"
            "                        max_blobs 32768, max_shm_bytes 4G, max_rings 64,\n"
-           "                        max_syncs 65536 (sizes take K, M, G suffixes)\n"
+           "                        max_syncs 65536\n"
+           "                      For all clients together:\n"
+           "                        max_contexts (default: --max-clients),\n"
+           "                        max_total_rings 4096, max_total_blobs (half of\n"
+           "                        vm.max_map_count), max_total_shm_bytes (half of RAM),\n"
+           "                        max_pending_waits (a quarter of the open-files limit)\n"
+           "                      The limits in force are logged at start.\n"
            "  --max-clients N     clients served at once (default %u); one more is\n"
            "                      accepted and closed, with a rate-limited log line\n"
            "  --handshake-timeout-ms MS  drop a client that sends no CREATE_RENDERER\n"
@@ -80,22 +88,25 @@ server_thread(void *arg)
    return NULL;
 }
 
-/* "NAME=VALUE" into the limit it names; VALUE may end in K, M or G. */
+/* "NAME=VALUE" into the limit it names (a field of the renderer's
+ * config); VALUE may end in K, M or G. */
 static bool
-parse_limit(const char *arg, struct pv_context_limits *l)
+parse_limit(const char *arg, struct pv_renderer_config *rc)
 {
+#define LIMIT(field) { #field, offsetof(struct pv_renderer_config, limits.field), \
+                       sizeof(((struct pv_context_limits *)0)->field) }
+#define BUDGET(field) { #field, offsetof(struct pv_renderer_config, field), \
+                        sizeof(((struct pv_renderer_config *)0)->field) }
    static const struct {
       const char *name;
-      size_t offset;
-      bool wide;
+      size_t offset, size;
    } names[] = {
-      { "max_objects", offsetof(struct pv_context_limits, max_objects), false },
-      { "max_device_memory", offsetof(struct pv_context_limits, max_device_memory), true },
-      { "max_blobs", offsetof(struct pv_context_limits, max_blobs), false },
-      { "max_shm_bytes", offsetof(struct pv_context_limits, max_shm_bytes), true },
-      { "max_rings", offsetof(struct pv_context_limits, max_rings), false },
-      { "max_syncs", offsetof(struct pv_context_limits, max_syncs), false },
+      LIMIT(max_objects), LIMIT(max_device_memory), LIMIT(max_blobs), LIMIT(max_shm_bytes),
+      LIMIT(max_rings), LIMIT(max_syncs), BUDGET(max_contexts), BUDGET(max_total_rings),
+      BUDGET(max_total_blobs), BUDGET(max_total_shm_bytes), BUDGET(max_pending_waits),
    };
+#undef LIMIT
+#undef BUDGET
    const char *eq = strchr(arg, '=');
    if (!eq)
       return false;
@@ -110,15 +121,28 @@ parse_limit(const char *arg, struct pv_context_limits *l)
    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
       if (strlen(names[i].name) != (size_t)(eq - arg) || strncmp(arg, names[i].name, eq - arg))
          continue;
-      if (!names[i].wide && v > UINT32_MAX)
+      if (names[i].size == 4 && v > UINT32_MAX)
          return false;
-      if (names[i].wide)
-         memcpy((char *)l + names[i].offset, &(uint64_t){ v }, 8);
+      if (names[i].size == 8)
+         memcpy((char *)rc + names[i].offset, &(uint64_t){ v }, 8);
       else
-         memcpy((char *)l + names[i].offset, &(uint32_t){ (uint32_t)v }, 4);
+         memcpy((char *)rc + names[i].offset, &(uint32_t){ (uint32_t)v }, 4);
       return true;
    }
    return false;
+}
+
+/* One line an operator can compare with the refusals logged later. */
+static void
+log_budgets(struct pv_logger *log, struct pv_renderer *r)
+{
+   struct pv_renderer_usage u;
+   if (pv_renderer_get_usage(r, &u))
+      return;
+   pv_info(log, "limits for all clients: max_contexts %" PRIu64 ", max_total_rings %" PRIu64
+           ", max_total_blobs %" PRIu64 ", max_total_shm_bytes %" PRIu64 " MiB"
+           ", max_pending_waits %" PRIu64, u.contexts.limit, u.rings.limit, u.blobs.limit,
+           u.shm_bytes.limit >> 20, u.pending_waits.limit);
 }
 
 /* A positive count for OPTION, or 0 after saying why not. */
@@ -155,7 +179,7 @@ parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_c
             return 2;
          }
       } else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
-         if (!parse_limit(argv[++i], &rc->limits)) {
+         if (!parse_limit(argv[++i], rc)) {
             fprintf(stderr, "pv-venus serve: bad limit '%s' (see --help)\n", argv[i]);
             return 2;
          }
@@ -221,6 +245,9 @@ pv_cmd_serve(int argc, char **argv)
       return ret;
 
    raise_fd_limit();
+   /* A client is a context: as many as may connect, unless told. */
+   if (!rc.max_contexts)
+      rc.max_contexts = cfg.max_clients ? cfg.max_clients : PV_VTEST_DEFAULT_MAX_CLIENTS;
    /* Block the stop signals in every thread; sigwait() takes them. */
    sigset_t set;
    sigemptyset(&set);
@@ -238,6 +265,7 @@ pv_cmd_serve(int argc, char **argv)
       pv_error(&log, "cannot create the renderer: %s", strerror(-ret));
       return 1;
    }
+   log_budgets(&log, renderer);
    cfg.socket_path = socket_path;
    cfg.renderer = renderer;
    cfg.log = &log;

@@ -158,6 +158,28 @@ pv_page_size(void)
    return v > 0 ? (size_t)v : 4096;
 }
 
+uint64_t
+pv_phys_mem_bytes(void)
+{
+   long pages = sysconf(_SC_PHYS_PAGES);
+   return pages > 0 ? (uint64_t)pages * pv_page_size() : 0;
+}
+
+/* Read from the file Linux keeps it in; other systems have no such file
+ * (and no such limit), which reads as 0. */
+uint64_t
+pv_mapping_limit(void)
+{
+   FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+   unsigned long long v = 0;
+   if (f) {
+      if (fscanf(f, "%llu", &v) != 1)
+         v = 0;
+      fclose(f);
+   }
+   return v;
+}
+
 /* ---- threads ------------------------------------------------------------- */
 
 int

@@ -53,6 +53,14 @@ void pv_shm_unmap(void *ptr, size_t size);
 /* Size of a memory page. */
 size_t pv_page_size(void);
 
+/* Bytes of physical memory, or 0 where the system does not say. */
+uint64_t pv_phys_mem_bytes(void);
+
+/* How many mappings the system lets one process hold (Linux's
+ * vm.max_map_count), or 0 where there is no such limit or it cannot be
+ * read. */
+uint64_t pv_mapping_limit(void);
+
 /* Close an fd if it is >= 0; keeps errno. */
 void pv_close(int fd);
 

@@ -59,24 +59,29 @@ pv_context_create(struct pv_renderer *r, const char *name, uint32_t capset_id,
               name ? name : "", capset_id, PV_CAPSET_VENUS);
       return -EINVAL;
    }
+   uint32_t serial = atomic_fetch_add(&r->next_ctx_serial, 1) + 1;
+   if (!pv_budget_take_logged(&r->contexts, 1, &r->log, serial))
+      return -ENOSPC;
    struct pv_context *ctx = calloc(1, sizeof(*ctx));
-   if (!ctx)
+   if (!ctx) {
+      pv_budget_give(&r->contexts, 1);
       return -ENOMEM;
+   }
    ctx->renderer = r;
    ctx->log = &r->log;
    ctx->capset_id = capset_id;
-   ctx->serial = atomic_fetch_add(&r->next_ctx_serial, 1) + 1;
+   ctx->serial = serial;
    copy_name(ctx->name, sizeof(ctx->name), name);
    atomic_init(&ctx->fatal, false);
    pv_idmap_init(&ctx->resources, r->limits.max_blobs);
    int ret = init_locks(ctx);
    if (ret) {
       free(ctx);
+      pv_budget_give(&r->contexts, 1);
       return ret;
    }
    if (r->record_dir)
       pv_recorder_open(r->record_dir, ctx->name, ctx->serial, ctx->log, &ctx->recorder);
-   atomic_fetch_add(&r->live_contexts, 1);
    pv_debug(ctx->log, "ctx %u '%s' created", ctx->serial, ctx->name);
    *out = ctx;
    return 0;
@@ -99,8 +104,8 @@ pv_context_destroy(struct pv_context *ctx)
    pthread_mutex_destroy(&ctx->res_lock);
    pthread_mutex_destroy(&ctx->submit_lock);
    pthread_mutex_destroy(&ctx->fatal_lock);
-   atomic_fetch_sub(&ctx->renderer->live_contexts, 1);
    pv_debug(ctx->log, "ctx %u '%s' destroyed", ctx->serial, ctx->name);
+   pv_budget_give(&ctx->renderer->contexts, 1);
    free(ctx);
 }
 

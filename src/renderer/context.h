@@ -22,6 +22,7 @@
 
 #include "platform/pv_platform.h"
 #include "pvvenus.h"
+#include "util/pv_budget.h"
 #include "util/pv_idmap.h"
 #include "renderer/sync.h"
 #include "util/pv_log.h"
@@ -53,9 +54,13 @@ struct pv_renderer {
    uint64_t page_size;              /* mappable blob sizes are multiples */
    struct pv_context_limits limits; /* resolved: no zero fields */
    _Atomic uint32_t next_ctx_serial;
-   _Atomic uint32_t live_contexts;
    struct pv_fence_queue polled; /* PV_RENDERER_FENCES_POLLED only */
-   struct pv_wait_budget waits;  /* pending sync waits of all contexts */
+   /* What all contexts together hold (pvvenus.h, "process-wide budgets"). */
+   struct pv_budget contexts;
+   struct pv_budget rings;     /* taken by the Vulkan layer's rings */
+   struct pv_budget blobs;     /* once per resource, however many hold it */
+   struct pv_budget shm_bytes; /* once per shm resource */
+   struct pv_budget waits;     /* pending sync waits */
 };
 
 /* ---- hooks the Vulkan layer fills in ------------------------------------ */

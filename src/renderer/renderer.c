@@ -1,5 +1,6 @@
 /* renderer.c — the renderer instance: configuration and logging. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -31,6 +32,36 @@ default_pending_waits(void)
       return 1u << 16;
    rlim_t q = rl.rlim_cur / 4;
    return q < 64 ? 64 : q > (1u << 20) ? (1u << 20) : (uint32_t)q;
+}
+
+/* Half of the system's mapping limit (the host driver and the C library
+ * need mappings too), or 32,768 where there is none. */
+static uint64_t
+default_total_blobs(void)
+{
+   uint64_t m = pv_mapping_limit();
+   return m ? (m / 2 > UINT32_MAX ? UINT32_MAX : m / 2) : 32768;
+}
+
+/* Half of physical memory: shared memory is RAM the guest can fill. */
+static uint64_t
+default_total_shm(void)
+{
+   uint64_t phys = pv_phys_mem_bytes();
+   return phys ? phys / 2 : 16ull << 30;
+}
+
+static void
+init_budgets(struct pv_renderer *r, const struct pv_renderer_config *cfg)
+{
+   pv_budget_init(&r->contexts, "max_contexts", OR_DEFAULT(cfg->max_contexts, 1024));
+   pv_budget_init(&r->rings, "max_total_rings", OR_DEFAULT(cfg->max_total_rings, 4096));
+   pv_budget_init(&r->blobs, "max_total_blobs",
+                  cfg->max_total_blobs ? cfg->max_total_blobs : default_total_blobs());
+   pv_budget_init(&r->shm_bytes, "max_total_shm_bytes",
+                  cfg->max_total_shm_bytes ? cfg->max_total_shm_bytes : default_total_shm());
+   pv_budget_init(&r->waits, "max_pending_waits",
+                  cfg->max_pending_waits ? cfg->max_pending_waits : default_pending_waits());
 }
 
 static void
@@ -67,8 +98,7 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
       return -ENOMEM;
    }
    r->page_size = page;
-   r->waits.limit = cfg.max_pending_waits ? cfg.max_pending_waits : default_pending_waits();
-   atomic_init(&r->waits.pending, 0);
+   init_budgets(r, &cfg);
    r->config = cfg;
    pthread_mutex_init(&r->loader_lock, NULL);
    pthread_mutex_init(&r->probe_lock, NULL);
@@ -81,7 +111,6 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
    r->record_dir = rec && *rec ? strdup(rec) : NULL;
    r->config.record_dir = NULL; /* the copy above is what we keep */
    atomic_init(&r->next_ctx_serial, 0);
-   atomic_init(&r->live_contexts, 0);
    pv_debug(&r->log, "renderer created (platform %s)", pv_platform_backend());
    *out = r;
    return 0;
@@ -93,15 +122,37 @@ pv_renderer_page_size(const struct pv_renderer *r)
    return r ? (uint32_t)r->page_size : 0;
 }
 
+static void
+usage_of(struct pv_budget_usage *out, const struct pv_budget *b)
+{
+   out->used = atomic_load_explicit(&((struct pv_budget *)b)->used, memory_order_relaxed);
+   out->limit = b->limit;
+}
+
+PV_API int
+pv_renderer_get_usage(const struct pv_renderer *r, struct pv_renderer_usage *out)
+{
+   if (!r || !out)
+      return -EINVAL;
+   usage_of(&out->contexts, &r->contexts);
+   usage_of(&out->rings, &r->rings);
+   usage_of(&out->blobs, &r->blobs);
+   usage_of(&out->shm_bytes, &r->shm_bytes);
+   usage_of(&out->pending_waits, &r->waits);
+   return 0;
+}
+
 PV_API void
 pv_renderer_destroy(struct pv_renderer *r)
 {
    if (!r)
       return;
-   uint32_t live = atomic_load(&r->live_contexts);
-   if (live) {
-      /* Those contexts still point at r: leaking it beats a use-after-free. */
-      pv_error(&r->log, "renderer destroyed with %u live contexts; leaking it", live);
+   uint64_t live = atomic_load(&r->contexts.used), blobs = atomic_load(&r->blobs.used);
+   if (live || blobs) {
+      /* Those contexts, or mappings the embedder still holds, point at r:
+       * leaking it beats a use-after-free. */
+      pv_error(&r->log, "renderer destroyed with %" PRIu64 " live contexts and %" PRIu64
+               " live blobs; leaking it", live, blobs);
       return;
    }
    if (r->config.flags & PV_RENDERER_FENCES_POLLED)

@@ -10,9 +10,21 @@
 #include "renderer/context.h"
 #include "renderer/recorder.h"
 
+/* Shared-memory bytes a resource counts against max_shm_bytes and
+ * max_total_shm_bytes. */
+static uint64_t
+shm_charge(const struct pv_resource *res)
+{
+   return res->owns_map && res->fd_type == PV_BLOB_FD_SHM ? res->size : 0;
+}
+
 static void
 resource_free(struct pv_resource *res)
 {
+   if (res->renderer) {
+      pv_budget_give(&res->renderer->blobs, 1);
+      pv_budget_give(&res->renderer->shm_bytes, shm_charge(res));
+   }
    if (res->owns_map)
       pv_shm_unmap(res->map, (size_t)res->size);
    if (res->release)
@@ -166,10 +178,15 @@ create_shm(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags, uint
       return -EINVAL;
    if (!reserve_shm_bytes(ctx, size))
       return -ENOSPC;
+   if (!pv_budget_take_logged(&ctx->renderer->shm_bytes, size, ctx->log, ctx->serial)) {
+      release_shm_bytes(ctx, size);
+      return -ENOSPC;
+   }
    struct pv_resource *res = calloc(1, sizeof(*res));
    int fd = res ? pv_shm_create("pv-venus-blob", (size_t)size) : -ENOMEM;
    if (fd < 0) {
       pv_warn(ctx->log, "ctx %u: shm blob of %" PRIu64 " bytes: %s", ctx->serial, size, strerror(-fd));
+      pv_budget_give(&ctx->renderer->shm_bytes, size);
       release_shm_bytes(ctx, size);
       free(res);
       return fd;
@@ -180,6 +197,7 @@ create_shm(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags, uint
       pv_warn(ctx->log, "ctx %u: mapping shm blob of %" PRIu64 " bytes: %s", ctx->serial, size,
               strerror(-err));
       pv_close(fd);
+      pv_budget_give(&ctx->renderer->shm_bytes, size);
       release_shm_bytes(ctx, size);
       free(res);
       return err;
@@ -237,13 +255,6 @@ create_exported(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags,
    return 0;
 }
 
-/* Shared-memory bytes a resource counts against max_shm_bytes. */
-static uint64_t
-shm_charge(const struct pv_resource *res)
-{
-   return res->owns_map && res->fd_type == PV_BLOB_FD_SHM ? res->size : 0;
-}
-
 /* Create a blob and put it into the table under `res_id` (0: choose one). */
 static int
 create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type, uint32_t blob_flags,
@@ -254,10 +265,15 @@ create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type, uint32_
    struct pv_resource *res = NULL;
    int fd = -1;
    int *fdp = info ? &fd : NULL;
+   if (!pv_budget_take_logged(&ctx->renderer->blobs, 1, ctx->log, ctx->serial))
+      return -ENOSPC;
    int ret = blob_id == 0 ? create_shm(ctx, blob_type, blob_flags, size, &res, fdp)
                           : create_exported(ctx, blob_type, blob_flags, size, blob_id, &res, fdp);
-   if (ret)
+   if (ret) {
+      pv_budget_give(&ctx->renderer->blobs, 1);
       return ret;
+   }
+   res->renderer = ctx->renderer; /* resource_free gives both budgets back */
    ret = insert(ctx, res, res_id);
    if (ret) {
       pv_warn(ctx->log, "ctx %u: resource %u: %s%s", ctx->serial, res_id, strerror(-ret),

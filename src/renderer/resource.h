@@ -26,6 +26,7 @@
 #include "pvvenus.h"
 
 struct pv_context;
+struct pv_renderer;
 
 struct pv_resource {
    uint32_t id;               /* the same in every context it is attached to */
@@ -42,6 +43,9 @@ struct pv_resource {
    /* A new fd for the memory (pv_context_export_resource), or a negative
     * errno; NULL where none can be made. */
    int (*dup_fd)(void *priv);
+   /* Whose process-wide budgets (blobs, shared memory) this resource
+    * holds until it is freed; it may outlive every context. */
+   struct pv_renderer *renderer;
 };
 
 /* A new reference to resource `res_id`, or NULL if there is none.  Drop it

@@ -56,7 +56,7 @@ struct pv_fence {
 /* ---- state -------------------------------------------------------------- */
 
 int
-pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs, struct pv_wait_budget *budget)
+pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs, struct pv_budget *budget)
 {
    memset(s, 0, sizeof(*s));
    s->budget = budget;
@@ -103,7 +103,7 @@ wait_free(struct pv_wait *w)
 static void
 wait_release(struct pv_sync_state *s, struct pv_wait *w)
 {
-   atomic_fetch_sub(&s->budget->pending, 1);
+   pv_budget_give(s->budget, 1);
    wait_free(w);
 }
 
@@ -208,16 +208,6 @@ check_points_arg(const struct pv_sync_point *pts, uint32_t count)
    return count && !pts ? -EINVAL : 0;
 }
 
-/* One pending wait more, within the renderer's budget. */
-static bool
-take_budget(struct pv_sync_state *s)
-{
-   if (atomic_fetch_add(&s->budget->pending, 1) < s->budget->limit)
-      return true;
-   atomic_fetch_sub(&s->budget->pending, 1);
-   return false;
-}
-
 /* Register `w` (points resolved) and hand out its fd; called locked. */
 static int
 start_wait_locked(struct pv_context *ctx, struct pv_wait *w, int *fd_out)
@@ -232,13 +222,10 @@ start_wait_locked(struct pv_context *ctx, struct pv_wait *w, int *fd_out)
          return -ENOSPC;
       }
    }
-   if (!ready && !take_budget(s)) {
+   if (!ready && !pv_budget_take(s->budget, 1)) {
       update_waits_locked(s, 1);
-      if (!take_budget(s)) {
-         pv_warn(ctx->log, "ctx %u: limit max_pending_waits (%u, all contexts) reached",
-                 ctx->serial, s->budget->limit);
+      if (!pv_budget_take_logged(s->budget, 1, ctx->log, ctx->serial))
          return -ENOSPC;
-      }
    }
    int ret = pv_pollfd_create(&w->pfd);
    int fd = ret ? ret : dup_cloexec(w->pfd.read_fd);
@@ -246,7 +233,7 @@ start_wait_locked(struct pv_context *ctx, struct pv_wait *w, int *fd_out)
       if (!ret)
          pv_pollfd_destroy(&w->pfd);
       if (!ready)
-         atomic_fetch_sub(&s->budget->pending, 1);
+         pv_budget_give(s->budget, 1);
       return fd;
    }
    if (ready) {

@@ -21,6 +21,7 @@
 
 #include "platform/pv_platform.h"
 #include "pvvenus.h"
+#include "util/pv_budget.h"
 #include "util/pv_idmap.h"
 
 struct pv_context;
@@ -50,14 +51,9 @@ struct pv_timeline {
  * with the pipe fallback), and fds are the process's, so a per-context
  * cap alone lets a few clients exhaust them for all.
  */
-struct pv_wait_budget {
-   _Atomic uint32_t pending;
-   uint32_t limit;
-};
-
 struct pv_sync_state {
    pthread_mutex_t lock;
-   struct pv_wait_budget *budget; /* the renderer's */
+   struct pv_budget *budget;    /* the renderer's pending waits */
    struct pv_idmap syncs;       /* sync_id → struct pv_sync * */
    struct pv_wait *waits;       /* pending waits */
    uint32_t wait_count;
@@ -85,7 +81,7 @@ void pv_fence_queue_fini(struct pv_fence_queue *q);
 void pv_fence_queue_forget(struct pv_fence_queue *q, const struct pv_context *ctx);
 
 int pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs,
-                       struct pv_wait_budget *budget);
+                       struct pv_budget *budget);
 /* Frees syncs, waits (never signalled) and pending fences (not reported). */
 void pv_sync_state_fini(struct pv_sync_state *s);
 

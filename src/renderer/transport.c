@@ -7,6 +7,7 @@
  * context; vkWaitVirtqueueSeqnoMESA arrives on a ring.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,7 @@ ring_free(struct pv_vk_ring *r)
    pv_dispatcher_fini(&r->disp);
    pv_event_fini(&r->vq_event);
    pv_resource_unpin(r->vk->ctx, r->res);
+   pv_budget_give(&r->vk->ctx->renderer->rings, 1);
    free(r);
 }
 
@@ -144,11 +146,17 @@ pv_handle_vkCreateRingMESA(struct pv_dispatcher *d, struct pv_vkCreateRingMESA_a
       return pv_dispatch_fail(d, "pCreateInfo is NULL");
    if (pv_vk_ring_find(vk, a->ring))
       return pv_dispatch_fail(d, "ring 0x%llx exists", (unsigned long long)a->ring);
-   if (vk->ring_count >= vk->ctx->renderer->limits.max_rings)
-      return pv_dispatch_fail(d, "limit max_rings (%u) reached", vk->ctx->renderer->limits.max_rings);
+   struct pv_renderer *rd = vk->ctx->renderer;
+   if (vk->ring_count >= rd->limits.max_rings)
+      return pv_dispatch_fail(d, "limit max_rings (%u) reached", rd->limits.max_rings);
+   if (!pv_budget_take_logged(&rd->rings, 1, vk->ctx->log, vk->ctx->serial))
+      return pv_dispatch_fail(d, "limit max_total_rings (%" PRIu64 ", all contexts) reached",
+                              rd->rings.limit);
    struct pv_vk_ring *r = calloc(1, sizeof(*r));
-   if (!r)
+   if (!r) {
+      pv_budget_give(&rd->rings, 1);
       return pv_dispatch_fail(d, "out of memory");
+   }
    r->id = a->ring;
    r->vk = vk;
    pv_event_init(&r->vq_event);
@@ -177,6 +185,7 @@ pv_handle_vkCreateRingMESA(struct pv_dispatcher *d, struct pv_vkCreateRingMESA_a
    pv_event_fini(&r->vq_event);
    if (r->res)
       pv_resource_unpin(vk->ctx, r->res);
+   pv_budget_give(&rd->rings, 1);
    free(r);
 }
 

@@ -73,6 +73,12 @@ pin_host_driver(void)
 int
 e2e_server_start(struct e2e_server *s)
 {
+   return e2e_server_start_config(s, &(struct pv_renderer_config){ 0 });
+}
+
+int
+e2e_server_start_config(struct e2e_server *s, const struct pv_renderer_config *base)
+{
    pin_host_driver();
    memset(s, 0, sizeof(*s));
    pthread_mutex_init(&s->lock, NULL);
@@ -81,7 +87,9 @@ e2e_server_start(struct e2e_server *s)
       return -errno;
    snprintf(s->path, sizeof(s->path), "%s/sock", s->dir);
    pv_logger_init(&s->log, NULL, NULL);
-   struct pv_renderer_config rc = { .log_fn = log_sink, .log_user = s };
+   struct pv_renderer_config rc = *base;
+   rc.log_fn = log_sink;
+   rc.log_user = s;
    int ret = pv_renderer_create(&rc, &s->renderer);
    if (ret)
       return ret;

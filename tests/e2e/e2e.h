@@ -38,6 +38,8 @@ struct e2e_server {
 
 /* Start / stop the server on a fresh socket in a temporary directory. */
 int e2e_server_start(struct e2e_server *s);
+/* The same with a renderer made from `base` (its log sink is replaced). */
+int e2e_server_start_config(struct e2e_server *s, const struct pv_renderer_config *base);
 void e2e_server_stop(struct e2e_server *s);
 /* Whether an error line the renderer logged contains both strings. */
 bool e2e_server_logged(struct e2e_server *s, const char *a, const char *b);

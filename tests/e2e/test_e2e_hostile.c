@@ -393,6 +393,35 @@ test_huge_query_pool(void)
    CHECK(e2e_wait_clients(&srv, 1));
 }
 
+/* Rings are reader threads: all clients together may hold
+ * max_total_rings.  The client whose ring would pass it is refused (its
+ * context fatal, the reason logged); when another client leaves, the next
+ * one gets a ring. */
+static void
+test_ring_budget(void)
+{
+   static struct e2e_server small;
+   CHECK_EQ(e2e_server_start_config(&small, &(struct pv_renderer_config){ .max_total_rings = 2 }), 0);
+   struct pv_vnc a, b, c;
+   CHECK_EQ(pv_vnc_open(&a, small.path, "ring-a"), 0);
+   CHECK_EQ(pv_vnc_open(&b, small.path, "ring-b"), 0);
+   CHECK(pv_vnc_open(&c, small.path, "ring-c") != 0);
+   pv_vnc_abandon(&c);
+   CHECK(e2e_server_logged(&small, "max_total_rings", "all contexts"));
+   struct pv_renderer_usage u;
+   CHECK_EQ(pv_renderer_get_usage(small.renderer, &u), 0);
+   CHECK(u.rings.used == 2 && u.rings.limit == 2);
+   CHECK_EQ(pv_vnc_close(&a), 0);
+   CHECK(e2e_wait_clients(&small, 1));
+   CHECK_EQ(pv_vnc_open(&c, small.path, "ring-c"), 0);
+   CHECK_EQ(pv_vnc_close(&c), 0);
+   CHECK_EQ(pv_vnc_close(&b), 0);
+   CHECK(e2e_wait_clients(&small, 0));
+   CHECK_EQ(pv_renderer_get_usage(small.renderer, &u), 0);
+   CHECK(u.rings.used == 0 && u.contexts.used == 0 && u.blobs.used == 0);
+   e2e_server_stop(&small);
+}
+
 /* ---- malformed commands -------------------------------------------------------------- */
 
 /* Bring a victim up, let `bad` write its command, and check that the ring
@@ -925,6 +954,7 @@ main(void)
    RUN(test_malformed);
    RUN(test_release_while_stuck);
    RUN(test_huge_query_pool);
+   RUN(test_ring_budget);
    atomic_store(&by.stop, true);
    pv_thread_join(&by.thread);
    printf("bystander: %u iterations, %d failures\n", atomic_load(&by.iterations), by.failures);

@@ -30,6 +30,7 @@ readable(int fd, int timeout_ms)
 /* Collects log lines so tests can check that something was logged. */
 struct log_capture {
    int errors;
+   int lines;
    char last[256];
 };
 
@@ -39,6 +40,7 @@ capture_log(void *user, enum pv_venus_log_level level, const char *msg)
    struct log_capture *cap = user;
    if (level == PV_VENUS_LOG_ERROR)
       cap->errors++;
+   cap->lines++;
    snprintf(cap->last, sizeof(cap->last), "%s", msg);
 }
 
@@ -455,13 +457,18 @@ test_virtio_resources(void)
    pv_renderer_destroy(r);
 }
 
-/* The default max_blobs is reached, and named, before the kernel's
- * mapping limit (vm.max_map_count, 65,530 by default) is. */
+/* The default blob limits are reached, and named, before the kernel's
+ * mapping limit (vm.max_map_count, 65,530 by default) is: max_blobs of
+ * the context, or max_total_blobs (half the kernel's) if that is lower. */
 static void
 test_default_blob_limit(void)
 {
    struct log_capture cap = { 0 };
    struct pv_renderer *r = new_renderer(&cap);
+   struct pv_renderer_usage u;
+   CHECK_EQ(pv_renderer_get_usage(r, &u), 0);
+   uint64_t kernel = pv_mapping_limit();
+   CHECK(u.blobs.limit == (kernel ? kernel / 2 : 32768));
    struct pv_context *ctx = NULL;
    CHECK_EQ(pv_context_create(r, "many", PV_CAPSET_VENUS, &ctx), 0);
    uint32_t made = 0;
@@ -471,9 +478,68 @@ test_default_blob_limit(void)
                                                  PV_BLOB_FLAG_MAPPABLE, 4096, 0, NULL)))
          made++;
    CHECK_EQ(ret, -ENOSPC);
-   CHECK_EQ(made, 32768);
-   CHECK(strstr(cap.last, "max_blobs") != NULL);
+   bool total_first = u.blobs.limit < 32768;
+   CHECK_EQ(made, total_first ? u.blobs.limit : 32768);
+   CHECK(strstr(cap.last, total_first ? "max_total_blobs" : "max_blobs") != NULL);
    pv_context_destroy(ctx);
+   pv_renderer_destroy(r);
+}
+
+/* Contexts, blobs and shared memory count against budgets for the whole
+ * renderer: past one, the request fails naming it, repeated refusals are
+ * logged once a second, and everything comes back when its holder goes
+ * (a VMM's mapping holds its blob past the contexts). */
+static void
+test_process_budgets(void)
+{
+   struct log_capture cap = { 0 };
+   struct pv_renderer_config cfg = { .log_fn = capture_log, .log_user = &cap,
+                                     .log_level = PV_VENUS_LOG_WARN, .max_contexts = 2,
+                                     .max_total_blobs = 3, .max_total_shm_bytes = 3 * 4096,
+                                     .page_size = 4096 };
+   struct pv_renderer *r = NULL;
+   CHECK_EQ(pv_renderer_create(&cfg, &r), 0);
+   struct pv_context *a = NULL, *b = NULL, *c = NULL;
+   CHECK_EQ(pv_context_create(r, "a", PV_CAPSET_VENUS, &a), 0);
+   CHECK_EQ(pv_context_create(r, "b", PV_CAPSET_VENUS, &b), 0);
+   CHECK_EQ(pv_context_create(r, "c", PV_CAPSET_VENUS, &c), -ENOSPC);
+   CHECK(c == NULL && strstr(cap.last, "max_contexts") != NULL);
+   int lines = cap.lines;
+   for (int i = 0; i < 100; i++)
+      CHECK_EQ(pv_context_create(r, "c", PV_CAPSET_VENUS, &c), -ENOSPC);
+   CHECK(cap.lines - lines <= 1); /* a storm of refusals, one line a second at most */
+
+   const uint32_t T = PV_BLOB_TYPE_HOST3D, F = PV_BLOB_FLAG_MAPPABLE;
+   CHECK_EQ(pv_context_create_blob_with_id(a, 1, T, F, 4096, 0, NULL), 0);
+   CHECK_EQ(pv_context_create_blob_with_id(b, 2, T, F, 100, 0, NULL), 0); /* a whole page */
+   CHECK_EQ(pv_context_create_blob_with_id(a, 3, T, F, 8192, 0, NULL), -ENOSPC);
+   CHECK(strstr(cap.last, "max_total_shm_bytes") != NULL);
+   struct pv_renderer_usage u;
+   CHECK_EQ(pv_renderer_get_usage(r, &u), 0);
+   CHECK(u.contexts.used == 2 && u.contexts.limit == 2);
+   CHECK(u.blobs.used == 2 && u.blobs.limit == 3); /* the refused one gave its blob back */
+   CHECK(u.shm_bytes.used == 2 * 4096 && u.shm_bytes.limit == 3 * 4096);
+   CHECK(u.rings.used == 0 && u.rings.limit == 4096);
+   /* attached elsewhere, a blob still counts once */
+   CHECK_EQ(pv_context_attach_resource(b, a, 1), 0);
+   CHECK_EQ(pv_renderer_get_usage(r, &u), 0);
+   CHECK(u.blobs.used == 2 && u.shm_bytes.used == 2 * 4096);
+   CHECK_EQ(pv_context_create_blob_with_id(b, 3, T, F, 4096, 0, NULL), 0);
+   CHECK_EQ(pv_context_create_blob_with_id(a, 4, T, F, 4096, 0, NULL), -ENOSPC);
+   CHECK(strstr(cap.last, "max_total_blobs") != NULL);
+
+   struct pv_resource_mapping m;
+   CHECK_EQ(pv_context_map_resource(b, 1, &m), 0);
+   pv_context_destroy(a);
+   pv_context_destroy(b);
+   CHECK_EQ(pv_renderer_get_usage(r, &u), 0);
+   CHECK(u.contexts.used == 0 && u.blobs.used == 1 && u.shm_bytes.used == 4096);
+   pv_resource_mapping_release(&m);
+   CHECK_EQ(pv_renderer_get_usage(r, &u), 0);
+   CHECK(u.blobs.used == 0 && u.shm_bytes.used == 0);
+   CHECK_EQ(pv_context_create(r, "c", PV_CAPSET_VENUS, &c), 0);
+   pv_context_destroy(c);
+   CHECK_EQ(cap.errors, 0);
    pv_renderer_destroy(r);
 }
 
@@ -618,5 +684,6 @@ main(void)
    RUN(test_polled_fences);
    RUN(test_default_blob_limit);
    RUN(test_pending_wait_budget);
+   RUN(test_process_budgets);
    return pv_test_summary();
 }

@@ -94,6 +94,7 @@ test_help(void)
    CHECK(strstr(buf, "VTEST_SOCKET_NAME") != NULL);
    CHECK(strstr(buf, "/tmp/.virgl_test") != NULL);
    CHECK(strstr(buf, "PV_VENUS_DEBUG") != NULL);
+   CHECK(strstr(buf, "max_total_shm_bytes") != NULL);
 
    char *bad[] = { (char *)exe, "serve", "--bogus", NULL };
    pid = spawn(bad, NULL, NULL);
@@ -302,6 +303,41 @@ test_client_limits(void)
    CHECK_EQ(exit_status(pid), 0);
 }
 
+/* --limit takes the budgets for all clients too: past max_contexts a
+ * client's CONTEXT_INIT ends its connection at once, and the next client
+ * is served when one leaves. */
+static void
+test_budget_limits(void)
+{
+   char sock[128];
+   snprintf(sock, sizeof(sock), "%s/budget.sock", dir);
+   char *argv_sock[] = { (char *)exe, "serve", "--socket-path", sock, "--limit", "max_contexts=1",
+                         "--limit", "max_total_shm_bytes=64M", "--limit", "max_total_rings=8",
+                         NULL };
+   pid_t pid = spawn(argv_sock, NULL, NULL);
+   struct pv_vtc a, b;
+   CHECK(connect_retry(&a, sock));
+   CHECK_EQ(pv_vtc_handshake(&a, "a"), 0);
+   CHECK_EQ(pv_vtc_context_init(&a, 4), 0);
+   CHECK_EQ(pv_vtc_connect(&b, sock), 0);
+   CHECK_EQ(pv_vtc_handshake(&b, "b"), 0);
+   pv_vtc_context_init(&b, 4);
+   CHECK(ended_within(&b, 1000));
+   pv_vtc_close(&b);
+   pv_vtc_close(&a);
+   pv_sleep_ns(200 * 1000 * 1000); /* a's context is gone */
+   CHECK_EQ(pv_vtc_connect(&b, sock), 0);
+   CHECK_EQ(pv_vtc_handshake(&b, "b"), 0);
+   CHECK_EQ(pv_vtc_context_init(&b, 4), 0);
+   uint32_t id = 0;
+   CHECK_EQ(pv_vtc_sync_create(&b, 1, &id), 0);
+   pv_vtc_close(&b);
+   kill(pid, SIGTERM);
+   CHECK_EQ(exit_status(pid), 0);
+   char *bad[] = { (char *)exe, "serve", "--limit", "max_total_rings=5000000000", NULL };
+   CHECK_EQ(exit_status(spawn(bad, NULL, NULL)), 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -321,6 +357,7 @@ main(int argc, char **argv)
    RUN(test_path_empty_and_taken);
    RUN(test_out_of_fds);
    RUN(test_client_limits);
+   RUN(test_budget_limits);
    rmdir(dir);
    return pv_test_summary();
 }
