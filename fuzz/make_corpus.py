@@ -53,7 +53,7 @@ def take(recs, limit):
     return out
 
 
-# ---- vtest messages (PROTOCOL.md §1.3) ---------------------------------
+# ---- vtest messages (docs/PROTOCOL.md §1.3) ---------------------------------
 def msg(cmd, *dwords):
     return struct.pack('<II', len(dwords), cmd) + struct.pack('<%dI' % len(dwords), *dwords)
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The portable-core rule of DESIGN.md: outside src/platform/, no file may
+# The portable-core rule of docs/DESIGN.md: outside src/platform/, no file may
 # include a Linux-only header or call a Linux-only facility.
 top=${1:-.}
 pattern='#[[:space:]]*include[[:space:]]*<(linux/|sys/(eventfd|epoll|signalfd|timerfd|inotify|prctl|sysinfo|syscall)\.h|asm/)'

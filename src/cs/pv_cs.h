@@ -1,5 +1,5 @@
 /*
- * pv_cs.h — bounds-checked command-stream primitives (PROTOCOL.md §4).
+ * pv_cs.h — bounds-checked command-stream primitives (docs/PROTOCOL.md §4).
  *
  * A decoder reads one byte range [data, data + size) of a guest command
  * stream and owns a scratch arena where decoded arguments live until the

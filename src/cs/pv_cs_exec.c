@@ -2,7 +2,7 @@
  * pv_cs_exec.c — decodes and encodes any protocol struct or command from the
  * generated member tables (pv_cs_desc.h).
  *
- * Wire rules (PROTOCOL.md §4.2): scalars 4 or 8 bytes, size_t 8, simple
+ * Wire rules (docs/PROTOCOL.md §4.2): scalars 4 or 8 bytes, size_t 8, simple
  * pointers as u64 0/1 + pointee, arrays as u64 array_size (0 = NULL) +
  * elements, strings as u64 strlen+1 + padded bytes, pNext chains as
  * (1, sType)* 0 followed by the chained structs' members innermost first.
@@ -143,7 +143,7 @@ eval_inner_len(const struct pv_cs_member *m, const struct pv_cs_member *sib, con
    return true;
 }
 
-/* Whether the guest encodes member m (PROTOCOL.md §6 ignorable members). */
+/* Whether the guest encodes member m (docs/PROTOCOL.md §6 ignorable members). */
 static bool
 cond_holds(const struct pv_cs_member *m, const struct pv_cs_member *sib, const uint8_t *base)
 {

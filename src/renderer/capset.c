@@ -1,5 +1,5 @@
 /*
- * capset.c — the Venus capset (PROTOCOL.md §2, §12, §14 M3/M4).
+ * capset.c — the Venus capset (docs/PROTOCOL.md §2, §12, §14 M3/M4).
  *
  * Layout: 40 native-endian uint32 words, 160 bytes.
  */

@@ -3,7 +3,7 @@
  *
  * Queues are created with the device and get their guest id later, one
  * vkGetDeviceQueue2 each, whose VkDeviceQueueTimelineInfoMESA binds the
- * queue to a fence timeline (ring_idx, PROTOCOL.md §7, §9).
+ * queue to a fence timeline (ring_idx, docs/PROTOCOL.md §7, §9).
  */
 #include <stdlib.h>
 #include <string.h>

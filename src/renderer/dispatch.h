@@ -39,7 +39,7 @@ struct pv_dispatcher {
    struct pv_vk_ring *ring;        /* NULL: the context's dispatcher */
    struct pv_cs_decoder dec;
    struct pv_cs_decoder nested;    /* vkExecuteCommandStreamsMESA streams */
-   bool in_nested;                 /* nesting is forbidden (PROTOCOL.md §5) */
+   bool in_nested;                 /* nesting is forbidden (docs/PROTOCOL.md §5) */
    struct pv_reply_stream reply;
    const struct pv_cs_command_info *cmd; /* the command being handled */
    struct pv_object_cache objects; /* this thread's recent id lookups */

@@ -38,7 +38,7 @@ pv_handle_vkEnumerateInstanceVersion(struct pv_dispatcher *d,
 }
 
 /* The host answers only for the two protocol extensions; the guest builds
- * its own instance extension list (PROTOCOL.md §7). */
+ * its own instance extension list (docs/PROTOCOL.md §7). */
 void
 pv_handle_vkEnumerateInstanceExtensionProperties(
    struct pv_dispatcher *d, struct pv_vkEnumerateInstanceExtensionProperties_args *a)

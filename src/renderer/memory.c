@@ -2,7 +2,7 @@
  * memory.c — vkAllocateMemory / vkFreeMemory and guest-mappable memory.
  *
  * The guest maps device memory through a blob: an fd it can mmap at
- * offset 0 that aliases what the GPU uses (PROTOCOL.md §8).  The portable
+ * offset 0 that aliases what the GPU uses (docs/PROTOCOL.md §8).  The portable
  * way to have one on any driver that offers VK_EXT_external_memory_host
  * (lavapipe, NVIDIA, MoltenVK): allocate the shared memory ourselves,
  * map it, and import the mapping as the VkDeviceMemory.  The fd goes to

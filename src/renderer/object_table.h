@@ -1,5 +1,5 @@
 /*
- * object_table.h — a context's guest id → object map (PROTOCOL.md §7).
+ * object_table.h — a context's guest id → object map (docs/PROTOCOL.md §7).
  *
  * Guest ids are 64-bit values the guest chooses; 0 is never valid, an id is
  * bound at most once, and every lookup checks the object's type.  Every

@@ -7,7 +7,7 @@
  * the reply encoder sends back exactly what the guest asked for.  What
  * needs judgment is what we *offer*: an extension is offered only if the
  * host driver has it and the generated protocol code covers it, with the
- * spec version clamped to the lower of the two (PROTOCOL.md §7, §14 M3).
+ * spec version clamped to the lower of the two (docs/PROTOCOL.md §7, §14 M3).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * pv_object.h — the base every renderer object embeds.
  *
- * A guest names objects by 64-bit ids of its own choosing (PROTOCOL.md §7).
+ * A guest names objects by 64-bit ids of its own choosing (docs/PROTOCOL.md §7).
  * The renderer keeps, per context, a table from id to pv_object; the
  * generated decoders translate each handle they read into the host handle
  * through that table (pv_cs_decoder's lookup callback), checking the type.

@@ -1,5 +1,5 @@
 /*
- * queue.c — fence timelines of guest queues (PROTOCOL.md §9).
+ * queue.c — fence timelines of guest queues (docs/PROTOCOL.md §9).
  *
  * A vtest fence on timeline N (the ring_idx the guest bound to a VkQueue)
  * must retire once that queue finished all work submitted before it.  We

@@ -11,9 +11,9 @@
  *     goes.
  *   - pv_context_pin_resource(): a long-lived use that the guest must not
  *     end (a ring's shared memory, the reply stream).  Unref by the guest
- *     while pinned makes the context fatal (PROTOCOL.md §1.3
+ *     while pinned makes the context fatal (docs/PROTOCOL.md §1.3
  *     RESOURCE_UNREF); the memory still stays mapped until unpinned.
- * Note PROTOCOL.md §14 N32: one blob_id-0 resource may serve several roles
+ * Note docs/PROTOCOL.md §14 N32: one blob_id-0 resource may serve several roles
  * over time, so nothing here ties a resource to a role.
  */
 #ifndef PV_RENDERER_RESOURCE_H

@@ -97,7 +97,7 @@ int pv_context_bind_timeline(struct pv_context *ctx, uint32_t ring_idx,
  * Unbind (queue destroyed).  Fences still pending on the timeline retire
  * now, in order: the queue code calls this only after its queue went idle
  * or was lost.  The ring_idx may be bound again afterwards (Mesa reuses
- * them, PROTOCOL.md §14 N26).
+ * them, docs/PROTOCOL.md §14 N26).
  */
 void pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx);
 

@@ -1,5 +1,5 @@
 /*
- * transport.c — the MESA transport commands (PROTOCOL.md §3.4, §5):
+ * transport.c — the MESA transport commands (docs/PROTOCOL.md §3.4, §5):
  * rings, reply streams, indirect command streams and seqno ordering.
  *
  * Placement (as the reference host enforces it): ring lifetime, notify,

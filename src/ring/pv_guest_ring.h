@@ -1,7 +1,7 @@
 /*
  * pv_guest_ring.h — the guest's side of a Venus ring, for tests and
  * benchmarks: lays a ring out in shared memory the way Mesa does
- * (PROTOCOL.md §3.1), writes commands at tail and waits for head.
+ * (docs/PROTOCOL.md §3.1), writes commands at tail and waits for head.
  */
 #ifndef PV_GUEST_RING_H
 #define PV_GUEST_RING_H

@@ -1,5 +1,5 @@
 /*
- * pv_ring.h — the shared-memory command ring of Venus (PROTOCOL.md §3).
+ * pv_ring.h — the shared-memory command ring of Venus (docs/PROTOCOL.md §3).
  *
  * The guest describes the layout inside one of its shared-memory resources:
  * head (written by us), tail (written by the guest), status (both), a
@@ -12,7 +12,7 @@
  *
  * While the ring is empty the reader spins briefly, then sleeps with a
  * growing period; after the idle timeout (a minimum, measured from the last
- * command or wake-up, PROTOCOL.md §14 N14) it sets IDLE and blocks until
+ * command or wake-up, docs/PROTOCOL.md §14 N14) it sets IDLE and blocks until
  * pv_ring_notify().  FATAL is set on any ring or consumer error; the reader
  * then stops consuming.  ALIVE is ORed in by pv_ring_monitor (below).
  */
@@ -111,7 +111,7 @@ void pv_ring_get_stats(const struct pv_ring *ring, struct pv_ring_stats *out);
  * pv_ring_monitor: one thread that ORs ALIVE into every ring registered
  * with it, at half the smallest reporting period asked for so far, so a
  * guest that cleared ALIVE sees it again well inside its period even while
- * a reader is blocked in a long command (PROTOCOL.md §3.3, §14 N15).
+ * a reader is blocked in a long command (docs/PROTOCOL.md §3.3, §14 N15).
  */
 struct pv_ring_monitor;
 

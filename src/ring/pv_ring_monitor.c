@@ -24,7 +24,7 @@ struct pv_ring_monitor {
 };
 
 /* Half the shortest period: the guest checks ALIVE about 0.5 s after its
- * period ends (PROTOCOL.md §14 N15); half leaves a wide margin. */
+ * period ends (docs/PROTOCOL.md §14 N15); half leaves a wide margin. */
 static uint64_t
 beat_ns(struct pv_ring_monitor *mon)
 {

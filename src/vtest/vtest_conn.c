@@ -3,7 +3,7 @@
  *
  * The client is hostile: every length, offset and count is checked with
  * 64-bit arithmetic before use, and any violation ends this client only
- * (PROTOCOL.md §14 N2: Mesa then spins on EOF, but a broken client must not
+ * (docs/PROTOCOL.md §14 N2: Mesa then spins on EOF, but a broken client must not
  * hurt the others).
  */
 #include "vtest/vtest_internal.h"

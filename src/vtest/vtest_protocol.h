@@ -1,6 +1,6 @@
 /*
  * vtest_protocol.h — the vtest wire protocol as Mesa's venus driver uses it
- * (PROTOCOL.md §1; §14 M1, N2–N7, N20).  Shared by the server and by our
+ * (docs/PROTOCOL.md §1; §14 M1, N2–N7, N20).  Shared by the server and by our
  * test client.  All words are native 32-bit little-endian.
  */
 #ifndef PV_VTEST_PROTOCOL_H

@@ -1,5 +1,5 @@
 /*
- * vtest_server.h — a vtest-protocol server (PROTOCOL.md §1) on a UNIX
+ * vtest_server.h — a vtest-protocol server (docs/PROTOCOL.md §1) on a UNIX
  * socket, built only on the public API (pvvenus.h).
  *
  * One thread per client, no fork.  Each client gets its own context at

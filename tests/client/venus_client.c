@@ -154,7 +154,7 @@ pv_vnc_write_raw(struct pv_vnc *c, const void *data, size_t size)
 }
 
 /* A command larger than the direct limit goes into the upload shm and the
- * ring gets vkExecuteCommandStreamsMESA (PROTOCOL.md §14 N19). */
+ * ring gets vkExecuteCommandStreamsMESA (docs/PROTOCOL.md §14 N19). */
 static int
 ring_write_indirect(struct pv_vnc *c, size_t size)
 {
@@ -696,7 +696,7 @@ pv_vnc_abandon(struct pv_vnc *c)
    free_local(c);
 }
 
-/* vkDestroyRingMESA the way 26.2 does it (PROTOCOL.md §14 N20): on the
+/* vkDestroyRingMESA the way 26.2 does it (docs/PROTOCOL.md §14 N20): on the
  * context, waited for. */
 static int
 destroy_ring(struct pv_vnc *c)

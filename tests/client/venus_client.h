@@ -1,7 +1,7 @@
 /*
  * venus_client.h — a minimal Venus guest driver core for tests and load
  * generators, doing on the wire what Mesa 26.2's venus driver does over
- * vtest (PROTOCOL.md §3, §4, §10, §14):
+ * vtest (docs/PROTOCOL.md §3, §4, §10, §14):
  *
  *   - pv_vnc_open(): handshake + CONTEXT_INIT (pv_vtc_open_venus), the
  *     primary ring exactly like Mesa's instance ring (a 131,268-byte shm
@@ -53,7 +53,7 @@
 #include "ring/pv_guest_ring.h"
 #include "tests/client/vtest_client.h"
 
-/* Mesa 26.2's primary ring (PROTOCOL.md §3.1, §14 N13). */
+/* Mesa 26.2's primary ring (docs/PROTOCOL.md §3.1, §14 N13). */
 #define PV_VNC_RING_BUFFER_SIZE (128u * 1024u)
 #define PV_VNC_RING_SHM_SIZE 131268u
 #define PV_VNC_RING_IDLE_TIMEOUT_NS 1000000ull

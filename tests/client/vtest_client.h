@@ -1,6 +1,6 @@
 /*
  * vtest_client.h — a minimal guest-side vtest client, speaking to a vtest
- * server the way Mesa 26.2's venus driver does (PROTOCOL.md §1, §14 M1).
+ * server the way Mesa 26.2's venus driver does (docs/PROTOCOL.md §1, §14 M1).
  * For tests: the end-to-end suites encode Venus commands themselves and
  * submit them with pv_vtc_submit_cmd2().
  *

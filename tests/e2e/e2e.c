@@ -188,7 +188,7 @@ e2e_dev_start(struct e2e_dev *d, struct e2e_log *lg, const char *name, const voi
    d->log = lg;
    struct pv_vnc *c = &d->c;
 
-   /* What Mesa's vkCreateInstance sends (PROTOCOL.md §10). */
+   /* What Mesa's vkCreateInstance sends (docs/PROTOCOL.md §10). */
    uint32_t version = 0;
    struct pv_vkEnumerateInstanceVersion_args ev = { .pApiVersion = &version };
    OK(PV_VNC_CALL(c, vkEnumerateInstanceVersion, &ev));

@@ -1,5 +1,5 @@
 /*
- * test_golden — the byte examples of PROTOCOL.md §4.4 (with the Mesa 26.2
+ * test_golden — the byte examples of docs/PROTOCOL.md §4.4 (with the Mesa 26.2
  * vkCreateRingMESA bytes of §14 N13): our client encoder must produce them,
  * the host decoder must read them back exactly, replies must match, and
  * every proper prefix or a ±1 change of an array size must fail cleanly.

@@ -19,7 +19,7 @@
 
 static uint64_t rng_state;
 /* Filling an output shape: handles there are placeholders the guest sends
- * as 0 (the host fills them; PROTOCOL.md §7 physical-device groups). */
+ * as 0 (the host fills them; docs/PROTOCOL.md §7 physical-device groups). */
 static bool filling_output;
 static uint8_t *arena;
 static size_t arena_used;

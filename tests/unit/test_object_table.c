@@ -1,4 +1,4 @@
-/* test_object_table.c — guest id binding rules of PROTOCOL.md §7. */
+/* test_object_table.c — guest id binding rules of docs/PROTOCOL.md §7. */
 #include <errno.h>
 #include <stdlib.h>
 
