@@ -25,7 +25,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "renderer/context.h"
+#include "renderer/core/context.h"
 
 #define WATCHDOG_NS 5000000000ull
 

@@ -9,7 +9,7 @@
 
 #include "pv_venus_cmds.h"
 #include "pvvenus.h"
-#include "renderer/context.h"
+#include "renderer/core/context.h"
 #include "renderer/replay.h"
 
 int

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <vulkan/vulkan_core.h>
 
-#include "renderer/pv_object.h"
+#include "renderer/vk/pv_object.h"
 
 #define PV_CS_ERROR_MAX 192
 

@@ -2,21 +2,21 @@
  * dispatch.c — the command loop: header, metadata, decode, handler,
  * reply.  See dispatch.h for the contract.
  */
-#include "renderer/dispatch.h"
+#include "renderer/vk/dispatch.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "renderer/cmd_ranges.h"
-#include "renderer/cmd_state.h"
-#include "renderer/compare_sampling.h"
-#include "renderer/inflight.h"
-#include "renderer/recorder.h"
-#include "renderer/resource.h"
-#include "renderer/semaphore.h"
-#include "renderer/vk_context.h"
+#include "renderer/guards/cmd_ranges.h"
+#include "renderer/guards/cmd_state.h"
+#include "renderer/guards/compare_sampling.h"
+#include "renderer/objects/inflight.h"
+#include "renderer/core/recorder.h"
+#include "renderer/core/resource.h"
+#include "renderer/objects/semaphore.h"
+#include "renderer/vk/vk_context.h"
 
 #define PV_COMMAND_GENERATE_REPLY 0x1u
 

@@ -9,7 +9,7 @@
 #define PV_RENDERER_HANDLERS_H
 
 #include "cs/pv_cs_generated.h"
-#include "renderer/dispatch.h"
+#include "renderer/vk/dispatch.h"
 
 #define PV_HANDLED_COMMANDS(X)                                                 \
    /* transport.c */                                                           \

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "renderer/recorder.h"
-#include "renderer/vk_context.h"
+#include "renderer/core/recorder.h"
+#include "renderer/vk/vk_context.h"
 
 #define MAX_RECORD (256u << 20)
 

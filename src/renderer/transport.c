@@ -14,8 +14,8 @@
 #include "cs/pv_cs_generated.h"
 #include "platform/pv_platform.h"
 #include "renderer/handlers.h"
-#include "renderer/resource.h"
-#include "renderer/vk_context.h"
+#include "renderer/core/resource.h"
+#include "renderer/vk/vk_context.h"
 
 #define STYPE_RING_MONITOR_INFO_MESA 1000384006
 

@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "renderer/memory.h"
-#include "renderer/semaphore.h"
-#include "renderer/vk_context.h"
-#include "renderer/vk_objects.h"
+#include "renderer/objects/memory.h"
+#include "renderer/objects/semaphore.h"
+#include "renderer/vk/vk_context.h"
+#include "renderer/vk/vk_objects.h"
 
 struct device_list {
    struct pv_device *dev[64];

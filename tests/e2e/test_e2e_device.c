@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "renderer/vk_objects.h" /* pv_physical_device_withheld_reason */
+#include "renderer/vk/vk_objects.h" /* pv_physical_device_withheld_reason */
 #include "tests/e2e/native.h"
 #include "tests/pv_test.h"
 

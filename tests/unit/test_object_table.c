@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "pv_test.h"
-#include "renderer/object_table.h"
+#include "renderer/vk/object_table.h"
 
 static void
 count_drained(void *user, struct pv_object *o)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "pv_test.h"
-#include "renderer/spirv_limits.h"
+#include "renderer/spirv/spirv_limits.h"
 
 static const char **files;
 static int nfiles;

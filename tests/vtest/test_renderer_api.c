@@ -13,10 +13,10 @@
 
 #include "platform/pv_platform.h"
 #include "pvvenus.h"
-#include "renderer/context.h"
+#include "renderer/core/context.h"
 #include "util/pv_idmap.h"
-#include "renderer/resource.h"
-#include "renderer/sync.h"
+#include "renderer/core/resource.h"
+#include "renderer/core/sync.h"
 #include "tests/pv_test.h"
 
 static int

@@ -17,7 +17,7 @@
 
 #include "platform/pv_platform.h"
 #include "pvvenus.h"
-#include "renderer/resource.h"
+#include "renderer/core/resource.h"
 #include "tests/client/vtest_client.h"
 #include "tests/pv_test.h"
 #include "vtest/vtest_protocol.h"

@@ -1,0 +1,56 @@
+/* image.h — images with what their range checks need (image.c), and the
+ * format table those checks read (generated from vk.xml by
+ * codegen/pv_gen_formats.py). */
+#ifndef PV_RENDERER_IMAGE_H
+#define PV_RENDERER_IMAGE_H
+
+#include <stdint.h>
+#include <vulkan/vulkan_core.h>
+
+#include "renderer/vk/vk_objects.h"
+
+/* What vk.xml's <format> says about a format. */
+struct pv_format_info {
+   uint8_t block_size;             /* bytes of one texel block */
+   uint8_t block_w, block_h, block_d;
+   uint8_t depth_size;             /* bytes of a depth texel in a buffer copy; 0: no depth */
+   uint8_t stencil;                /* 1: has stencil (1 byte in a buffer copy) */
+   uint8_t planes;                 /* 0: not multi-planar */
+   struct {
+      uint8_t block_size, w_div, h_div;
+   } plane[3];
+};
+
+/* NULL for a value vk.xml's <formats> does not list (VK_FORMAT_UNDEFINED). */
+const struct pv_format_info *pv_format_info(VkFormat format);
+
+/* Freed with free() by the generic destroy path: no owned pointers. */
+struct pv_image {
+   struct pv_vk_object obj;
+   VkImageType type;
+   VkFormat format;
+   const struct pv_format_info *fmt; /* static table entry, NULL: unknown format */
+   VkExtent3D extent;
+   uint32_t mip_levels, array_layers;
+   VkSampleCountFlagBits samples;
+   VkImageCreateFlags flags;
+   struct pv_memory *memory; /* bound to, holding a reference (memory.h) */
+};
+
+/* An image view: the extent of its first level and its layers, which
+ * framebuffers and rendering must not exceed (render_pass.c). */
+struct pv_image_view {
+   struct pv_vk_object obj;
+   uint32_t width, height, layers;
+};
+
+struct pv_physical_device;
+
+/* Turn robustImageAccess on in a device create info where the host has
+ * it, so shader image accesses stay inside their image (device.c).  `own`
+ * is storage for a feature struct chained in when the guest gave none; it
+ * must outlive the vkCreateDevice call. */
+void pv_image_force_robust_access(const struct pv_physical_device *p, VkDeviceCreateInfo *info,
+                                  VkPhysicalDeviceImageRobustnessFeatures *own);
+
+#endif

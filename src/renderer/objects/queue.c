@@ -1,0 +1,198 @@
+/*
+ * queue.c — fence timelines of guest queues (docs/PROTOCOL.md §9).
+ *
+ * A vtest fence on timeline N (the ring_idx the guest bound to a VkQueue)
+ * must retire once that queue finished all work submitted before it.  We
+ * submit an empty batch with a VkFence to the queue and hand the fence to
+ * the queue's retire thread, which waits for fences in submission order and
+ * retires the timeline up to each one.  The submitting thread (the
+ * context's) never waits for the GPU.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "renderer/objects/queue.h"
+#include "renderer/core/sync.h"
+#include "renderer/vk/vk_objects.h"
+
+struct pending {
+   struct pending *next;
+   VkFence fence;
+   uint64_t seqno;
+};
+
+struct pv_queue_timeline {
+   struct pv_queue *queue;
+   struct pv_context *ctx;
+   uint32_t ring_idx;
+   pthread_mutex_t lock;
+   pthread_cond_t cond;
+   struct pending *head, *tail;
+   bool stop;
+   atomic_bool abandon; /* the device will never go idle: stop waiting */
+   pthread_t thread;
+};
+
+static void *
+retire_main(void *arg)
+{
+   struct pv_queue_timeline *tl = arg;
+   VkDevice dev = tl->queue->obj.device->handle;
+   pthread_mutex_lock(&tl->lock);
+   for (;;) {
+      while (!tl->head && !tl->stop)
+         pthread_cond_wait(&tl->cond, &tl->lock);
+      struct pending *p = tl->head;
+      if (!p)
+         break; /* stopped with nothing pending */
+      pthread_mutex_unlock(&tl->lock);
+      /* A lost device still retires, so the guest's waits end.  Waiting in
+       * slices lets teardown abandon a device whose work never ends. */
+      VkResult r;
+      while ((r = vkWaitForFences(dev, 1, &p->fence, VK_TRUE, 100000000ull)) == VK_TIMEOUT &&
+             !atomic_load(&tl->abandon))
+         ;
+      if (r == VK_TIMEOUT)
+         return NULL; /* abandoned: the fences stay with the leaked device */
+      vkDestroyFence(dev, p->fence, NULL);
+      pv_context_retire_timeline(tl->ctx, tl->ring_idx, p->seqno);
+      pthread_mutex_lock(&tl->lock);
+      tl->head = p->next;
+      if (!tl->head)
+         tl->tail = NULL;
+      free(p);
+   }
+   pthread_mutex_unlock(&tl->lock);
+   return NULL;
+}
+
+static int
+timeline_start(struct pv_queue *q, struct pv_context *ctx, uint32_t ring_idx)
+{
+   struct pv_queue_timeline *tl = calloc(1, sizeof(*tl));
+   if (!tl)
+      return -1;
+   *tl = (struct pv_queue_timeline){ .queue = q, .ctx = ctx, .ring_idx = ring_idx };
+   pthread_mutex_init(&tl->lock, NULL);
+   pthread_cond_init(&tl->cond, NULL);
+   if (pthread_create(&tl->thread, NULL, retire_main, tl)) {
+      pthread_cond_destroy(&tl->cond);
+      pthread_mutex_destroy(&tl->lock);
+      free(tl);
+      return -1;
+   }
+   q->timeline = tl;
+   return 0;
+}
+
+/* pv_timeline_submit_fn for a queue's timeline. */
+static int
+queue_timeline_submit(void *data, struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno)
+{
+   struct pv_queue *q = data;
+   VkDevice dev = q->obj.device->handle;
+   struct pending *p = calloc(1, sizeof(*p));
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   if (!p || vkCreateFence(dev, &fci, NULL, &p->fence) != VK_SUCCESS) {
+      free(p);
+      return -1;
+   }
+   p->seqno = seqno;
+   pthread_mutex_lock(&q->lock);
+   VkResult r = q->timeline || !timeline_start(q, ctx, ring_idx)
+                   ? vkQueueSubmit(q->handle, 0, NULL, p->fence)
+                   : VK_ERROR_OUT_OF_HOST_MEMORY;
+   pthread_mutex_unlock(&q->lock);
+   if (r != VK_SUCCESS) {
+      vkDestroyFence(dev, p->fence, NULL);
+      free(p);
+      return -1;
+   }
+   struct pv_queue_timeline *tl = q->timeline;
+   pthread_mutex_lock(&tl->lock);
+   if (tl->tail)
+      tl->tail->next = p;
+   else
+      tl->head = p;
+   tl->tail = p;
+   pthread_cond_signal(&tl->cond);
+   pthread_mutex_unlock(&tl->lock);
+   return 0;
+}
+
+int
+pv_queue_bind_timeline(struct pv_queue *q, struct pv_context *ctx, uint32_t ring_idx)
+{
+   int ret = pv_context_bind_timeline(ctx, ring_idx, queue_timeline_submit, q);
+   if (!ret)
+      q->ring_idx = ring_idx;
+   return ret;
+}
+
+void
+pv_queue_abandon_timeline(struct pv_queue *q, struct pv_context *ctx)
+{
+   struct pv_queue_timeline *tl = q->timeline;
+   if (tl) {
+      atomic_store(&tl->abandon, true);
+      pthread_mutex_lock(&tl->lock);
+      tl->stop = true;
+      pthread_cond_signal(&tl->cond);
+      pthread_mutex_unlock(&tl->lock);
+      pthread_join(tl->thread, NULL);
+      while (tl->head) {
+         struct pending *p = tl->head;
+         tl->head = p->next;
+         free(p);
+      }
+      pthread_cond_destroy(&tl->cond);
+      pthread_mutex_destroy(&tl->lock);
+      free(tl);
+      q->timeline = NULL;
+   }
+   if (q->ring_idx)
+      pv_context_unbind_timeline(ctx, q->ring_idx);
+   q->ring_idx = 0;
+}
+
+void
+pv_queue_unbind_timeline(struct pv_queue *q, struct pv_context *ctx)
+{
+   struct pv_queue_timeline *tl = q->timeline;
+   if (tl) {
+      /* Let the thread retire what is pending (the device is idle or
+       * lost by now), then stop it. */
+      pthread_mutex_lock(&tl->lock);
+      tl->stop = true;
+      pthread_cond_signal(&tl->cond);
+      pthread_mutex_unlock(&tl->lock);
+      pthread_join(tl->thread, NULL);
+      pthread_cond_destroy(&tl->cond);
+      pthread_mutex_destroy(&tl->lock);
+      free(tl);
+      q->timeline = NULL;
+   }
+   if (q->ring_idx)
+      pv_context_unbind_timeline(ctx, q->ring_idx);
+   q->ring_idx = 0;
+}
+
+bool
+pv_queue_each_submitted(uint32_t type, const void *args,
+                        bool (*fn)(void *user, VkCommandBuffer cb), void *user)
+{
+   if (type == PV_CMD_vkQueueSubmit) {
+      const struct pv_vkQueueSubmit_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferCount; j++)
+            if (!fn(user, a->pSubmits[i].pCommandBuffers[j]))
+               return false;
+   } else if (type == PV_CMD_vkQueueSubmit2) {
+      const struct pv_vkQueueSubmit2_args *a = args;
+      for (uint32_t i = 0; a->pSubmits && i < a->submitCount; i++)
+         for (uint32_t j = 0; j < a->pSubmits[i].commandBufferInfoCount; j++)
+            if (!fn(user, a->pSubmits[i].pCommandBufferInfos[j].commandBuffer))
+               return false;
+   }
+   return true;
+}

@@ -1,0 +1,62 @@
+/*
+ * vk_context.h — the Vulkan side of a context: its object table, rings and
+ * the dispatcher for context-submitted streams.  Hangs off pv_context::vk,
+ * created on the first submission.
+ */
+#ifndef PV_RENDERER_VK_CONTEXT_H
+#define PV_RENDERER_VK_CONTEXT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "renderer/core/context.h"
+#include "renderer/vk/object_table.h"
+#include "renderer/vk/dispatch.h"
+#include "ring/pv_ring.h"
+
+
+struct pv_instance;
+
+/* One guest ring (vkCreateRingMESA). */
+struct pv_vk_ring {
+   struct pv_vk_ring *next;
+   uint64_t id;                  /* the guest's ring id (its own namespace) */
+   struct pv_vk_context *vk;
+   struct pv_resource *res;      /* pinned shm holding the ring */
+   struct pv_ring *ring;
+   struct pv_dispatcher disp;
+   bool monitored;
+   /* vkSubmitVirtqueueSeqnoMESA / vkWaitVirtqueueSeqnoMESA */
+   _Atomic uint64_t vq_seqno;
+   pv_event vq_event;
+};
+
+struct pv_vk_context {
+   struct pv_context *ctx;
+   struct pv_object_table objects;
+   struct pv_dispatcher disp;     /* streams submitted on the context */
+   pthread_mutex_t rings_lock;
+   struct pv_vk_ring *rings;
+   unsigned ring_count;
+   struct pv_ring_monitor *monitor; /* created with the first monitored ring */
+   struct pv_instance *instance;    /* one per context */
+   _Atomic uint64_t device_memory;  /* bytes of live VkDeviceMemory */
+   pthread_mutex_t semaphore_lock;  /* semaphores' signal tracking (semaphore.c) */
+   pthread_mutex_t sampling_lock;   /* command buffers' sampling records (compare_sampling.c) */
+   /* pv-venus replay: commands arrive from a recording in one thread, so
+    * cross-dispatcher waits and indirect streams (recorded separately) are
+    * skipped. */
+   bool replaying;
+   atomic_bool spirv_warned; /* shader.c, builds without SPIRV-Tools */
+};
+
+/* Create ctx->vk if needed and install the context hooks. */
+int pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out);
+
+/* Ring bookkeeping (transport.c). */
+struct pv_vk_ring *pv_vk_ring_find(struct pv_vk_context *vk, uint64_t id);
+void pv_vk_rings_destroy_all(struct pv_vk_context *vk);
+/* Mark every ring FATAL so a waiting guest stops (the context is fatal). */
+void pv_vk_rings_set_fatal(struct pv_vk_context *vk);
+
+#endif
