@@ -1,8 +1,9 @@
 /*
- * dispatch.c — the command loop: header, metadata, decode, handler,
- * reply.  See dispatch.h for the contract.
+ * dispatch.c — the command loop: header, metadata, decode, guards and
+ * handler, reply; and pv_context_submit, which feeds it.  The top of the
+ * renderer: it may call every layer (see docs/DESIGN.md).
  */
-#include "renderer/vk/dispatch.h"
+#include "renderer/command_loop.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -20,93 +21,11 @@
 
 #define PV_COMMAND_GENERATE_REPLY 0x1u
 
-static struct pv_object *
-lookup_object(void *user, uint64_t id, VkObjectType type)
-{
-   struct pv_dispatcher *d = user;
-   return pv_object_table_lookup_cached(&d->vk->objects, &d->objects, id, type);
-}
-
 static uint64_t
 handle_to_id(void *user, VkObjectType type, uint64_t handle)
 {
    struct pv_vk_context *vk = user;
    return pv_object_table_find_handle(&vk->objects, type, handle);
-}
-
-void
-pv_dispatcher_init(struct pv_dispatcher *d, struct pv_vk_context *vk, struct pv_vk_ring *ring)
-{
-   memset(d, 0, sizeof(*d));
-   d->vk = vk;
-   d->ring = ring;
-   pv_cs_decoder_init(&d->dec, NULL, 0, lookup_object, d);
-   pv_cs_decoder_init(&d->nested, NULL, 0, lookup_object, d);
-}
-
-static void
-reply_stream_clear(struct pv_dispatcher *d)
-{
-   if (d->reply.res)
-      pv_resource_unpin(d->vk->ctx, d->reply.res);
-   memset(&d->reply, 0, sizeof(d->reply));
-}
-
-void
-pv_dispatcher_fini(struct pv_dispatcher *d)
-{
-   reply_stream_clear(d);
-   pv_cs_decoder_fini(&d->dec);
-   pv_cs_decoder_fini(&d->nested);
-}
-
-bool
-pv_dispatch_failed(const struct pv_dispatcher *d)
-{
-   return pv_context_is_fatal(d->vk->ctx);
-}
-
-void
-pv_dispatch_fail(struct pv_dispatcher *d, const char *fmt, ...)
-{
-   char msg[200];
-   va_list ap;
-   va_start(ap, fmt);
-   vsnprintf(msg, sizeof(msg), fmt, ap);
-   va_end(ap);
-   pv_context_set_fatal(d->vk->ctx, "%s%s%s", d->cmd ? d->cmd->name : "", d->cmd ? ": " : "",
-                        msg);
-   pv_vk_rings_set_fatal(d->vk);
-}
-
-bool
-pv_dispatch_bind(struct pv_dispatcher *d, struct pv_object *obj)
-{
-   int ret = pv_object_table_insert(&d->vk->objects, obj);
-   if (!ret)
-      return true;
-   pv_dispatch_fail(d, "cannot bind object id %llu: %s", (unsigned long long)obj->id,
-                    ret == -EINVAL   ? "id 0 is reserved"
-                    : ret == -EEXIST ? "the id is in use"
-                    : ret == -ENOSPC ? "limit max_objects reached"
-                                     : "out of memory");
-   return false;
-}
-
-int
-pv_dispatch_set_reply_stream(struct pv_dispatcher *d, uint32_t res_id, uint64_t offset,
-                             uint64_t size)
-{
-   reply_stream_clear(d);
-   struct pv_resource *res = pv_context_pin_resource(d->vk->ctx, res_id);
-   if (!res)
-      return -ENOENT;
-   if (!res->map || offset > res->size || size > res->size - offset) {
-      pv_resource_unpin(d->vk->ctx, res);
-      return -EINVAL;
-   }
-   d->reply = (struct pv_reply_stream){ res, offset, size, 0 };
-   return 0;
 }
 
 static void
@@ -212,8 +131,10 @@ pv_dispatch_stream(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const uin
    return 0;
 }
 
-int
-pv_context_execute(struct pv_context *ctx, const void *data, size_t size)
+/* Run a context-submitted stream on the context's dispatcher, creating
+ * the Vulkan side of the context with the first one. */
+static int
+context_execute(struct pv_context *ctx, const void *data, size_t size)
 {
    struct pv_vk_context *vk;
    int ret = pv_vk_context_get(ctx, &vk);
@@ -224,4 +145,25 @@ pv_context_execute(struct pv_context *ctx, const void *data, size_t size)
       return -EINVAL;
    }
    return pv_dispatch_stream(&vk->disp, &vk->disp.dec, data, size) ? -EINVAL : 0;
+}
+
+PV_API int
+pv_context_submit(struct pv_context *ctx, const void *data, size_t size)
+{
+   if (!ctx || (size && !data))
+      return -EINVAL;
+   if (size % 4) {
+      pv_context_set_fatal(ctx, "command stream of %zu bytes is not a whole number of dwords", size);
+      return -EINVAL;
+   }
+   if (pv_context_is_fatal(ctx))
+      return -EIO;
+   if (size == 0)
+      return 0;
+   pthread_mutex_lock(&ctx->submit_lock);
+   int ret = pv_context_is_fatal(ctx) ? -EIO : context_execute(ctx, data, size);
+   pthread_mutex_unlock(&ctx->submit_lock);
+   if (pv_context_is_fatal(ctx))
+      return -EIO;
+   return ret < 0 ? ret : 0;
 }

@@ -5,6 +5,8 @@
  */
 #include "renderer/handlers.h"
 
+#include "renderer/command_loop.h"
+
 #define PV_THUNK(name)                                                         \
    static void thunk_##name(struct pv_dispatcher *d, void *args)               \
    {                                                                           \

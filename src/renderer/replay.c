@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "renderer/command_loop.h"
 #include "renderer/core/recorder.h"
 #include "renderer/vk/vk_context.h"
 

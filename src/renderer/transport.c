@@ -13,6 +13,7 @@
 
 #include "cs/pv_cs_generated.h"
 #include "platform/pv_platform.h"
+#include "renderer/command_loop.h"
 #include "renderer/handlers.h"
 #include "renderer/core/resource.h"
 #include "renderer/vk/vk_context.h"
@@ -47,17 +48,6 @@ find_ring_or_fail(struct pv_dispatcher *d, uint64_t id)
    if (!r)
       pv_dispatch_fail(d, "unknown ring 0x%llx", (unsigned long long)id);
    return r;
-}
-
-void
-pv_vk_rings_set_fatal(struct pv_vk_context *vk)
-{
-   pthread_mutex_lock(&vk->rings_lock);
-   for (struct pv_vk_ring *r = vk->rings; r; r = r->next) {
-      pv_ring_set_fatal(r->ring);
-      pv_event_signal(&r->vq_event);
-   }
-   pthread_mutex_unlock(&vk->rings_lock);
 }
 
 /* ---- ring lifetime ---------------------------------------------------------- */

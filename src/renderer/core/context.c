@@ -152,23 +152,3 @@ pv_context_fatal_reason(const struct pv_context *ctx)
    return pv_context_is_fatal(ctx) && ctx ? ctx->fatal_reason : NULL;
 }
 
-PV_API int
-pv_context_submit(struct pv_context *ctx, const void *data, size_t size)
-{
-   if (!ctx || (size && !data))
-      return -EINVAL;
-   if (size % 4) {
-      pv_context_set_fatal(ctx, "command stream of %zu bytes is not a whole number of dwords", size);
-      return -EINVAL;
-   }
-   if (pv_context_is_fatal(ctx))
-      return -EIO;
-   if (size == 0)
-      return 0;
-   pthread_mutex_lock(&ctx->submit_lock);
-   int ret = pv_context_is_fatal(ctx) ? -EIO : pv_context_execute(ctx, data, size);
-   pthread_mutex_unlock(&ctx->submit_lock);
-   if (pv_context_is_fatal(ctx))
-      return -EIO;
-   return ret < 0 ? ret : 0;
-}

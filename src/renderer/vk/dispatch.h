@@ -1,15 +1,12 @@
 /*
- * dispatch.h — decoding and executing Venus command streams.
+ * dispatch.h — a dispatcher, and the services handlers and guards use
+ * while it runs a command (vk/dispatcher.c).
  *
  * A dispatcher is one place commands are decoded: the context (streams
  * submitted with SUBMIT_CMD2 / pv_context_submit) or one ring (its reader
  * thread).  Each has its own decoder, scratch arena and reply stream
  * (vkSetReplyCommandStreamMESA sets the reply stream of the dispatcher it
- * is decoded on).  For every command: read the header, look up the
- * generated metadata, decode the arguments (handles translated through the
- * context's object table), run the handler, and write the reply if the
- * guest asked for one.  Any error makes the whole context fatal: the guest
- * is hostile and the stream has no way to resynchronize.
+ * is decoded on).  The loop that runs commands on it is command_loop.h.
  */
 #ifndef PV_RENDERER_DISPATCH_H
 #define PV_RENDERER_DISPATCH_H
@@ -45,22 +42,8 @@ struct pv_dispatcher {
    struct pv_object_cache objects; /* this thread's recent id lookups */
 };
 
-/* A handler runs one decoded command (pv_handler_fn, declared with the
- * generated handlers).  On a guest error it calls pv_dispatch_fail(),
- * which makes the context fatal.  pv_handler_for() gives the handler of a
- * command id, NULL if none (handlers.c). */
-pv_handler_fn pv_handler_for(uint32_t id);
-
 void pv_dispatcher_init(struct pv_dispatcher *d, struct pv_vk_context *vk, struct pv_vk_ring *ring);
 void pv_dispatcher_fini(struct pv_dispatcher *d);
-
-/* Decode and execute one command at the start of [data, data + avail);
- * *consumed gets its size.  Returns 0, or -1 after making the context fatal. */
-int pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const uint8_t *data,
-                        size_t avail, size_t *consumed);
-/* Execute every command of a stream; -1 on the first failure. */
-int pv_dispatch_stream(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const uint8_t *data,
-                       size_t size);
 
 /* Make the context fatal, naming the current command. */
 void pv_dispatch_fail(struct pv_dispatcher *d, const char *fmt, ...)
@@ -74,14 +57,5 @@ bool pv_dispatch_bind(struct pv_dispatcher *d, struct pv_object *obj);
 /* Set the reply stream to [offset, offset + size) of shm resource res_id. */
 int pv_dispatch_set_reply_stream(struct pv_dispatcher *d, uint32_t res_id, uint64_t offset,
                                  uint64_t size);
-
-/*
- * Decode and execute the Venus command stream `data` (`size` bytes, a
- * multiple of 4) on `ctx`, writing replies where the guest asked for them.
- * Called by context.c with ctx->submit_lock held, never on a fatal
- * context.  A malformed stream marks the context fatal and returns a
- * negative errno; nothing aborts.
- */
-int pv_context_execute(struct pv_context *ctx, const void *data, size_t size);
 
 #endif /* PV_RENDERER_DISPATCH_H */

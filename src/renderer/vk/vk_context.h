@@ -56,7 +56,5 @@ int pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out);
 /* Ring bookkeeping (transport.c). */
 struct pv_vk_ring *pv_vk_ring_find(struct pv_vk_context *vk, uint64_t id);
 void pv_vk_rings_destroy_all(struct pv_vk_context *vk);
-/* Mark every ring FATAL so a waiting guest stops (the context is fatal). */
-void pv_vk_rings_set_fatal(struct pv_vk_context *vk);
 
 #endif
