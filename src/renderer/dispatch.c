@@ -10,13 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "renderer/guards/cmd_ranges.h"
-#include "renderer/guards/cmd_state.h"
-#include "renderer/guards/compare_sampling.h"
-#include "renderer/objects/inflight.h"
 #include "renderer/core/recorder.h"
 #include "renderer/core/resource.h"
-#include "renderer/objects/semaphore.h"
+#include "renderer/guards/guards.h"
 #include "renderer/vk/vk_context.h"
 
 #define PV_COMMAND_GENERATE_REPLY 0x1u
@@ -99,16 +95,10 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    record_command(d, dec, data, *consumed);
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
-   if (pv_cmd_ranges_ok(d, type, args) && pv_cmd_state_before(d, info, args) &&
-       pv_compare_sampling_before(d, type, args) && pv_semaphore_before(d, type, args) &&
-       pv_inflight_before(d, type, args)) {
+   if (pv_guards_before(d, info, args)) {
       handler(d, args);
-      if (!pv_dispatch_failed(d)) {
-         pv_cmd_state_after(d, info, args);
-         pv_compare_sampling_after(d, info, args);
-         pv_inflight_after(d, type, args);
-         pv_semaphore_after(d, type, args);
-      }
+      if (!pv_dispatch_failed(d))
+         pv_guards_after(d, info, args);
    }
    if (!pv_dispatch_failed(d) && (flags & PV_COMMAND_GENERATE_REPLY))
       write_reply(d, info, args);

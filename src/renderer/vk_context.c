@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "renderer/guards/guards.h"
 #include "renderer/objects/memory.h"
 #include "renderer/objects/semaphore.h"
 #include "renderer/vk/vk_context.h"
@@ -82,6 +83,7 @@ pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out)
    ctx->vk = vk;
    ctx->on_destroy = vk_context_destroy;
    ctx->export_memory = pv_memory_export;
+   vk->on_object_free = pv_guards_forget;
    *out = vk;
    return 0;
 }

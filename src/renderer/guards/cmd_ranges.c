@@ -16,7 +16,11 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "renderer/objects/query.h"
 #include "renderer/vk/vk_objects.h"
+
+/* The rule tables below are indexed by command id. */
+#define RULES_MAX_COMMAND 512
 
 enum limit {
    LIMIT_VIEWPORTS = 1,
@@ -52,7 +56,7 @@ struct range_rule {
       offsetof(struct pv_##cmd##_args, commandBuffer_obj),                             \
       offsetof(struct pv_##cmd##_args, index_field), NO_FIELD, lim }
 
-const struct range_rule *const pv_range_rules[PV_RULES_MAX_COMMAND] = {
+static const struct range_rule *const range_rules[RULES_MAX_COMMAND] = {
    RULE(vkCmdSetViewport, firstViewport, viewportCount, LIMIT_VIEWPORTS),
    RULE(vkCmdSetScissor, firstScissor, scissorCount, LIMIT_VIEWPORTS),
    RULE_COUNT(vkCmdSetViewportWithCount, viewportCount, LIMIT_VIEWPORTS),
@@ -88,7 +92,7 @@ struct query_rule {
    [PV_CMD_##cmd] = &(const struct query_rule){ offsetof(struct pv_##cmd##_args, queryPool_obj), \
       offsetof(struct pv_##cmd##_args, field), NO_FIELD }
 
-const struct query_rule *const pv_query_rules[PV_RULES_MAX_COMMAND] = {
+static const struct query_rule *const query_rules[RULES_MAX_COMMAND] = {
    QUERY(vkCmdBeginQuery, query),
    QUERY(vkCmdEndQuery, query),
    QUERY(vkCmdBeginQueryIndexedEXT, query),
@@ -186,15 +190,22 @@ queries_ok(struct pv_dispatcher *d, const struct query_rule *q, const void *args
                             q->count == NO_FIELD ? 1 : field(args, q->count));
 }
 
-
-bool
-pv_cmd_ranges_check(struct pv_dispatcher *d, uint32_t type, const void *args)
+static bool
+ranges_watch(uint32_t id)
 {
+   return id == PV_CMD_vkCmdSetVertexInputEXT ||
+          (id < RULES_MAX_COMMAND && (range_rules[id] || query_rules[id]));
+}
+
+static bool
+ranges_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info, const void *args)
+{
+   uint32_t type = info->id;
    if (type == PV_CMD_vkCmdSetVertexInputEXT)
       return set_vertex_input_ok(d, args);
-   if (pv_query_rules[type] && !queries_ok(d, pv_query_rules[type], args))
+   if (query_rules[type] && !queries_ok(d, query_rules[type], args))
       return false;
-   const struct range_rule *r = pv_range_rules[type];
+   const struct range_rule *r = range_rules[type];
    if (!r)
       return true;
    struct pv_object *cmd;
@@ -212,3 +223,11 @@ pv_cmd_ranges_check(struct pv_dispatcher *d, uint32_t type, const void *args)
    return false;
 }
 
+const struct pv_guard pv_guard_ranges = {
+   .name = "ranges",
+   .file = "guards/cmd_ranges.c",
+   .what = "slots of fixed-size driver state (viewports, vertex bindings, set slots, push "
+           "constants, attachments, transform feedback) and queries within their limits",
+   .watches = ranges_watch,
+   .before = ranges_before,
+};

@@ -131,9 +131,9 @@ pool_family_ok(struct pv_dispatcher *d, const struct pv_vkCreateCommandPool_args
    return false;
 }
 
-bool
-pv_cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
-                    const void *args)
+static bool
+cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
+                 const void *args)
 {
    uint32_t type = info->id;
    if (type == PV_CMD_vkQueueSubmit || type == PV_CMD_vkQueueSubmit2)
@@ -182,9 +182,9 @@ begin_area(struct pv_dispatcher *d, struct pv_command_buffer *cb, const VkRender
    cb->render_layers = fb ? fb->layers : 1;
 }
 
-void
-pv_cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
-                   const void *args)
+static void
+cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
+                const void *args)
 {
    uint32_t type = info->id;
    switch (type) { /* most commands move nothing */
@@ -267,3 +267,33 @@ pv_cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *inf
       break;
    }
 }
+
+/* Commands recorded into a command buffer, and those that create, reset,
+ * begin, end or submit one. */
+static bool
+cmd_state_watch(uint32_t id)
+{
+   const struct pv_cs_command_info *info = pv_cs_command_info(id);
+   if (!info)
+      return false;
+   switch (id) {
+   case PV_CMD_vkQueueSubmit:
+   case PV_CMD_vkQueueSubmit2:
+   case PV_CMD_vkCreateCommandPool:
+   case PV_CMD_vkResetCommandPool:
+   case PV_CMD_vkAllocateCommandBuffers:
+      return true;
+   default:
+      return info->category == PV_CS_CAT_COMMAND_BUFFER;
+   }
+}
+
+const struct pv_guard pv_guard_cmd_state = {
+   .name = "cmd_state",
+   .file = "guards/cmd_state.c",
+   .what = "command buffer lifecycle: recording only into a recording buffer, render passes "
+           "opened and closed in order, only executable buffers submitted or executed",
+   .watches = cmd_state_watch,
+   .before = cmd_state_before,
+   .after = cmd_state_after,
+};

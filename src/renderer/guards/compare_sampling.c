@@ -12,7 +12,7 @@
  *
  *  - spirv_resources.c finds the bindings each stage samples without a
  *    depth reference; pipeline.c keeps them per pipeline (libraries
- *    included) as a shared pv_plain_samplers list;
+ *    included) as a shared pv_plain_samplers list (plain_samplers.h);
  *  - descriptor.c keeps a bit per descriptor holding a comparing sampler
  *    (writes, copies, immutable samplers);
  *  - here, each command buffer remembers what is bound, and each draw or
@@ -28,7 +28,7 @@
  * descriptor buffers, shader objects) are not followed: the protocol or
  * lavapipe 22.3 lacks them.
  */
-#include "renderer/guards/compare_sampling.h"
+#include "renderer/guards/guards.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,7 @@
 #include "renderer/objects/descriptor.h"
 #include "renderer/objects/memory.h"
 #include "renderer/objects/queue.h"
+#include "renderer/spirv/plain_samplers.h"
 #include "renderer/vk/vk_context.h"
 
 #define MAX_SETS 32     /* bound set indices followed (maxBoundDescriptorSets) */
@@ -62,50 +63,6 @@ struct pv_cb_sampling {
    size_t nuses, cap;
    uint64_t charged;
 };
-
-/* ---- pipelines' lists ---- */
-
-static int
-cmp_plain(const void *a, const void *b)
-{
-   const struct pv_plain_sampler *x = a, *y = b;
-   if (x->set != y->set)
-      return x->set < y->set ? -1 : 1;
-   return x->binding < y->binding ? -1 : x->binding > y->binding;
-}
-
-/* Sorted, so that duplicates (a binding several stages sample) go in
- * one pass however many bindings a guest's pipeline names. */
-struct pv_plain_samplers *
-pv_plain_samplers_new(const struct pv_plain_sampler *b, uint32_t count)
-{
-   struct pv_plain_samplers *p = count ? malloc(sizeof(*p) + count * sizeof(p->b[0])) : NULL;
-   if (!p)
-      return NULL;
-   atomic_init(&p->refs, 1);
-   memcpy(p->b, b, count * sizeof(p->b[0]));
-   qsort(p->b, count, sizeof(p->b[0]), cmp_plain);
-   p->count = 1;
-   for (uint32_t i = 1; i < count; i++)
-      if (cmp_plain(&p->b[i], &p->b[p->count - 1]))
-         p->b[p->count++] = p->b[i];
-   return p;
-}
-
-struct pv_plain_samplers *
-pv_plain_samplers_ref(struct pv_plain_samplers *p)
-{
-   if (p)
-      atomic_fetch_add(&p->refs, 1);
-   return p;
-}
-
-void
-pv_plain_samplers_unref(struct pv_plain_samplers *p)
-{
-   if (p && atomic_fetch_sub(&p->refs, 1) == 1)
-      free(p);
-}
 
 /* ---- command buffers' records (under vk->sampling_lock) ---- */
 
@@ -137,9 +94,13 @@ sampling_reset(struct pv_cb_sampling *s)
    s->uses = uses, s->cap = cap, s->charged = charged;
 }
 
-void
-pv_cb_sampling_free(struct pv_vk_context *vk, struct pv_command_buffer *cb)
+/* A command buffer is freed: its records go with it. */
+static void
+sampling_forget(struct pv_vk_context *vk, struct pv_object *obj)
 {
+   if (obj->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
+      return;
+   struct pv_command_buffer *cb = (struct pv_command_buffer *)obj;
    struct pv_cb_sampling *s = cb->sampling;
    if (!s)
       return;
@@ -333,9 +294,8 @@ note_command(struct pv_dispatcher *d, struct pv_command_buffer *cb, uint32_t typ
    }
 }
 
-void
-pv_compare_sampling_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
-                          const void *args)
+static void
+sampling_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info, const void *args)
 {
    if (info->id == PV_CMD_vkCreateSampler) {
       const struct pv_vkCreateSampler_args *a = args;
@@ -397,18 +357,30 @@ submitted_ok(void *user, VkCommandBuffer h)
    return ok;
 }
 
-bool
-pv_compare_sampling_before(struct pv_dispatcher *d, uint32_t type, const void *args)
+static bool
+sampling_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info, const void *args)
 {
+   uint32_t type = info->id;
    if (type != PV_CMD_vkQueueSubmit && type != PV_CMD_vkQueueSubmit2)
       return true;
    return pv_queue_each_submitted(type, args, submitted_ok, d);
 }
 
-bool
-pv_sampler_compares(struct pv_dispatcher *d, VkSampler h)
+static bool
+sampling_watch(uint32_t id)
 {
-   const struct pv_sampler *s = h ? (const struct pv_sampler *)pv_object_table_lookup_handle(
-      &d->vk->objects, VK_OBJECT_TYPE_SAMPLER, (uint64_t)h) : NULL;
-   return s && s->compare;
+   const struct pv_cs_command_info *info = pv_cs_command_info(id);
+   return id == PV_CMD_vkQueueSubmit || id == PV_CMD_vkQueueSubmit2 ||
+          id == PV_CMD_vkCreateSampler || (info && info->category == PV_CS_CAT_COMMAND_BUFFER);
 }
+
+const struct pv_guard pv_guard_compare_sampling = {
+   .name = "compare_sampling",
+   .file = "guards/compare_sampling.c",
+   .what = "a comparing sampler read without a depth reference (llvmpipe crashed compiling it): "
+           "records what command buffers bind and draw with, checks them at submission",
+   .watches = sampling_watch,
+   .before = sampling_before,
+   .after = sampling_after,
+   .forget = sampling_forget,
+};

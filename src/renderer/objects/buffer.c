@@ -234,8 +234,7 @@ void
 pv_handle_vkCmdDispatchIndirect(struct pv_dispatcher *d, struct pv_vkCmdDispatchIndirect_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   if (dev && pv_gen_pipeline_bound(d, a->commandBuffer_obj, VK_PIPELINE_BIND_POINT_COMPUTE) &&
-       indirect_ok(d, a->buffer_obj, a->buffer, a->offset, 1, 0, sizeof(VkDispatchIndirectCommand)))
+   if (dev && indirect_ok(d, a->buffer_obj, a->buffer, a->offset, 1, 0, sizeof(VkDispatchIndirectCommand)))
       dev->table.CmdDispatchIndirect(a->commandBuffer, a->buffer, a->offset);
 }
 
@@ -243,8 +242,7 @@ void
 pv_handle_vkCmdDrawIndirect(struct pv_dispatcher *d, struct pv_vkCmdDrawIndirect_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   if (dev && pv_gen_pipeline_bound(d, a->commandBuffer_obj, VK_PIPELINE_BIND_POINT_GRAPHICS) &&
-       indirect_ok(d, a->buffer_obj, a->buffer, a->offset, a->drawCount, a->stride,
+   if (dev && indirect_ok(d, a->buffer_obj, a->buffer, a->offset, a->drawCount, a->stride,
                    sizeof(VkDrawIndirectCommand)))
       dev->table.CmdDrawIndirect(a->commandBuffer, a->buffer, a->offset, a->drawCount, a->stride);
 }
@@ -254,8 +252,7 @@ pv_handle_vkCmdDrawIndexedIndirect(struct pv_dispatcher *d,
                                    struct pv_vkCmdDrawIndexedIndirect_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   if (dev && pv_gen_pipeline_bound(d, a->commandBuffer_obj, VK_PIPELINE_BIND_POINT_GRAPHICS) &&
-       indirect_ok(d, a->buffer_obj, a->buffer, a->offset, a->drawCount, a->stride,
+   if (dev && indirect_ok(d, a->buffer_obj, a->buffer, a->offset, a->drawCount, a->stride,
                    sizeof(VkDrawIndexedIndirectCommand)))
       dev->table.CmdDrawIndexedIndirect(a->commandBuffer, a->buffer, a->offset, a->drawCount,
                                         a->stride);

@@ -15,7 +15,6 @@
 
 #include "renderer/objects/descriptor.h"
 #include "renderer/objects/buffer.h"
-#include "renderer/guards/compare_sampling.h"
 #include "renderer/handlers.h"
 #include "renderer/objects/memory.h"
 #include "renderer/vk/passthrough.h"
@@ -37,6 +36,14 @@ holds_sampler(uint32_t type)
 {
    return type == VK_DESCRIPTOR_TYPE_SAMPLER ||
           type == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER || type == MUTABLE_TYPE;
+}
+
+bool
+pv_sampler_compares(struct pv_dispatcher *d, VkSampler h)
+{
+   const struct pv_sampler *s = h ? (const struct pv_sampler *)pv_object_table_lookup_handle(
+      &d->vk->objects, VK_OBJECT_TYPE_SAMPLER, (uint64_t)h) : NULL;
+   return s && s->compare;
 }
 
 static uint8_t

@@ -66,4 +66,8 @@ struct pv_pipeline_layout {
    struct pv_binding *b;       /* each set's bindings, sorted */
 };
 
+/* Whether sampler `h` (a host handle; VK_NULL_HANDLE or unknown: no) was
+ * created with compareEnable (noted by the compare_sampling guard). */
+bool pv_sampler_compares(struct pv_dispatcher *d, VkSampler h);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/objects/object_free.h"
 #include "renderer/handlers.h"
 #include "renderer/objects/image.h"
 #include "renderer/objects/inflight.h"

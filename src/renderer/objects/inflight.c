@@ -22,7 +22,8 @@
  * cannot see into here, so theirs is "everything submitted".
  *
  * Markers need one queue: a CPU device with several queues waits for all
- * of them instead (pv_device_wait_idle).
+ * of them instead (pv_device_wait_idle).  Which commands release what,
+ * and the waits before them, are the inflight guard's (guards/inflight.c).
  */
 #include "renderer/objects/inflight.h"
 
@@ -48,53 +49,6 @@ struct pv_inflight {
    VkFence *spare;                 /* signaled markers, reset for reuse */
    uint32_t nspare;
 };
-
-/* ---- what a command releases --------------------------------------------------------- */
-
-enum release { NONE, ALL, CMD_BUFFER, CMD_BUFFERS, CMD_POOL, SUBMIT, SUBMIT2, SPARSE,
-               ALLOC_CMD_BUFFERS };
-
-#define R(cmd, what, owner) [PV_CMD_##cmd] = { what, offsetof(struct pv_##cmd##_args, owner), 0 }
-#define R_OF(cmd, what, owner, obj)                                                     \
-   [PV_CMD_##cmd] = { what, offsetof(struct pv_##cmd##_args, owner),                   \
-                      offsetof(struct pv_##cmd##_args, obj) }
-
-const struct pv_inflight_rule pv_inflight_rules[PV_INFLIGHT_MAX_COMMAND] = {
-   R(vkQueueSubmit, SUBMIT, queue_obj),
-   R(vkQueueSubmit2, SUBMIT2, queue_obj),
-   R(vkQueueBindSparse, SPARSE, queue_obj),
-   R(vkAllocateCommandBuffers, ALLOC_CMD_BUFFERS, device_obj),
-   R_OF(vkBeginCommandBuffer, CMD_BUFFER, commandBuffer_obj, commandBuffer_obj),
-   R_OF(vkResetCommandBuffer, CMD_BUFFER, commandBuffer_obj, commandBuffer_obj),
-   R(vkFreeCommandBuffers, CMD_BUFFERS, device_obj),
-   R_OF(vkResetCommandPool, CMD_POOL, device_obj, commandPool_obj),
-   R_OF(vkTrimCommandPool, CMD_POOL, device_obj, commandPool_obj),
-   R_OF(vkDestroyCommandPool, CMD_POOL, device_obj, commandPool_obj),
-   R(vkDestroyBuffer, ALL, device_obj),
-   R(vkDestroyImage, ALL, device_obj),
-   R(vkDestroyBufferView, ALL, device_obj),
-   R(vkDestroyImageView, ALL, device_obj),
-   R(vkDestroySampler, ALL, device_obj),
-   R(vkDestroyPipeline, ALL, device_obj),
-   R(vkDestroyPipelineLayout, ALL, device_obj),
-   R(vkDestroyDescriptorSetLayout, ALL, device_obj),
-   R(vkDestroyDescriptorPool, ALL, device_obj),
-   R(vkResetDescriptorPool, ALL, device_obj),
-   R(vkFreeDescriptorSets, ALL, device_obj),
-   R(vkDestroyFramebuffer, ALL, device_obj),
-   R(vkDestroyRenderPass, ALL, device_obj),
-   R(vkFreeMemory, ALL, device_obj),
-   R(vkDestroyQueryPool, ALL, device_obj),
-   R(vkDestroyEvent, ALL, device_obj),
-   R(vkDestroyFence, ALL, device_obj),     /* the queue thread signals them */
-   R(vkDestroySemaphore, ALL, device_obj),
-   R(vkDestroyDescriptorUpdateTemplate, ALL, device_obj),
-   R(vkDestroySamplerYcbcrConversion, ALL, device_obj),
-   R(vkDestroyAccelerationStructureKHR, ALL, device_obj),
-};
-
-/* How long a release may wait for the work that uses what it releases. */
-#define INFLIGHT_TIMEOUT_NS 5000000000ull
 
 /* ---- markers -------------------------------------------------------------------------- */
 
@@ -147,10 +101,10 @@ retire(struct pv_device *dev, struct pv_inflight *f)
    }
 }
 
-/* Number the submission just made on `q` and queue its marker after it. */
-static void
-mark_submission(struct pv_device *dev, struct pv_inflight *f, struct pv_queue *q, uint64_t *count)
+void
+pv_inflight_mark_submission(struct pv_device *dev, struct pv_queue *q, uint64_t *count)
 {
+   struct pv_inflight *f = dev->inflight;
    pthread_mutex_lock(&f->lock);
    retire(dev, f);
    *count = atomic_fetch_add(&f->submitted, 1) + 1;
@@ -237,139 +191,4 @@ pv_inflight_idle(struct pv_device *dev)
    if (f->done < submitted)
       f->done = submitted;
    pthread_mutex_unlock(&f->lock);
-}
-
-/* ---- what each command waits for, and what a submission marks ---------------------------- */
-
-static struct pv_vk_object *
-by_handle(struct pv_dispatcher *d, VkObjectType type, uint64_t handle)
-{
-   return (struct pv_vk_object *)pv_object_table_lookup_handle(&d->vk->objects, type, handle);
-}
-
-static uint64_t
-busy(const struct pv_object *o)
-{
-   return o ? ((const struct pv_vk_object *)o)->busy_until : 0;
-}
-
-static void
-set_busy(struct pv_vk_object *o, uint64_t count)
-{
-   if (o && o->busy_until < count)
-      o->busy_until = count;
-}
-
-/* A command buffer and its pool are used by submission `count`. */
-struct submission {
-   struct pv_dispatcher *d;
-   uint64_t count;
-};
-
-static bool
-mark_command_buffer(void *user, VkCommandBuffer cb)
-{
-   const struct submission *s = user;
-   struct pv_vk_object *o = by_handle(s->d, VK_OBJECT_TYPE_COMMAND_BUFFER, (uint64_t)(uintptr_t)cb);
-   set_busy(o, s->count);
-   if (o && o->parent)
-      set_busy(by_handle(s->d, VK_OBJECT_TYPE_COMMAND_POOL, o->parent), s->count);
-   return true;
-}
-
-static uint64_t
-target_of(const struct pv_inflight_rule *r, const void *args)
-{
-   switch (r->what) {
-   case CMD_BUFFER:
-   case CMD_POOL: {
-      struct pv_object *o;
-      memcpy(&o, (const char *)args + r->object, sizeof(o));
-      return busy(o);
-   }
-   case CMD_BUFFERS: {
-      const struct pv_vkFreeCommandBuffers_args *f = args;
-      uint64_t t = 0;
-      for (uint32_t i = 0; f->pCommandBuffers_objs && i < f->commandBufferCount; i++)
-         if (busy(f->pCommandBuffers_objs[i]) > t)
-            t = busy(f->pCommandBuffers_objs[i]);
-      return t;
-   }
-   default:
-      return PV_BUSY_ALL;
-   }
-}
-
-static struct pv_device *
-device_of(const struct pv_inflight_rule *r, const void *args)
-{
-   struct pv_object *owner;
-   memcpy(&owner, (const char *)args + r->device, sizeof(owner));
-   if (!owner)
-      return NULL;
-   return owner->type == VK_OBJECT_TYPE_DEVICE ? (struct pv_device *)owner
-                                                : ((struct pv_vk_object *)owner)->device;
-}
-
-bool
-pv_inflight_before_check(struct pv_dispatcher *d, uint32_t type, const void *args)
-{
-   const struct pv_inflight_rule *r = &pv_inflight_rules[type];
-   if (r->what == SUBMIT || r->what == SUBMIT2 || r->what == SPARSE ||
-       r->what == ALLOC_CMD_BUFFERS)
-      return true;
-   struct pv_device *dev = device_of(r, args);
-   if (!dev || !dev->inflight)
-      return true;
-   if (wait_for(dev, dev->inflight, target_of(r, args), INFLIGHT_TIMEOUT_NS))
-      return true;
-   pv_dispatch_fail(d, "releases objects while submitted work that never finishes may use them");
-   return false;
-}
-
-/* Secondary command buffers run inside primaries we do not track: they
- * and their pools wait for everything. */
-static void
-mark_secondaries(struct pv_dispatcher *d, const struct pv_vkAllocateCommandBuffers_args *a)
-{
-   const VkCommandBufferAllocateInfo *info = a->pAllocateInfo;
-   if (a->ret != VK_SUCCESS || !info || info->level != VK_COMMAND_BUFFER_LEVEL_SECONDARY)
-      return;
-   for (uint32_t i = 0; i < a->pCommandBuffers_count; i++) {
-      struct pv_vk_object *o = (struct pv_vk_object *)pv_object_table_lookup(
-         &d->vk->objects, a->pCommandBuffers_ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
-      set_busy(o, PV_BUSY_ALL);
-   }
-   set_busy(by_handle(d, VK_OBJECT_TYPE_COMMAND_POOL, (uint64_t)info->commandPool), PV_BUSY_ALL);
-}
-
-void
-pv_inflight_after_check(struct pv_dispatcher *d, uint32_t type, const void *args)
-{
-   const struct pv_inflight_rule *r = &pv_inflight_rules[type];
-   if (r->what != SUBMIT && r->what != SUBMIT2 && r->what != SPARSE &&
-       r->what != ALLOC_CMD_BUFFERS)
-      return;
-   struct pv_device *dev = device_of(r, args);
-   if (!dev || !dev->inflight)
-      return;
-   if (r->what == ALLOC_CMD_BUFFERS)
-      return mark_secondaries(d, args);
-   /* the three submit commands keep queue and result at the same places */
-   _Static_assert(offsetof(struct pv_vkQueueSubmit2_args, ret) ==
-                     offsetof(struct pv_vkQueueSubmit_args, ret) &&
-                  offsetof(struct pv_vkQueueBindSparse_args, ret) ==
-                     offsetof(struct pv_vkQueueSubmit_args, ret) &&
-                  offsetof(struct pv_vkQueueSubmit2_args, queue_obj) ==
-                     offsetof(struct pv_vkQueueSubmit_args, queue_obj) &&
-                  offsetof(struct pv_vkQueueBindSparse_args, queue_obj) ==
-                     offsetof(struct pv_vkQueueSubmit_args, queue_obj),
-                  "submit argument layouts");
-   const struct pv_vkQueueSubmit_args *s = args;
-   if (s->ret != VK_SUCCESS)
-      return;
-   uint64_t count;
-   mark_submission(dev, dev->inflight, (struct pv_queue *)s->queue_obj, &count);
-   struct submission sub = { d, count };
-   pv_queue_each_submitted(type, args, mark_command_buffer, &sub);
 }

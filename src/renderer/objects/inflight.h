@@ -1,6 +1,7 @@
 /*
- * inflight.h — objects a CPU device may still be executing with
- * (inflight.c).
+ * inflight.h — what a CPU device may still be executing with: the
+ * device's submission numbering and marker fences (inflight.c); the
+ * inflight guard (guards/inflight.c) uses them around releases.
  */
 #ifndef PV_RENDERER_INFLIGHT_H
 #define PV_RENDERER_INFLIGHT_H
@@ -18,37 +19,11 @@ int pv_inflight_init(struct pv_device *dev);
  * device keeps them, as it keeps its other host objects). */
 void pv_inflight_fini(struct pv_device *dev, bool idle);
 
-/* What each command releases or starts (inflight.c), by command id; most
- * commands have no rule (what == 0) and pay one table read below. */
-#define PV_INFLIGHT_MAX_COMMAND 512
-struct pv_inflight_rule {
-   int what;       /* enum release in inflight.c; 0: nothing */
-   size_t device;  /* offset of the pv_object * that leads to the device */
-   size_t object;  /* a command buffer's or pool's object, where one matters */
-};
-extern const struct pv_inflight_rule pv_inflight_rules[PV_INFLIGHT_MAX_COMMAND];
+struct pv_queue;
+/* After a successful submission on `q`: its number into *count, and a
+ * marker queued after it (CPU devices only: dev->inflight set). */
+void pv_inflight_mark_submission(struct pv_device *dev, struct pv_queue *q, uint64_t *count);
 
-bool pv_inflight_before_check(struct pv_dispatcher *d, uint32_t type, const void *args);
-void pv_inflight_after_check(struct pv_dispatcher *d, uint32_t type, const void *args);
-
-/* Before command `type` runs: a command that frees or resets objects
- * waits until the work that may use them is done.  False (context
- * failed) when that work does not finish in time. */
-static inline bool
-pv_inflight_before(struct pv_dispatcher *d, uint32_t type, const void *args)
-{
-   return type >= PV_INFLIGHT_MAX_COMMAND || !pv_inflight_rules[type].what ||
-          pv_inflight_before_check(d, type, args);
-}
-
-/* After command `type` ran without failing the context: count the work a
- * submission started and mark the command buffers it uses. */
-static inline void
-pv_inflight_after(struct pv_dispatcher *d, uint32_t type, const void *args)
-{
-   if (type < PV_INFLIGHT_MAX_COMMAND && pv_inflight_rules[type].what)
-      pv_inflight_after_check(d, type, args);
-}
 /* CPU devices: the number of the latest submission (0 on other devices,
  * or before any). */
 uint64_t pv_inflight_submitted(const struct pv_device *dev);

@@ -7,8 +7,8 @@
  * vkCreateShaderModule (shader.c), or it would reach the driver's compiler
  * unchecked.  A stage that fails it fails the whole command with
  * VK_ERROR_UNKNOWN and no pipelines, as a driver's compile failure would.
- * Fixed-function state beyond the device's limits (vertex bindings,
- * viewports, color attachments), and shader code that uses a descriptor
+ * Fixed-function state beyond the device's limits is the pipeline_state
+ * guard's (guards/pipeline_state.c).  Shader code that uses a descriptor
  * binding its pipeline layout lacks or does not make visible to the
  * stage (lavapipe indexes the layout with the shader's binding number and
  * per-stage tables with its order among the stage's bindings), end the
@@ -18,12 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "renderer/guards/cmd_ranges.h"
-#include "renderer/guards/compare_sampling.h"
 #include "renderer/objects/descriptor.h"
 #include "renderer/handlers.h"
 #include "renderer/vk/passthrough.h"
 #include "renderer/objects/shader.h"
+#include "renderer/spirv/plain_samplers.h"
 #include "renderer/vk/vk_context.h"
 
 /* The bindings a pipeline's stages sample without a depth reference, as
@@ -212,77 +211,6 @@ keep_plain(struct pv_dispatcher *d, const uint64_t *ids, uint32_t nids,
    free(plain);
 }
 
-/* A graphics pipeline's stages: graphics stages, each at most once,
- * tessellation in pairs, and a vertex or mesh stage wherever the pipeline
- * makes pre-rasterization state itself (lavapipe asserts, then would draw
- * without a vertex shader).  Stages linked in from libraries are not seen
- * here. */
-static bool
-graphics_stages_ok(struct pv_dispatcher *d, const VkGraphicsPipelineCreateInfo *ci, uint32_t i)
-{
-   const VkShaderStageFlags graphics =
-      VK_SHADER_STAGE_ALL_GRAPHICS | VK_SHADER_STAGE_TASK_BIT_EXT | VK_SHADER_STAGE_MESH_BIT_EXT;
-   const VkShaderStageFlags tess = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
-                                   VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT;
-   VkShaderStageFlags seen = 0;
-   for (uint32_t k = 0; ci->pStages && k < ci->stageCount; k++) {
-      VkShaderStageFlags st = ci->pStages[k].stage;
-      if (!st || (st & (st - 1)) || !(st & graphics) || (seen & st))
-         return pv_dispatch_fail(d, "pipeline %u: stage %u is 0x%x (stages so far 0x%x)", i, k,
-                                 st, seen), false;
-      seen |= st;
-   }
-   bool libraries = false, pre_raster = true;
-   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
-      if (s->sType == VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_LIBRARY_CREATE_INFO_EXT)
-         pre_raster = (((const VkGraphicsPipelineLibraryCreateInfoEXT *)s)->flags &
-                       VK_GRAPHICS_PIPELINE_LIBRARY_PRE_RASTERIZATION_SHADERS_BIT_EXT) != 0;
-      else if (s->sType == VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR)
-         libraries |= ((const VkPipelineLibraryCreateInfoKHR *)s)->libraryCount != 0;
-   }
-   if ((pre_raster && !libraries &&
-        !(seen & (VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_MESH_BIT_EXT))) ||
-       ((seen & tess) && (seen & tess) != tess))
-      return pv_dispatch_fail(d, "pipeline %u: stages 0x%x lack a vertex or mesh stage or "
-                              "half a tessellation pair", i, seen), false;
-   return true;
-}
-
-/* The fixed-function state drivers copy into arrays sized by the limits. */
-static bool
-graphics_state_ok(struct pv_dispatcher *d, struct pv_device *dev,
-                  const VkGraphicsPipelineCreateInfo *infos, uint32_t count)
-{
-   const VkPhysicalDeviceLimits *l = &dev->pdev->props.limits;
-   for (uint32_t i = 0; i < count; i++) {
-      const VkPipelineVertexInputStateCreateInfo *vi = infos[i].pVertexInputState;
-      if (!graphics_stages_ok(d, &infos[i], i))
-         return false;
-      const VkPipelineViewportStateCreateInfo *vp = infos[i].pViewportState;
-      const VkPipelineColorBlendStateCreateInfo *cb = infos[i].pColorBlendState;
-      if (vi) {
-         struct pv_vertex_input in = {
-            vi->pVertexBindingDescriptions, vi->vertexBindingDescriptionCount,
-            sizeof(VkVertexInputBindingDescription),
-            offsetof(VkVertexInputBindingDescription, binding),
-            vi->pVertexAttributeDescriptions, vi->vertexAttributeDescriptionCount,
-            sizeof(VkVertexInputAttributeDescription),
-            offsetof(VkVertexInputAttributeDescription, location),
-            offsetof(VkVertexInputAttributeDescription, binding) };
-         if (!pv_vertex_input_ok(d, l, &in))
-            return false;
-      }
-      if ((vp && (vp->viewportCount > l->maxViewports || vp->scissorCount > l->maxViewports)) ||
-          (cb && cb->attachmentCount > l->maxColorAttachments)) {
-         pv_dispatch_fail(d, "viewport, scissor or color attachment count beyond the device's "
-                             "limits (%u viewports, %u attachments)", l->maxViewports,
-                          l->maxColorAttachments);
-         return false;
-      }
-   }
-   return true;
-}
-
 #define STAGES_OF(type, stages, count)                                                    \
    ((struct info_shape){ sizeof(type), offsetof(type, stages), offsetof(type, count),      \
                          offsetof(type, layout) })
@@ -293,7 +221,7 @@ pv_handle_vkCreateGraphicsPipelines(struct pv_dispatcher *d,
 {
    struct pv_device *dev = pv_gen_device(
       d, a->device_obj, offsetof(struct pv_vk_device_table, CreateGraphicsPipelines));
-   if (!dev || !graphics_state_ok(d, dev, a->pCreateInfos, a->createInfoCount))
+   if (!dev)
       return;
    struct pv_plain_samplers **plain = calloc(a->createInfoCount + 1, sizeof(*plain));
    if (!plain)

@@ -12,8 +12,9 @@
  */
 #include <stdlib.h>
 
+#include "renderer/objects/query.h"
+
 #include "renderer/objects/buffer.h"
-#include "renderer/guards/cmd_ranges.h"
 #include "renderer/handlers.h"
 #include "renderer/objects/memory.h"
 #include "renderer/vk/passthrough.h"

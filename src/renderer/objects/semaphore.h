@@ -45,7 +45,9 @@ void pv_device_release_waits(struct pv_vk_context *vk, struct pv_device *dev);
 VkResult pv_wait_sliced(struct pv_dispatcher *d, uint64_t timeout_ns,
                         VkResult (*wait)(void *user, uint64_t slice_ns), void *user);
 
-/* Before vkQueueSubmit, vkQueueSubmit2 or vkQueueBindSparse: every
+/* The semaphores guard's work (guards/semaphores.c runs these around the
+ * commands it watches).
+ * Before vkQueueSubmit, vkQueueSubmit2 or vkQueueBindSparse: every
  * binary semaphore a batch waits on has a signal submitted before it (by
  * an earlier submission or an earlier batch), which the wait consumes;
  * the batch's signals make theirs pending.  If such a signal's batch

@@ -5,11 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "renderer/guards/cmd_ranges.h"
-#include "renderer/guards/compare_sampling.h"
-#include "renderer/objects/descriptor.h"
-#include "renderer/objects/memory.h"
-#include "renderer/objects/semaphore.h"
 #include "renderer/vk/vk_context.h"
 
 static bool
@@ -117,101 +112,6 @@ pv_gen_bind(struct pv_dispatcher *d, struct pv_device *dev, VkResult ret, VkObje
          return;
       }
    }
-}
-
-struct pool_ref {
-   struct pv_device *dev;
-   uint64_t pool;
-};
-
-/* Handles are unique per device only, so match the device too. */
-void
-pv_gen_note_begin(struct pv_object *cmd)
-{
-   struct pv_command_buffer *cb = (struct pv_command_buffer *)cmd;
-   if (cb)
-      cb->graphics_bound = cb->compute_bound = false;
-}
-
-void
-pv_gen_note_pipeline(struct pv_object *cmd, VkPipelineBindPoint point)
-{
-   struct pv_command_buffer *cb = (struct pv_command_buffer *)cmd;
-   if (!cb)
-      return;
-   if (point == VK_PIPELINE_BIND_POINT_GRAPHICS)
-      cb->graphics_bound = true;
-   else if (point == VK_PIPELINE_BIND_POINT_COMPUTE)
-      cb->compute_bound = true;
-}
-
-bool
-pv_gen_pipeline_bound(struct pv_dispatcher *d, struct pv_object *cmd, VkPipelineBindPoint point)
-{
-   const struct pv_command_buffer *cb = (const struct pv_command_buffer *)cmd;
-   bool bound = cb && (point == VK_PIPELINE_BIND_POINT_GRAPHICS ? cb->graphics_bound
-                                                                : cb->compute_bound);
-   if (!bound)
-      pv_dispatch_fail(d, "no %s pipeline is bound",
-                       point == VK_PIPELINE_BIND_POINT_GRAPHICS ? "graphics" : "compute");
-   return bound;
-}
-
-static bool
-child_of_pool(void *user, const struct pv_object *o)
-{
-   const struct pool_ref *ref = user;
-   const struct pv_vk_object *v = (const struct pv_vk_object *)o;
-   return (o->type == VK_OBJECT_TYPE_COMMAND_BUFFER || o->type == VK_OBJECT_TYPE_DESCRIPTOR_SET) &&
-          v->parent == ref->pool && v->device == ref->dev;
-}
-
-static void
-free_object(void *user, struct pv_object *o)
-{
-   (void)user;
-   pv_vk_object_free(o);
-}
-
-void
-pv_gen_unbind_children(struct pv_dispatcher *d, struct pv_device *dev, uint64_t pool)
-{
-   struct pool_ref ref = { dev, pool };
-   if (pool)
-      pv_object_table_remove_matching(&d->vk->objects, child_of_pool, free_object, &ref);
-}
-
-void
-pv_gen_unbind(struct pv_dispatcher *d, struct pv_object *obj)
-{
-   if (!obj)
-      return;
-   struct pv_object *o = pv_object_table_remove(&d->vk->objects, obj->id, obj->type);
-   if (!o)
-      return;
-   if (o->type == VK_OBJECT_TYPE_COMMAND_POOL || o->type == VK_OBJECT_TYPE_DESCRIPTOR_POOL)
-      pv_gen_unbind_children(d, ((struct pv_vk_object *)o)->device, o->handle);
-   pv_memory_drop_binding(d->vk, o);
-   pv_vk_object_free(o);
-}
-
-void
-pv_vk_object_free(struct pv_object *o)
-{
-   if (!o)
-      return;
-   if (o->type == VK_OBJECT_TYPE_SEMAPHORE)
-      pv_semaphore_fini((struct pv_semaphore *)o);
-   struct pv_device *dev = ((struct pv_vk_object *)o)->device;
-   if (o->type == VK_OBJECT_TYPE_QUERY_POOL)
-      pv_memory_uncharge(dev->vk, pv_query_pool_charged(o));
-   else if (o->type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
-      pv_memory_uncharge(dev->vk, ((struct pv_descriptor_set *)o)->charged);
-   else if (o->type == VK_OBJECT_TYPE_PIPELINE)
-      pv_plain_samplers_unref(((struct pv_pipeline *)o)->plain);
-   else if (o->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
-      pv_cb_sampling_free(dev->vk, (struct pv_command_buffer *)o);
-   free(o);
 }
 
 static PFN_vkVoidFunction

@@ -36,20 +36,6 @@ void pv_gen_queue_unlock(struct pv_object *queue);
 void pv_gen_bind(struct pv_dispatcher *d, struct pv_device *dev, VkResult ret, VkObjectType type,
                  const uint64_t *ids, const void *handles, size_t handle_size, uint32_t count,
                  uint64_t parent);
-/* Unbind and free a mechanically created object (NULL is ignored); a
- * pool's children go with it. */
-void pv_gen_unbind(struct pv_dispatcher *d, struct pv_object *obj);
-/* Unbind and free every object allocated from `dev`'s pool `pool`. */
-void pv_gen_unbind_children(struct pv_dispatcher *d, struct pv_device *dev, uint64_t pool);
-
-/* Command buffers remember which bind points have a pipeline (or shader
- * objects): a draw or dispatch without one crashes drivers, which trust
- * that valid usage holds.  Begin forgets everything. */
-void pv_gen_note_begin(struct pv_object *cmd);
-void pv_gen_note_pipeline(struct pv_object *cmd, VkPipelineBindPoint point);
-/* False, after failing the context, when nothing is bound at `point`. */
-bool pv_gen_pipeline_bound(struct pv_dispatcher *d, struct pv_object *cmd, VkPipelineBindPoint point);
-
 /* vkGet*ProcAddr over a NULL-terminated list of names (promoted name
  * first, then aliases); the first hit wins. */
 PFN_vkVoidFunction pv_gen_instance_proc(VkInstance instance, ...);

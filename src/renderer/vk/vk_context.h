@@ -48,6 +48,10 @@ struct pv_vk_context {
     * skipped. */
    bool replaying;
    atomic_bool spirv_warned; /* shader.c, builds without SPIRV-Tools */
+   /* Called for every device child freed (object_free.c), so the layers
+    * above the objects (the guards) drop what they keep for it; set by
+    * vk_context.c, NULL: nothing to drop. */
+   void (*on_object_free)(struct pv_vk_context *vk, struct pv_object *obj);
 };
 
 /* Create ctx->vk if needed and install the context hooks. */

@@ -42,7 +42,7 @@ struct pv_command_pool {
 
 enum pv_cb_state { PV_CB_INITIAL, PV_CB_RECORDING, PV_CB_EXECUTABLE };
 
-/* A command buffer: which bind points have something bound (passthrough.c),
+/* A command buffer: which bind points have something bound (pipeline_bound guard),
  * and where it is in its lifecycle (cmd_state.c). */
 struct pv_command_buffer {
    struct pv_vk_object obj;
@@ -57,7 +57,7 @@ struct pv_command_buffer {
 };
 
 /* A pipeline: the bindings its shaders sample without a depth reference
- * (compare_sampling.h), NULL if none. */
+ * (spirv/plain_samplers.h), NULL if none. */
 struct pv_pipeline {
    struct pv_vk_object obj;
    struct pv_plain_samplers *plain;
@@ -148,10 +148,6 @@ struct pv_device {
    uint32_t stale_fence_count;
    pthread_mutex_t stale_lock;
 };
-
-/* Free a child object of a device (already out of the table) and what it
- * owns beside itself; its host object is the caller's (passthrough.c). */
-void pv_vk_object_free(struct pv_object *o);
 
 /* Remove an object from the table and destroy it with its host object.
  * Used by the destroy commands and at context teardown. */
