@@ -82,7 +82,7 @@ def read_args_structs(path):
 
 
 def read_handwritten(path):
-    return set(re.findall(r'X\((vk\w+)\)', open(path).read()))
+    return set(re.findall(r'X\("[^"]*", (vk\w+)\)', open(path).read()))
 
 
 def param_decl(p, name=None):

@@ -4,7 +4,8 @@
  * Prints the Venus capset, then for every host Vulkan device the device
  * extensions the server offers and, for each one it does not, the reason.
  * Uses the same host loader and driver selection as `pv-venus serve`
- * (VK_ICD_FILENAMES picks the host driver).
+ * (VK_ICD_FILENAMES picks the host driver).  With --route / --routes it
+ * prints what runs for a command instead (renderer/route.h).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "cs/pv_cs_desc.h"
 #include "pv_venus_cmds.h"
 #include "pvvenus.h"
+#include "renderer/route.h"
 
 const char *pv_physical_device_withheld_reason(const char *name);
 
@@ -97,11 +99,24 @@ pv_cmd_info(int argc, char **argv)
    for (int i = 1; i < argc; i++) {
       if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
          verbose = 1;
+      } else if (!strcmp(argv[i], "--route") && i + 1 < argc) {
+         if (pv_route_print(stdout, argv[i + 1]) == 0)
+            return 0;
+         fprintf(stderr, "pv-venus info: the Venus protocol (as built) has no command '%s'\n",
+                 argv[i + 1]);
+         return 2;
+      } else if (!strcmp(argv[i], "--routes")) {
+         pv_route_print_index(stdout);
+         return 0;
       } else {
-         printf("usage: pv-venus info [-v]\n\n"
+         printf("usage: pv-venus info [-v] | --route vkCOMMAND | --routes\n\n"
                 "Print the Venus capset and, per host Vulkan device, which device extensions\n"
                 "the server offers to the guest (-v lists them) and why the others are not.\n"
-                "VK_ICD_FILENAMES chooses the host driver, as for 'pv-venus serve'.\n");
+                "VK_ICD_FILENAMES chooses the host driver, as for 'pv-venus serve'.\n\n"
+                "  --route vkCOMMAND  everything that runs for a command, in order: decoding,\n"
+                "                     the guards watching it (guards/), its handler and file\n"
+                "  --routes           one line per command with a hand-written handler or a\n"
+                "                     guard: its handler's file and its guards\n");
          return strcmp(argv[i], "-h") && strcmp(argv[i], "--help") ? 2 : 0;
       }
    }

@@ -19,6 +19,9 @@
  * which makes the context fatal.  pv_handler_for() gives the handler of a
  * command id, NULL if none (handlers.c). */
 pv_handler_fn pv_handler_for(uint32_t id);
+/* Where command `id`'s handler lives, under src/renderer/ (or the
+ * generated file); NULL if it has none. */
+const char *pv_handler_file(uint32_t id);
 
 /* Decode and execute one command at the start of [data, data + avail);
  * *consumed gets its size.  Returns 0, or -1 after making the context fatal. */
