@@ -193,7 +193,8 @@ bool pv_cs_encode_reply(struct pv_cs_encoder *enc, const struct pv_cs_command_in
 /* Exact byte size of that reply. */
 size_t pv_cs_reply_size(const struct pv_cs_command_info *info, const void *args);
 
-/* Client side (tests): encodes header + arguments; handles hold guest ids. */
+/* Guest side (pv_cs_guest.c, library pv_cs_guest: tests and benchmarks):
+ * encodes header + arguments; handles hold guest ids. */
 bool pv_cs_encode_command(struct pv_cs_encoder *enc, const struct pv_cs_command_info *info,
                           uint32_t flags, const void *args);
 

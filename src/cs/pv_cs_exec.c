@@ -10,6 +10,7 @@
  * sTypes, counts and handles are sent (§4.2 output parameters).
  */
 #include "cs/pv_cs_desc.h"
+#include "cs/pv_cs_engine.h"
 
 #include <string.h>
 
@@ -874,33 +875,39 @@ enc_struct(struct pv_cs_encoder *e, const struct pv_cs_struct *s, const uint8_t 
 /* -------------------------------------------------------- top-level params */
 
 /* Output handles (pBuffer, pCommandBuffers[]…): the guest's new ids go to
- * *_ids / *_count, zeroed host storage to the parameter itself. */
-static bool
-dec_out_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
-                const struct pv_cs_member *sib, uint8_t *args, const char *owner)
+ * *_ids / *_count; on the host (`host_storage`) zeroed storage for the
+ * driver's handles goes to the parameter itself.  A reply (guest side)
+ * carries the ids only. */
+bool
+pv_cs_read_out_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
+                       const struct pv_cs_member *sib, uint8_t *args, const char *owner,
+                       bool host_storage)
 {
    uint64_t n;
    if (m->shape == PV_CS_S_PTR) {
       if (!pv_cs_read_u64(d, &n))
          return false;
       n = n ? 1 : 0;
-      if (!n && null_forbidden(d, m, sib, args))
+      if (!n && host_storage && null_forbidden(d, m, sib, args))
          return pv_cs_decoder_fail(d, "%s.%s: NULL where a pointer is required", owner, m->name);
    } else if (!dec_array_size(d, m, sib, args, &n, owner)) {
       return false;
    }
+   store_ptr(args + m->aux, NULL);
+   store_uint(args + m->aux2, 4, 0);
    if (n == 0)
       return true;
    if (n > pv_cs_decoder_remaining(d) / 8)
       return pv_cs_decoder_fail(d, "%s.%s: array larger than the stream", owner, m->name);
    uint64_t *ids = pv_cs_alloc(d, (size_t)n, sizeof(uint64_t));
-   void *host = ids ? pv_cs_alloc(d, (size_t)n, m->elem_size) : NULL;
+   void *host = ids && host_storage ? pv_cs_alloc(d, (size_t)n, m->elem_size) : ids;
    if (!host)
       return false;
    for (uint64_t i = 0; i < n; i++)
       if (!pv_cs_read_u64(d, &ids[i]))
          return false;
-   store_ptr(args + m->offset, host);
+   if (host_storage)
+      store_ptr(args + m->offset, host);
    store_ptr(args + m->aux, ids);
    store_uint(args + m->aux2, 4, n);
    return true;
@@ -957,7 +964,7 @@ pv_cs_decode_args(struct pv_cs_decoder *d, const struct pv_cs_command_info *info
       const struct pv_cs_member *m = &sib[i];
       bool ok;
       if (m->flags & PV_CS_F_HANDLE_IDS)
-         ok = dec_out_handles(d, m, sib, args, info->name);
+         ok = pv_cs_read_out_handles(d, m, sib, args, info->name, true);
       else if ((m->flags & PV_CS_F_HANDLE_OBJ) && !d->raw_handles)
          ok = dec_in_handles(d, m, sib, args, info->name);
       else
@@ -1003,28 +1010,31 @@ enc_ret(struct pv_cs_encoder *e, const struct pv_cs_command_info *info, const ui
 }
 
 bool
-pv_cs_encode_reply(struct pv_cs_encoder *e, const struct pv_cs_command_info *info, const void *argp)
+pv_cs_encode_members(struct pv_cs_encoder *e, const struct pv_cs_command_info *info,
+                     const void *argp, bool outputs_only)
 {
    const uint8_t *args = argp;
    const struct pv_cs_member *sib = &pv_cs_members[info->first];
-   e->command = info->name;
-   if (!pv_cs_write_u32(e, info->id))
-      return false;
-   if (info->has_return && !enc_ret(e, info, args))
-      return false;
    for (unsigned i = 0; i < info->count; i++) {
       const struct pv_cs_member *m = &sib[i];
-      bool ok = true;
-      if (!(m->flags & PV_CS_F_OUT))
+      bool out = (m->flags & PV_CS_F_OUT) != 0;
+      if (outputs_only && !out)
          continue;
-      if (m->flags & PV_CS_F_HANDLE_IDS)
-         ok = enc_out_handles(e, m, sib, args);
-      else
-         ok = enc_member(e, m, sib, args, false, 0);
+      bool ok = (m->flags & PV_CS_F_HANDLE_IDS)
+                   ? enc_out_handles(e, m, sib, args)
+                   : enc_member(e, m, sib, args, out && !outputs_only, 0);
       if (!ok)
          return false;
    }
    return true;
+}
+
+bool
+pv_cs_encode_reply(struct pv_cs_encoder *e, const struct pv_cs_command_info *info, const void *argp)
+{
+   e->command = info->name;
+   return pv_cs_write_u32(e, info->id) && (!info->has_return || enc_ret(e, info, argp)) &&
+          pv_cs_encode_members(e, info, argp, true);
 }
 
 size_t
@@ -1036,92 +1046,14 @@ pv_cs_reply_size(const struct pv_cs_command_info *info, const void *args)
 }
 
 bool
-pv_cs_encode_command(struct pv_cs_encoder *e, const struct pv_cs_command_info *info,
-                     uint32_t flags, const void *argp)
+pv_cs_decode_member(struct pv_cs_decoder *d, const struct pv_cs_member *m,
+                    const struct pv_cs_member *sib, uint8_t *base, const char *owner)
 {
-   const uint8_t *args = argp;
-   const struct pv_cs_member *sib = &pv_cs_members[info->first];
-   e->command = info->name;
-   if (!pv_cs_write_u32(e, info->id) || !pv_cs_write_u32(e, flags))
-      return false;
-   for (unsigned i = 0; i < info->count; i++) {
-      const struct pv_cs_member *m = &sib[i];
-      bool ok;
-      if (m->flags & PV_CS_F_HANDLE_IDS)
-         ok = enc_out_handles(e, m, sib, args);
-      else
-         ok = enc_member(e, m, sib, args, (m->flags & PV_CS_F_OUT) != 0, 0);
-      if (!ok)
-         return false;
-   }
-   return true;
+   return dec_member(d, m, sib, base, false, 0, owner);
 }
 
-static bool
-dec_reply_out_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
-                      const struct pv_cs_member *sib, uint8_t *args, const char *owner)
+void
+pv_cs_store_uint(void *p, unsigned size, uint64_t v)
 {
-   uint64_t n;
-   if (m->shape == PV_CS_S_PTR) {
-      if (!pv_cs_read_u64(d, &n))
-         return false;
-      n = n ? 1 : 0;
-   } else if (!dec_array_size(d, m, sib, args, &n, owner)) {
-      return false;
-   }
-   store_ptr(args + m->aux, NULL);
-   store_uint(args + m->aux2, 4, 0);
-   if (n == 0)
-      return true;
-   if (n > pv_cs_decoder_remaining(d) / 8)
-      return pv_cs_decoder_fail(d, "%s.%s: array larger than the stream", owner, m->name);
-   uint64_t *ids = pv_cs_alloc(d, (size_t)n, sizeof(uint64_t));
-   if (!ids)
-      return false;
-   for (uint64_t i = 0; i < n; i++)
-      if (!pv_cs_read_u64(d, &ids[i]))
-         return false;
-   store_ptr(args + m->aux, ids);
-   store_uint(args + m->aux2, 4, n);
-   return true;
-}
-
-bool
-pv_cs_decode_reply(struct pv_cs_decoder *d, const struct pv_cs_command_info *info, void *argp)
-{
-   uint8_t *args = argp;
-   const struct pv_cs_member *sib = &pv_cs_members[info->first];
-   bool raw = d->raw_handles, lenient = d->lenient;
-   bool ok = true;
-   uint32_t type;
-   d->command = info->name;
-   if (!pv_cs_read_u32(d, &type))
-      return false;
-   if (type != info->id)
-      return pv_cs_decoder_fail(d, "reply for command %u", type);
-   if (info->has_return) {
-      uint64_t v = 0;
-      uint32_t v32;
-      if (info->ret_kind == PV_CS_K_U64)
-         ok = pv_cs_read_u64(d, &v);
-      else if ((ok = pv_cs_read_u32(d, &v32)))
-         v = v32;
-      if (!ok)
-         return false;
-      store_uint(args + info->ret_offset, info->ret_size, v);
-   }
-   d->raw_handles = true; /* the client has no host handles */
-   d->lenient = true;     /* what the host driver wrote is not checked */
-   for (unsigned i = 0; ok && i < info->count; i++) {
-      const struct pv_cs_member *m = &sib[i];
-      if (!(m->flags & PV_CS_F_OUT))
-         continue;
-      if (m->flags & PV_CS_F_HANDLE_IDS)
-         ok = dec_reply_out_handles(d, m, sib, args, info->name);
-      else
-         ok = dec_member(d, m, sib, args, false, 0, info->name);
-   }
-   d->raw_handles = raw;
-   d->lenient = lenient;
-   return ok;
+   store_uint(p, size, v);
 }
