@@ -215,26 +215,63 @@ keep_plain(struct pv_dispatcher *d, const uint64_t *ids, uint32_t nids,
    ((struct info_shape){ sizeof(type), offsetof(type, stages), offsetof(type, count),      \
                          offsetof(type, layout) })
 
+/* What the three creation commands share: check every create info, call
+ * the host (`create`, with the command's own arguments), bind the new
+ * pipelines and give them their sampler lists. */
+struct pipelines_call {
+   const void *infos;
+   uint32_t count;
+   struct info_shape shape;
+   VkResult (*create)(struct pv_device *dev, const void *args);
+   const void *args;
+   const uint64_t *ids;
+   uint32_t id_count;
+   VkPipeline *pipelines;
+};
+
+static VkResult
+create_pipelines(struct pv_dispatcher *d, struct pv_device *dev, const struct pipelines_call *c)
+{
+   struct pv_plain_samplers **plain = calloc(c->count + 1, sizeof(*plain));
+   if (!plain) {
+      pv_dispatch_fail(d, "out of memory");
+      return VK_ERROR_OUT_OF_HOST_MEMORY;
+   }
+   VkResult ret = create_infos_ok(d, dev, c->infos, c->count, c->shape, plain)
+                     ? c->create(dev, c->args) : VK_ERROR_UNKNOWN;
+   pv_gen_bind(d, dev, ret, VK_OBJECT_TYPE_PIPELINE, c->ids, c->pipelines, sizeof(VkPipeline),
+               c->id_count, 0);
+   keep_plain(d, c->ids, c->id_count, plain, c->count);
+   return ret;
+}
+
+static VkResult
+create_graphics(struct pv_device *dev, const void *args)
+{
+   const struct pv_vkCreateGraphicsPipelines_args *a = args;
+   return dev->table.CreateGraphicsPipelines(dev->handle, a->pipelineCache, a->createInfoCount,
+                                             a->pCreateInfos, NULL, a->pPipelines);
+}
+
 void
 pv_handle_vkCreateGraphicsPipelines(struct pv_dispatcher *d,
                                     struct pv_vkCreateGraphicsPipelines_args *a)
 {
    struct pv_device *dev = pv_gen_device(
       d, a->device_obj, offsetof(struct pv_vk_device_table, CreateGraphicsPipelines));
-   if (!dev)
-      return;
-   struct pv_plain_samplers **plain = calloc(a->createInfoCount + 1, sizeof(*plain));
-   if (!plain)
-      return pv_dispatch_fail(d, "out of memory");
-   a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount,
-                            STAGES_OF(VkGraphicsPipelineCreateInfo, pStages, stageCount), plain)
-               ? dev->table.CreateGraphicsPipelines(dev->handle, a->pipelineCache,
-                                                    a->createInfoCount, a->pCreateInfos, NULL,
-                                                    a->pPipelines)
-               : VK_ERROR_UNKNOWN;
-   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
-               sizeof(*a->pPipelines), a->pPipelines_count, 0);
-   keep_plain(d, a->pPipelines_ids, a->pPipelines_count, plain, a->createInfoCount);
+   if (dev)
+      a->ret = create_pipelines(d, dev, &(struct pipelines_call){
+         a->pCreateInfos, a->createInfoCount,
+         STAGES_OF(VkGraphicsPipelineCreateInfo, pStages, stageCount), create_graphics, a,
+         a->pPipelines_ids, a->pPipelines_count, a->pPipelines });
+}
+
+static VkResult
+create_compute(struct pv_device *dev, const void *args)
+{
+   const struct pv_vkCreateComputePipelines_args *a = args;
+   return dev->table.CreateComputePipelines(dev->handle, a->pipelineCache, a->createInfoCount,
+                                            a->pCreateInfos, NULL, a->pPipelines);
 }
 
 void
@@ -245,24 +282,25 @@ pv_handle_vkCreateComputePipelines(struct pv_dispatcher *d,
       d, a->device_obj, offsetof(struct pv_vk_device_table, CreateComputePipelines));
    if (!dev)
       return;
-   struct info_shape one = { sizeof(VkComputePipelineCreateInfo),
-                             offsetof(VkComputePipelineCreateInfo, stage), 0,
-                             offsetof(VkComputePipelineCreateInfo, layout) };
    for (uint32_t i = 0; i < a->createInfoCount; i++)
       if (a->pCreateInfos[i].stage.stage != VK_SHADER_STAGE_COMPUTE_BIT)
          return pv_dispatch_fail(d, "pipeline %u: stage 0x%x in a compute pipeline", i,
                                  a->pCreateInfos[i].stage.stage);
-   struct pv_plain_samplers **plain = calloc(a->createInfoCount + 1, sizeof(*plain));
-   if (!plain)
-      return pv_dispatch_fail(d, "out of memory");
-   a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount, one, plain)
-               ? dev->table.CreateComputePipelines(dev->handle, a->pipelineCache,
-                                                   a->createInfoCount, a->pCreateInfos, NULL,
-                                                   a->pPipelines)
-               : VK_ERROR_UNKNOWN;
-   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
-               sizeof(*a->pPipelines), a->pPipelines_count, 0);
-   keep_plain(d, a->pPipelines_ids, a->pPipelines_count, plain, a->createInfoCount);
+   struct info_shape one = { sizeof(VkComputePipelineCreateInfo),
+                             offsetof(VkComputePipelineCreateInfo, stage), 0,
+                             offsetof(VkComputePipelineCreateInfo, layout) };
+   a->ret = create_pipelines(d, dev, &(struct pipelines_call){
+      a->pCreateInfos, a->createInfoCount, one, create_compute, a, a->pPipelines_ids,
+      a->pPipelines_count, a->pPipelines });
+}
+
+static VkResult
+create_ray_tracing(struct pv_device *dev, const void *args)
+{
+   const struct pv_vkCreateRayTracingPipelinesKHR_args *a = args;
+   return dev->table.CreateRayTracingPipelinesKHR(dev->handle, a->deferredOperation,
+                                                  a->pipelineCache, a->createInfoCount,
+                                                  a->pCreateInfos, NULL, a->pPipelines);
 }
 
 void
@@ -271,19 +309,9 @@ pv_handle_vkCreateRayTracingPipelinesKHR(struct pv_dispatcher *d,
 {
    struct pv_device *dev = pv_gen_device(
       d, a->device_obj, offsetof(struct pv_vk_device_table, CreateRayTracingPipelinesKHR));
-   if (!dev)
-      return;
-   struct pv_plain_samplers **plain = calloc(a->createInfoCount + 1, sizeof(*plain));
-   if (!plain)
-      return pv_dispatch_fail(d, "out of memory");
-   a->ret = create_infos_ok(d, dev, a->pCreateInfos, a->createInfoCount,
-                            STAGES_OF(VkRayTracingPipelineCreateInfoKHR, pStages, stageCount),
-                            plain)
-               ? dev->table.CreateRayTracingPipelinesKHR(dev->handle, a->deferredOperation,
-                                                         a->pipelineCache, a->createInfoCount,
-                                                         a->pCreateInfos, NULL, a->pPipelines)
-               : VK_ERROR_UNKNOWN;
-   pv_gen_bind(d, dev, a->ret, VK_OBJECT_TYPE_PIPELINE, a->pPipelines_ids, a->pPipelines,
-               sizeof(*a->pPipelines), a->pPipelines_count, 0);
-   keep_plain(d, a->pPipelines_ids, a->pPipelines_count, plain, a->createInfoCount);
+   if (dev)
+      a->ret = create_pipelines(d, dev, &(struct pipelines_call){
+         a->pCreateInfos, a->createInfoCount,
+         STAGES_OF(VkRayTracingPipelineCreateInfoKHR, pStages, stageCount), create_ray_tracing,
+         a, a->pPipelines_ids, a->pPipelines_count, a->pPipelines });
 }
