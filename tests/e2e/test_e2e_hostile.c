@@ -393,6 +393,119 @@ test_huge_query_pool(void)
    CHECK(e2e_wait_clients(&srv, 1));
 }
 
+/* ---- SPIR-V policy ---------------------------------------------------------- */
+
+/* A fragment shader that reads gl_SampleID without declaring the
+ * SampleRateShading capability, as Mesa 22.3's zink writes it (drivers run
+ * it; spirv-val asks for the declaration).  Assembled from:
+ *   OpCapability Shader
+ *   %1 = OpExtInstImport "GLSL.std.450"
+ *   OpMemoryModel Logical GLSL450
+ *   OpEntryPoint Fragment %main "main" %out %sid
+ *   OpExecutionMode %main OriginUpperLeft
+ *   OpDecorate %out Location 0
+ *   OpDecorate %sid BuiltIn SampleId
+ *   OpDecorate %sid Flat
+ *   %void = OpTypeVoid
+ *   %3 = OpTypeFunction %void
+ *   %float = OpTypeFloat 32
+ *   %int = OpTypeInt 32 1
+ *   %v4float = OpTypeVector %float 4
+ *   %_ptr_Output_v4float = OpTypePointer Output %v4float
+ *   %out = OpVariable %_ptr_Output_v4float Output
+ *   %_ptr_Input_int = OpTypePointer Input %int
+ *   %sid = OpVariable %_ptr_Input_int Input
+ *   %main = OpFunction %void None %3
+ *   %5 = OpLabel
+ *   %6 = OpLoad %int %sid
+ *   %7 = OpConvertSToF %float %6
+ *   %8 = OpCompositeConstruct %v4float %7 %7 %7 %7
+ *   OpStore %out %8
+ *   OpReturn
+ *   OpFunctionEnd
+ */
+static const uint32_t sample_id_undeclared[] = {
+   0x07230203, 0x00010300, 0x00070000, 0x00000010, 0x00000000, 0x00020011,
+   0x00000001, 0x0006000b, 0x00000001, 0x4c534c47, 0x6474732e, 0x3035342e,
+   0x00000000, 0x0003000e, 0x00000000, 0x00000001, 0x0007000f, 0x00000004,
+   0x00000002, 0x6e69616d, 0x00000000, 0x00000003, 0x00000004, 0x00030010,
+   0x00000002, 0x00000007, 0x00040047, 0x00000003, 0x0000001e, 0x00000000,
+   0x00040047, 0x00000004, 0x0000000b, 0x00000012, 0x00030047, 0x00000004,
+   0x0000000e, 0x00020013, 0x00000005, 0x00030021, 0x00000006, 0x00000005,
+   0x00030016, 0x00000007, 0x00000020, 0x00040015, 0x00000008, 0x00000020,
+   0x00000001, 0x00040017, 0x00000009, 0x00000007, 0x00000004, 0x00040020,
+   0x0000000a, 0x00000003, 0x00000009, 0x0004003b, 0x0000000a, 0x00000003,
+   0x00000003, 0x00040020, 0x0000000b, 0x00000001, 0x00000008, 0x0004003b,
+   0x0000000b, 0x00000004, 0x00000001, 0x00050036, 0x00000005, 0x00000002,
+   0x00000000, 0x00000006, 0x000200f8, 0x0000000c, 0x0004003d, 0x00000008,
+   0x0000000d, 0x00000004, 0x0004006f, 0x00000007, 0x0000000e, 0x0000000d,
+   0x00070050, 0x00000009, 0x0000000f, 0x0000000e, 0x0000000e, 0x0000000e,
+   0x0000000e, 0x0003003e, 0x00000003, 0x0000000f, 0x000100fd, 0x00010038
+};
+
+/* SPIR-V that drivers accept is not refused; SPIR-V that is refused, sent
+ * without waiting for the reply as Mesa does, fails the pipeline made from
+ * it with a Vulkan error, and the context goes on. */
+static void
+test_spirv_policy(void)
+{
+   struct e2e_log lg = { "spirv-policy", 0 };
+   struct e2e_dev d;
+   if (e2e_dev_open(&d, &lg, srv.path, lg.name, NULL)) {
+      CHECK(0);
+      pv_vnc_abandon(&d.c);
+      return;
+   }
+   struct pv_vnc *c = &d.c;
+   VkDevice dev = E2E_H(VkDevice, d.device);
+   uint64_t module = pv_vnc_new_id(c);
+   VkShaderModuleCreateInfo si = { .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                   .codeSize = sizeof(sample_id_undeclared),
+                                   .pCode = sample_id_undeclared };
+   struct pv_vkCreateShaderModule_args ma = { .device = dev, .pCreateInfo = &si,
+                                              .pShaderModule_ids = &module,
+                                              .pShaderModule_count = 1 };
+   CHECK(E2E_OK(&lg, c, PV_VNC_CALL(c, vkCreateShaderModule, &ma)));
+   CHECK_EQ(ma.ret, VK_SUCCESS);
+
+   /* a header and then nonsense: refused, without a reply */
+   static const uint32_t nonsense[] = { 0x07230203, 0x00010000, 0, 16, 0, 0xdeadbeef, 0xdeadbeef };
+   uint64_t refused = pv_vnc_new_id(c);
+   si.codeSize = sizeof(nonsense);
+   si.pCode = nonsense;
+   ma.pShaderModule_ids = &refused;
+   CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkCreateShaderModule, &ma)));
+   uint64_t layout = pv_vnc_new_id(c), pipeline = pv_vnc_new_id(c);
+   VkPipelineLayoutCreateInfo li = { .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO };
+   struct pv_vkCreatePipelineLayout_args la = { .device = dev, .pCreateInfo = &li,
+                                                .pPipelineLayout_ids = &layout,
+                                                .pPipelineLayout_count = 1 };
+   CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkCreatePipelineLayout, &la)));
+   VkComputePipelineCreateInfo ci = {
+      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+      .stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                 .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                 .module = E2E_H(VkShaderModule, refused), .pName = "main" },
+      .layout = E2E_H(VkPipelineLayout, layout) };
+   VkPipeline ph;
+   struct pv_vkCreateComputePipelines_args ca = { .device = dev, .createInfoCount = 1,
+                                                  .pCreateInfos = &ci, .pPipelines = &ph,
+                                                  .pPipelines_ids = &pipeline,
+                                                  .pPipelines_count = 1 };
+   CHECK(E2E_OK(&lg, c, PV_VNC_CALL(c, vkCreateComputePipelines, &ca)));
+   CHECK_EQ(ca.ret, VK_ERROR_UNKNOWN);
+   /* the guest destroys what it made; the context is healthy */
+   struct pv_vkDestroyShaderModule_args da = { .device = dev,
+                                               .shaderModule = E2E_H(VkShaderModule, refused) };
+   CHECK(E2E_OK(&lg, c, PV_VNC_SEND(c, vkDestroyShaderModule, &da)));
+   struct pv_vkDeviceWaitIdle_args wa = { .device = dev };
+   CHECK(E2E_OK(&lg, c, PV_VNC_CALL(c, vkDeviceWaitIdle, &wa)));
+   CHECK_EQ(wa.ret, VK_SUCCESS);
+   CHECK_EQ(lg.failures, 0);
+   CHECK_EQ(e2e_dev_close(&d), 0);
+   CHECK(e2e_wait_clients(&srv, 1));
+}
+
 /* Rings are reader threads: all clients together may hold
  * max_total_rings.  The client whose ring would pass it is refused (its
  * context fatal, the reason logged); when another client leaves, the next
@@ -954,6 +1067,7 @@ main(void)
    RUN(test_malformed);
    RUN(test_release_while_stuck);
    RUN(test_huge_query_pool);
+   RUN(test_spirv_policy);
    RUN(test_ring_budget);
    atomic_store(&by.stop, true);
    pv_thread_join(&by.thread);

@@ -101,6 +101,17 @@ specialization_ok(struct pv_dispatcher *d, const VkSpecializationInfo *si, uint3
    return true;
 }
 
+/* A stage may name its module by identifier instead (VK_EXT_shader_module_
+ * identifier): the driver looks it up in its cache, or fails the pipeline. */
+static bool
+has_module_identifier(const VkPipelineShaderStageCreateInfo *stage)
+{
+   for (const VkBaseInStructure *s = stage->pNext; s; s = s->pNext)
+      if (s->sType == VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_MODULE_IDENTIFIER_CREATE_INFO_EXT)
+         return true;
+   return false;
+}
+
 static bool
 stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeline_layout *layout,
           const VkPipelineShaderStageCreateInfo *stages, uint32_t count, struct plain_list *plain)
@@ -126,6 +137,13 @@ stages_ok(struct pv_dispatcher *d, struct pv_device *dev, const struct pv_pipeli
          if (!ok)
             return false;
          continue;
+      }
+      if (stages[i].module == VK_NULL_HANDLE && !has_module_identifier(&stages[i])) {
+         /* a module we refused (shader.c), or none: the driver would read
+          * through NULL */
+         pv_warn(d->vk->ctx->log, "%s: pipeline stage %u has no module (a refused one, or "
+                 "VK_NULL_HANDLE): the pipeline fails", d->vk->ctx->name, i);
+         return false;
       }
       const struct pv_shader_module *m = (const struct pv_shader_module *)
          pv_object_table_lookup_handle(&d->vk->objects, VK_OBJECT_TYPE_SHADER_MODULE,

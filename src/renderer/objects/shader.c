@@ -6,9 +6,11 @@
  * invalid opcode, an id that is never defined).  So every module is run
  * through SPIRV-Tools' validator before the driver sees it, with the
  * layout rules relaxed (layout does not make a compiler crash, and guests
- * use the relaxed layouts their device allows).  A module that fails is
- * refused and the reason logged; Mesa creates modules asynchronously, so
- * the guest's next use of it ends the context.  Without SPIRV-Tools at
+ * use the relaxed layouts their device allows), and with capabilities
+ * that drivers do not need declared taken as declared (implied_caps).  A
+ * module that fails is refused and the reason logged; Mesa creates
+ * modules asynchronously, so the refusal reaches the guest at the first
+ * pipeline made from it, as a failed creation.  Without SPIRV-Tools at
  * build time modules pass unchecked, and the first one says so in the log.
  * Then the device limits spirv-val cannot know are checked
  * (spirv_limits.c).  Pipelines with inline SPIR-V go through the same
@@ -27,6 +29,55 @@
 #ifdef PV_HAVE_SPIRV_TOOLS
 #include <spirv-tools/libspirv.h>
 
+/*
+ * Capabilities a module may use without declaring them, because drivers
+ * compile the instruction that needs them all the same: Mesa 22.3's zink
+ * decorates gl_SampleID / gl_SamplePosition without SampleRateShading, and
+ * lavapipe and NVIDIA run it.  The validator is given a copy with the
+ * declaration added; the driver gets the module as the guest sent it, as
+ * it would natively.  Only capabilities that add no storage, types or
+ * instructions of their own belong here.
+ */
+static const struct {
+   const char *name;
+   uint32_t value;
+} implied_caps[] = {
+   { "SampleRateShading", 35 },
+};
+
+#define OP_CAPABILITY_2_WORDS ((2u << 16) | 17u) /* OpCapability, word count 2 */
+
+/* The implied capability a validator message asks for, or 0. */
+static uint32_t
+missing_capability(const char *msg)
+{
+   const char *p = msg ? strstr(msg, "requires one of these capabilities: ") : NULL;
+   if (!p)
+      return 0;
+   p += strlen("requires one of these capabilities: ");
+   for (size_t i = 0; i < sizeof(implied_caps) / sizeof(implied_caps[0]); i++) {
+      size_t n = strlen(implied_caps[i].name);
+      if (!strncmp(p, implied_caps[i].name, n) && (p[n] == ' ' || p[n] == '\0'))
+         return implied_caps[i].value;
+   }
+   return 0;
+}
+
+/* `words` with OpCapability `cap` added after the header (5 words); NULL
+ * when out of memory.  The caller frees it. */
+static uint32_t *
+with_capability(const uint32_t *words, size_t count, uint32_t cap)
+{
+   uint32_t *out = malloc((count + 2) * sizeof(*out));
+   if (!out)
+      return NULL;
+   memcpy(out, words, 5 * sizeof(*out));
+   out[5] = OP_CAPABILITY_2_WORDS;
+   out[6] = cap;
+   memcpy(out + 7, words + 5, (count - 5) * sizeof(*out));
+   return out;
+}
+
 static bool
 spirv_valid(struct pv_dispatcher *d, const uint32_t *code, size_t bytes)
 {
@@ -39,12 +90,30 @@ spirv_valid(struct pv_dispatcher *d, const uint32_t *code, size_t bytes)
    }
    spvValidatorOptionsSetSkipBlockLayout(opts, true);
    spvValidatorOptionsSetAllowLocalSizeId(opts, true);
-   struct spv_const_binary_t binary = { code, bytes / 4 };
+   size_t count = bytes / 4;
+   uint32_t *copy = NULL; /* with implied capabilities added */
+   spv_result_t r;
    spv_diagnostic diag = NULL;
-   spv_result_t r = spvValidateWithOptions(ctx, opts, &binary, &diag);
+   for (unsigned added = 0;; added++) {
+      struct spv_const_binary_t binary = { copy ? copy : code, count };
+      spvDiagnosticDestroy(diag);
+      diag = NULL;
+      r = spvValidateWithOptions(ctx, opts, &binary, &diag);
+      uint32_t cap = r != SPV_SUCCESS && added < 4 ? missing_capability(diag ? diag->error : NULL)
+                                                   : 0;
+      uint32_t *next = cap ? with_capability(copy ? copy : code, count, cap) : NULL;
+      if (!next)
+         break;
+      pv_debug(d->vk->ctx->log, "%s: SPIR-V uses capability %u without declaring it; "
+               "validated as if declared", d->vk->ctx->name, cap);
+      free(copy);
+      copy = next;
+      count += 2;
+   }
    if (r != SPV_SUCCESS)
       pv_warn(d->vk->ctx->log, "%s: invalid SPIR-V refused: %s",
               d->vk->ctx->name, diag && diag->error ? diag->error : "(no detail)");
+   free(copy);
    spvDiagnosticDestroy(diag);
    spvValidatorOptionsDestroy(opts);
    spvContextDestroy(ctx);
@@ -83,6 +152,24 @@ pv_shader_code_ok(struct pv_dispatcher *d, struct pv_device *dev,
    return true;
 }
 
+/*
+ * Mesa creates modules without waiting for the reply, so a guest does not
+ * learn of a refusal here.  Its id is bound to a module with no host
+ * object (VK_NULL_HANDLE, which destroying ignores): a pipeline naming it
+ * fails with a Vulkan error (pipeline.c) instead of the whole context
+ * dying on an unknown id.
+ */
+static void
+refused_module(struct pv_dispatcher *d, struct pv_device *dev, uint64_t id)
+{
+   struct pv_shader_module *m = calloc(1, sizeof(*m));
+   if (!m)
+      return pv_dispatch_fail(d, "out of memory");
+   m->obj = (struct pv_vk_object){ { id, VK_OBJECT_TYPE_SHADER_MODULE, 0 }, dev, 0, 0 };
+   if (!pv_dispatch_bind(d, &m->obj.base))
+      free(m);
+}
+
 void
 pv_handle_vkCreateShaderModule(struct pv_dispatcher *d, struct pv_vkCreateShaderModule_args *a)
 {
@@ -92,6 +179,7 @@ pv_handle_vkCreateShaderModule(struct pv_dispatcher *d, struct pv_vkCreateShader
       return pv_dispatch_fail(d, "device, pCreateInfo or pShaderModule is NULL");
    if (!pv_shader_code_ok(d, dev, info)) {
       a->ret = VK_ERROR_UNKNOWN;
+      refused_module(d, dev, a->pShaderModule_ids[0]);
       return;
    }
    struct pv_spirv_resource *res;
