@@ -129,12 +129,15 @@ plane_info(const void *next)
 }
 
 /* A bind must leave the whole image (or the disjoint plane being bound)
- * inside the memory. */
+ * inside the memory; the image then holds a reference to it.  A v2 bind
+ * may name an image bound already: each plane of a disjoint image binds
+ * separately, and the image holds one reference, to the first plane's
+ * memory.  False after failing. */
 static bool
-image_bind_ok(struct pv_dispatcher *d, struct pv_device *dev, VkImage image, VkDeviceMemory mem,
-              VkDeviceSize offset, const void *next)
+image_bind_ok(struct pv_dispatcher *d, struct pv_device *dev, struct pv_image *img,
+              const VkBindImageMemoryInfo *b, bool v2)
 {
-   const VkBindImagePlaneMemoryInfo *plane = plane_info(next);
+   const VkBindImagePlaneMemoryInfo *plane = plane_info(b->pNext);
    VkMemoryRequirements2 req = { .sType = VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2 };
    if (plane) {
       if (!dev->table.GetImageMemoryRequirements2) {
@@ -145,22 +148,27 @@ image_bind_ok(struct pv_dispatcher *d, struct pv_device *dev, VkImage image, VkD
          .sType = VK_STRUCTURE_TYPE_IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO,
          .planeAspect = plane->planeAspect };
       VkImageMemoryRequirementsInfo2 info = {
-         .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_REQUIREMENTS_INFO_2, .pNext = &pi, .image = image };
+         .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_REQUIREMENTS_INFO_2, .pNext = &pi,
+         .image = b->image };
       dev->table.GetImageMemoryRequirements2(dev->handle, &info, &req);
    } else {
-      dev->table.GetImageMemoryRequirements(dev->handle, image, &req.memoryRequirements);
+      dev->table.GetImageMemoryRequirements(dev->handle, b->image, &req.memoryRequirements);
    }
-   return pv_bind_fits(d, mem, offset, req.memoryRequirements.size, "image");
+   return pv_bind_fits(d, b->memory, b->memoryOffset, req.memoryRequirements.size, "image") &&
+          ((v2 && img->memory) || pv_memory_bind(d, &img->memory, b->memory));
 }
 
+/* Checked as one bind of a vkBindImageMemory2 without a plane, except
+ * that the image must not be bound yet. */
 void
 pv_handle_vkBindImageMemory(struct pv_dispatcher *d, struct pv_vkBindImageMemory_args *a)
 {
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev || !a->image_obj || !a->memory_obj)
       return pv_dispatch_fail(d, "device, image or memory is NULL");
-   if (image_bind_ok(d, dev, a->image, a->memory, a->memoryOffset, NULL) &&
-       pv_memory_bind(d, &((struct pv_image *)a->image_obj)->memory, a->memory))
+   VkBindImageMemoryInfo b = { VK_STRUCTURE_TYPE_BIND_IMAGE_MEMORY_INFO, NULL, a->image,
+                               a->memory, a->memoryOffset };
+   if (image_bind_ok(d, dev, (struct pv_image *)a->image_obj, &b, false))
       a->ret = dev->table.BindImageMemory(dev->handle, a->image, a->memory, a->memoryOffset);
 }
 
@@ -174,12 +182,8 @@ pv_handle_vkBindImageMemory2(struct pv_dispatcher *d, struct pv_vkBindImageMemor
       const VkBindImageMemoryInfo *b = &a->pBindInfos[i];
       struct pv_image *img = (struct pv_image *)pv_object_table_lookup_handle(
          &d->vk->objects, VK_OBJECT_TYPE_IMAGE, (uint64_t)b->image);
-      /* A null memory is valid only with a swapchain, which Venus lacks.
-       * Each plane of a disjoint image binds separately: the image holds
-       * one reference, to the first plane's memory. */
-      if (!b->image || !img ||
-          !image_bind_ok(d, dev, b->image, b->memory, b->memoryOffset, b->pNext) ||
-          (!img->memory && !pv_memory_bind(d, &img->memory, b->memory)))
+      /* A null memory is valid only with a swapchain, which Venus lacks. */
+      if (!b->image || !img || !image_bind_ok(d, dev, img, b, true))
          return pv_dispatch_fail(d, "bind %u is invalid", i);
    }
    a->ret = dev->table.BindImageMemory2(dev->handle, a->bindInfoCount, a->pBindInfos);
