@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -74,6 +75,16 @@ int
 e2e_server_start(struct e2e_server *s)
 {
    return e2e_server_start_config(s, &(struct pv_renderer_config){ 0 });
+}
+
+bool
+e2e_main_start(struct e2e_server *s)
+{
+   signal(SIGPIPE, SIG_IGN);
+   int ret = e2e_server_start(s);
+   if (ret)
+      fprintf(stderr, "cannot start the server: %s\n", strerror(-ret));
+   return ret == 0;
 }
 
 int

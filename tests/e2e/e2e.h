@@ -41,6 +41,11 @@ int e2e_server_start(struct e2e_server *s);
 /* The same with a renderer made from `base` (its log sink is replaced). */
 int e2e_server_start_config(struct e2e_server *s, const struct pv_renderer_config *base);
 void e2e_server_stop(struct e2e_server *s);
+/* For a test's main(): ignore SIGPIPE (a client of the in-process server
+ * may close its socket while the other side writes: the write must fail,
+ * not end the process), then start the server; false after saying why
+ * not. */
+bool e2e_main_start(struct e2e_server *s);
 /* Whether an error line the renderer logged contains both strings. */
 bool e2e_server_logged(struct e2e_server *s, const char *a, const char *b);
 /* Wait until the server has exactly n live clients (10 s at most). */
@@ -71,14 +76,16 @@ struct e2e_log {
 bool e2e_ok_(struct e2e_log *lg, struct pv_vnc *c, int ret, const char *what, const char *file,
              int line);
 
-/* In a function returning int that has `lg` (struct e2e_log *) and `c`
- * (struct pv_vnc *): return -1, saying why, when a client call fails or a
- * condition does not hold. */
-#define OK(expr)                                                               \
+/* In a function that has `lg` (struct e2e_log *) and `c` (struct pv_vnc *),
+ * saying why: OK returns -1 (CHECK_OK, in a void function, returns) when a
+ * client call fails; REQUIRE returns -1 when a condition does not hold. */
+#define E2E_OK_OR_RETURN(expr, ret)                                            \
    do {                                                                        \
       if (!E2E_OK(lg, c, (expr)))                                              \
-         return -1;                                                            \
+         return ret;                                                           \
    } while (0)
+#define OK(expr) E2E_OK_OR_RETURN(expr, -1)
+#define CHECK_OK(expr) E2E_OK_OR_RETURN(expr, )
 #define REQUIRE(cond)                                                          \
    do {                                                                        \
       if (!E2E_EXPECT(lg, cond))                                               \
@@ -139,6 +146,19 @@ void e2e_cmd_destroy(struct e2e_dev *d, struct e2e_cmd *cb);
 
 /* A shader module from SPIR-V words. */
 int e2e_shader(struct e2e_dev *d, const uint32_t *code, size_t bytes, uint64_t *module);
+
+/* In main(): skip (exit code 77, for meson) where the build found no
+ * glslangValidator, so there is no SPIR-V for `what`. */
+#ifdef PV_E2E_HAVE_SHADERS
+#define E2E_NEED_SHADERS(what) ((void)0)
+#else
+#define E2E_NEED_SHADERS(what)                                                 \
+   do {                                                                        \
+      printf("SKIP: glslangValidator (Debian: glslang-tools) was not found "   \
+             "at build time, so there is no SPIR-V for " what "\n");           \
+      return 77;                                                               \
+   } while (0)
+#endif
 
 /* Milliseconds since an arbitrary start. */
 double e2e_ms(void);

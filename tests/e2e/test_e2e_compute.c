@@ -20,7 +20,6 @@
  *                  vkSignalSemaphore, waited with vkWaitSemaphores, counter
  *                  value checked with vkGetSemaphoreCounterValue.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -379,17 +378,9 @@ test_timeline(void)
 int
 main(void)
 {
-#ifndef PV_E2E_HAVE_SHADERS
-   printf("SKIP: glslangValidator (Debian: glslang-tools) was not found at build time, "
-          "so there is no SPIR-V for the compute tests\n");
-   return 77;
-#endif
-   signal(SIGPIPE, SIG_IGN);
-   int ret = e2e_server_start(&srv);
-   if (ret) {
-      fprintf(stderr, "cannot start the server: %s\n", strerror(-ret));
+   E2E_NEED_SHADERS("the compute tests");
+   if (!e2e_main_start(&srv))
       return 1;
-   }
    double t0 = e2e_ms();
    RUN(test_compute);
    RUN(test_fence_blocks);

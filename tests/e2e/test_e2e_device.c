@@ -7,7 +7,6 @@
  * process.  Then two clients do it at once.  After each, the process is
  * back to the fds it had before the client connected.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,12 +19,6 @@ static struct e2e_native native;
 static VkExtensionProperties *offered;
 static uint32_t offered_count;
 static unsigned chain_lengths[2];
-
-#define CHECK_OK(expr)                                                         \
-   do {                                                                        \
-      if (!E2E_OK(lg, c, (expr)))                                              \
-         return;                                                               \
-   } while (0)
 
 /* What the guest is offered: the native list ∩ what the protocol covers,
  * minus the extensions the renderer withholds, spec versions clamped,
@@ -268,16 +261,12 @@ test_two_clients(void)
 int
 main(void)
 {
-   signal(SIGPIPE, SIG_IGN);
    if (e2e_native_query(&native)) {
       printf("SKIP: no native Vulkan device in this process (is lavapipe installed?)\n");
       return 77;
    }
-   int ret = e2e_server_start(&srv);
-   if (ret) {
-      fprintf(stderr, "cannot start the server: %s\n", strerror(-ret));
+   if (!e2e_main_start(&srv))
       return 1;
-   }
    build_expected_offer();
    e2e_native_fill_chains(&native, offered, offered_count);
    /* The server reports at most the Vulkan version of the registry its

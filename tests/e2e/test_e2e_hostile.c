@@ -24,7 +24,6 @@
  * At the end the process has exactly the fds it had at the start.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1053,12 +1052,8 @@ test_malformed(void)
 int
 main(void)
 {
-   signal(SIGPIPE, SIG_IGN);
-   int ret = e2e_server_start(&srv);
-   if (ret) {
-      fprintf(stderr, "cannot start the server: %s\n", strerror(-ret));
+   if (!e2e_main_start(&srv))
       return 1;
-   }
    double t0 = e2e_ms();
    int fds = e2e_count_fds();
    CHECK_EQ(pv_thread_start(&by.thread, "bystander", bystander_main, NULL), 0);

@@ -7,7 +7,6 @@
  * color inside (x + y < 63), the clear color outside (x + y > 63); the
  * diagonal itself is left to the rasterizer's tie-breaking rules.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,17 +307,9 @@ test_triangle(void)
 int
 main(void)
 {
-#ifndef PV_E2E_HAVE_SHADERS
-   printf("SKIP: glslangValidator (Debian: glslang-tools) was not found at build time, "
-          "so there is no SPIR-V for the triangle\n");
-   return 77;
-#endif
-   signal(SIGPIPE, SIG_IGN);
-   int ret = e2e_server_start(&srv);
-   if (ret) {
-      fprintf(stderr, "cannot start the server: %s\n", strerror(-ret));
+   E2E_NEED_SHADERS("the triangle");
+   if (!e2e_main_start(&srv))
       return 1;
-   }
    RUN(test_triangle);
    e2e_server_stop(&srv);
    return pv_test_summary();

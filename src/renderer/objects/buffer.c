@@ -69,14 +69,16 @@ pv_bind_fits(struct pv_dispatcher *d, VkDeviceMemory mem_handle, VkDeviceSize of
    return true;
 }
 
-/* A bind must leave the whole buffer inside the memory. */
+/* A bind must leave the whole buffer inside the memory; the buffer then
+ * holds a reference to it.  False after failing. */
 static bool
-bind_ok(struct pv_dispatcher *d, struct pv_device *dev, VkBuffer handle, VkDeviceMemory mem_handle,
-        VkDeviceSize offset)
+bind_ok(struct pv_dispatcher *d, struct pv_device *dev, struct pv_buffer *buf, VkBuffer handle,
+        VkDeviceMemory mem_handle, VkDeviceSize offset)
 {
    VkMemoryRequirements req;
    dev->table.GetBufferMemoryRequirements(dev->handle, handle, &req);
-   return pv_bind_fits(d, mem_handle, offset, req.size, "buffer");
+   return pv_bind_fits(d, mem_handle, offset, req.size, "buffer") &&
+          pv_memory_bind(d, &buf->memory, mem_handle);
 }
 
 void
@@ -85,8 +87,7 @@ pv_handle_vkBindBufferMemory(struct pv_dispatcher *d, struct pv_vkBindBufferMemo
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev || !a->buffer_obj || !a->memory_obj)
       return pv_dispatch_fail(d, "device, buffer or memory is NULL");
-   if (bind_ok(d, dev, a->buffer, a->memory, a->memoryOffset) &&
-       pv_memory_bind(d, &((struct pv_buffer *)a->buffer_obj)->memory, a->memory))
+   if (bind_ok(d, dev, (struct pv_buffer *)a->buffer_obj, a->buffer, a->memory, a->memoryOffset))
       a->ret = dev->table.BindBufferMemory(dev->handle, a->buffer, a->memory, a->memoryOffset);
 }
 
@@ -100,8 +101,7 @@ pv_handle_vkBindBufferMemory2(struct pv_dispatcher *d, struct pv_vkBindBufferMem
       const VkBindBufferMemoryInfo *b = &a->pBindInfos[i];
       struct pv_buffer *buf = (struct pv_buffer *)pv_object_table_lookup_handle(
          &d->vk->objects, VK_OBJECT_TYPE_BUFFER, (uint64_t)b->buffer);
-      if (!buf || !bind_ok(d, dev, b->buffer, b->memory, b->memoryOffset) ||
-          !pv_memory_bind(d, &buf->memory, b->memory))
+      if (!buf || !bind_ok(d, dev, buf, b->buffer, b->memory, b->memoryOffset))
          return pv_dispatch_fail(d, "bind %u is invalid", i);
    }
    a->ret = dev->table.BindBufferMemory2(dev->handle, a->bindInfoCount, a->pBindInfos);

@@ -10,6 +10,9 @@
  */
 #include "renderer/objects/descriptor_limits.h"
 
+#include <stddef.h>
+#include <string.h>
+
 #include "renderer/vk/dispatch.h"
 #include "renderer/vk/vk_objects.h"
 
@@ -17,6 +20,44 @@ static const char *const class_names[PV_DC_COUNT] = {
    "samplers", "uniform buffers", "storage buffers", "sampled images",
    "storage images", "input attachments", "inline uniform blocks",
 };
+
+/* Where each limit is read from: the VkPhysicalDeviceLimits, the inline
+ * uniform block properties or the descriptor indexing properties (the
+ * update-after-bind limits), at the offset of its field, every one a
+ * uint32_t.  The four limits of a class are named alike:
+ * maxPerStageDescriptor[UpdateAfterBind]X, maxDescriptorSet[UpdateAfterBind]X. */
+enum limit_src { FROM_LIMITS, FROM_IUB, FROM_DI };
+
+struct limit_field {
+   uint8_t src; /* enum limit_src */
+   uint16_t offset;
+};
+
+#define LIM(f) { FROM_LIMITS, offsetof(VkPhysicalDeviceLimits, f) }
+#define IUB(f) { FROM_IUB, offsetof(VkPhysicalDeviceInlineUniformBlockProperties, f) }
+#define DI(f) { FROM_DI, offsetof(VkPhysicalDeviceDescriptorIndexingProperties, f) }
+#define CLASS(X, ORDINARY, AFTER_BIND)                                                      \
+   { { ORDINARY(maxPerStageDescriptor##X), AFTER_BIND(maxPerStageDescriptorUpdateAfterBind##X) }, \
+     { ORDINARY(maxDescriptorSet##X), AFTER_BIND(maxDescriptorSetUpdateAfterBind##X) } }
+
+/* [class][per stage, per set][ordinary, update-after-bind] */
+static const struct limit_field limit_fields[PV_DC_COUNT][2][2] = {
+   [PV_DC_SAMPLERS] = CLASS(Samplers, LIM, DI),
+   [PV_DC_UNIFORM_BUFFERS] = CLASS(UniformBuffers, LIM, DI),
+   [PV_DC_STORAGE_BUFFERS] = CLASS(StorageBuffers, LIM, DI),
+   [PV_DC_SAMPLED_IMAGES] = CLASS(SampledImages, LIM, DI),
+   [PV_DC_STORAGE_IMAGES] = CLASS(StorageImages, LIM, DI),
+   [PV_DC_INPUT_ATTACHMENTS] = CLASS(InputAttachments, LIM, DI),
+   [PV_DC_INLINE_BLOCKS] = CLASS(InlineUniformBlocks, IUB, IUB),
+};
+
+static uint32_t
+limit_of(const void *const src[3], struct limit_field f)
+{
+   uint32_t v;
+   memcpy(&v, (const char *)src[f.src] + f.offset, sizeof(v));
+   return v;
+}
 
 void
 pv_descriptor_limits_query(struct pv_physical_device *pdev)
@@ -42,37 +83,14 @@ pv_descriptor_limits_query(struct pv_physical_device *pdev)
    }
    if (p2.pNext && pdev->props.apiVersion >= VK_API_VERSION_1_1)
       vkGetPhysicalDeviceProperties2(pdev->handle, &p2);
+   const void *src[] = { l, &iub, &di };
    uint32_t *r = dl->per_stage[0], *u = dl->per_stage[1];
-   r[PV_DC_SAMPLERS] = l->maxPerStageDescriptorSamplers;
-   r[PV_DC_UNIFORM_BUFFERS] = l->maxPerStageDescriptorUniformBuffers;
-   r[PV_DC_STORAGE_BUFFERS] = l->maxPerStageDescriptorStorageBuffers;
-   r[PV_DC_SAMPLED_IMAGES] = l->maxPerStageDescriptorSampledImages;
-   r[PV_DC_STORAGE_IMAGES] = l->maxPerStageDescriptorStorageImages;
-   r[PV_DC_INPUT_ATTACHMENTS] = l->maxPerStageDescriptorInputAttachments;
-   r[PV_DC_INLINE_BLOCKS] = iub.maxPerStageDescriptorInlineUniformBlocks;
-   u[PV_DC_SAMPLERS] = di.maxPerStageDescriptorUpdateAfterBindSamplers;
-   u[PV_DC_UNIFORM_BUFFERS] = di.maxPerStageDescriptorUpdateAfterBindUniformBuffers;
-   u[PV_DC_STORAGE_BUFFERS] = di.maxPerStageDescriptorUpdateAfterBindStorageBuffers;
-   u[PV_DC_SAMPLED_IMAGES] = di.maxPerStageDescriptorUpdateAfterBindSampledImages;
-   u[PV_DC_STORAGE_IMAGES] = di.maxPerStageDescriptorUpdateAfterBindStorageImages;
-   u[PV_DC_INPUT_ATTACHMENTS] = di.maxPerStageDescriptorUpdateAfterBindInputAttachments;
-   u[PV_DC_INLINE_BLOCKS] = iub.maxPerStageDescriptorUpdateAfterBindInlineUniformBlocks;
    uint32_t *rs = dl->per_set[0], *us = dl->per_set[1];
-   rs[PV_DC_SAMPLERS] = l->maxDescriptorSetSamplers;
-   rs[PV_DC_UNIFORM_BUFFERS] = l->maxDescriptorSetUniformBuffers;
-   rs[PV_DC_STORAGE_BUFFERS] = l->maxDescriptorSetStorageBuffers;
-   rs[PV_DC_SAMPLED_IMAGES] = l->maxDescriptorSetSampledImages;
-   rs[PV_DC_STORAGE_IMAGES] = l->maxDescriptorSetStorageImages;
-   rs[PV_DC_INPUT_ATTACHMENTS] = l->maxDescriptorSetInputAttachments;
-   rs[PV_DC_INLINE_BLOCKS] = iub.maxDescriptorSetInlineUniformBlocks;
-   us[PV_DC_SAMPLERS] = di.maxDescriptorSetUpdateAfterBindSamplers;
-   us[PV_DC_UNIFORM_BUFFERS] = di.maxDescriptorSetUpdateAfterBindUniformBuffers;
-   us[PV_DC_STORAGE_BUFFERS] = di.maxDescriptorSetUpdateAfterBindStorageBuffers;
-   us[PV_DC_SAMPLED_IMAGES] = di.maxDescriptorSetUpdateAfterBindSampledImages;
-   us[PV_DC_STORAGE_IMAGES] = di.maxDescriptorSetUpdateAfterBindStorageImages;
-   us[PV_DC_INPUT_ATTACHMENTS] = di.maxDescriptorSetUpdateAfterBindInputAttachments;
-   us[PV_DC_INLINE_BLOCKS] = iub.maxDescriptorSetUpdateAfterBindInlineUniformBlocks;
    for (unsigned c = 0; c < PV_DC_COUNT; c++) {
+      r[c] = limit_of(src, limit_fields[c][0][0]);
+      u[c] = limit_of(src, limit_fields[c][0][1]);
+      rs[c] = limit_of(src, limit_fields[c][1][0]);
+      us[c] = limit_of(src, limit_fields[c][1][1]);
       /* lavapipe (Mesa 22.3) sizes its per-stage state by the ordinary
        * limits even for update-after-bind layouts: on CPU devices those
        * hold for every layout.  Elsewhere the update-after-bind limits are

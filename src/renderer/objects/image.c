@@ -129,12 +129,15 @@ plane_info(const void *next)
 }
 
 /* A bind must leave the whole image (or the disjoint plane being bound)
- * inside the memory. */
+ * inside the memory; the image then holds a reference to it.  A v2 bind
+ * may name an image bound already: each plane of a disjoint image binds
+ * separately, and the image holds one reference, to the first plane's
+ * memory.  False after failing. */
 static bool
-image_bind_ok(struct pv_dispatcher *d, struct pv_device *dev, VkImage image, VkDeviceMemory mem,
-              VkDeviceSize offset, const void *next)
+image_bind_ok(struct pv_dispatcher *d, struct pv_device *dev, struct pv_image *img,
+              const VkBindImageMemoryInfo *b, bool v2)
 {
-   const VkBindImagePlaneMemoryInfo *plane = plane_info(next);
+   const VkBindImagePlaneMemoryInfo *plane = plane_info(b->pNext);
    VkMemoryRequirements2 req = { .sType = VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2 };
    if (plane) {
       if (!dev->table.GetImageMemoryRequirements2) {
@@ -145,22 +148,27 @@ image_bind_ok(struct pv_dispatcher *d, struct pv_device *dev, VkImage image, VkD
          .sType = VK_STRUCTURE_TYPE_IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO,
          .planeAspect = plane->planeAspect };
       VkImageMemoryRequirementsInfo2 info = {
-         .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_REQUIREMENTS_INFO_2, .pNext = &pi, .image = image };
+         .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_REQUIREMENTS_INFO_2, .pNext = &pi,
+         .image = b->image };
       dev->table.GetImageMemoryRequirements2(dev->handle, &info, &req);
    } else {
-      dev->table.GetImageMemoryRequirements(dev->handle, image, &req.memoryRequirements);
+      dev->table.GetImageMemoryRequirements(dev->handle, b->image, &req.memoryRequirements);
    }
-   return pv_bind_fits(d, mem, offset, req.memoryRequirements.size, "image");
+   return pv_bind_fits(d, b->memory, b->memoryOffset, req.memoryRequirements.size, "image") &&
+          ((v2 && img->memory) || pv_memory_bind(d, &img->memory, b->memory));
 }
 
+/* Checked as one bind of a vkBindImageMemory2 without a plane, except
+ * that the image must not be bound yet. */
 void
 pv_handle_vkBindImageMemory(struct pv_dispatcher *d, struct pv_vkBindImageMemory_args *a)
 {
    struct pv_device *dev = (struct pv_device *)a->device_obj;
    if (!dev || !a->image_obj || !a->memory_obj)
       return pv_dispatch_fail(d, "device, image or memory is NULL");
-   if (image_bind_ok(d, dev, a->image, a->memory, a->memoryOffset, NULL) &&
-       pv_memory_bind(d, &((struct pv_image *)a->image_obj)->memory, a->memory))
+   VkBindImageMemoryInfo b = { VK_STRUCTURE_TYPE_BIND_IMAGE_MEMORY_INFO, NULL, a->image,
+                               a->memory, a->memoryOffset };
+   if (image_bind_ok(d, dev, (struct pv_image *)a->image_obj, &b, false))
       a->ret = dev->table.BindImageMemory(dev->handle, a->image, a->memory, a->memoryOffset);
 }
 
@@ -174,12 +182,8 @@ pv_handle_vkBindImageMemory2(struct pv_dispatcher *d, struct pv_vkBindImageMemor
       const VkBindImageMemoryInfo *b = &a->pBindInfos[i];
       struct pv_image *img = (struct pv_image *)pv_object_table_lookup_handle(
          &d->vk->objects, VK_OBJECT_TYPE_IMAGE, (uint64_t)b->image);
-      /* A null memory is valid only with a swapchain, which Venus lacks.
-       * Each plane of a disjoint image binds separately: the image holds
-       * one reference, to the first plane's memory. */
-      if (!b->image || !img ||
-          !image_bind_ok(d, dev, b->image, b->memory, b->memoryOffset, b->pNext) ||
-          (!img->memory && !pv_memory_bind(d, &img->memory, b->memory)))
+      /* A null memory is valid only with a swapchain, which Venus lacks. */
+      if (!b->image || !img || !image_bind_ok(d, dev, img, b, true))
          return pv_dispatch_fail(d, "bind %u is invalid", i);
    }
    a->ret = dev->table.BindImageMemory2(dev->handle, a->bindInfoCount, a->pBindInfos);
@@ -406,43 +410,69 @@ buffer_image_region_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_buff
    return true;
 }
 
+/* Region i of a VkBufferImageCopy array or (v2) a VkBufferImageCopy2 one,
+ * which has the same fields behind sType and pNext. */
 static VkBufferImageCopy
-buffer_image_copy1(const VkBufferImageCopy2 *r)
+buffer_image_at(const void *regions, uint32_t i, bool v2)
 {
+   if (!v2)
+      return ((const VkBufferImageCopy *)regions)[i];
+   const VkBufferImageCopy2 *r = (const VkBufferImageCopy2 *)regions + i;
    return (VkBufferImageCopy){ r->bufferOffset, r->bufferRowLength, r->bufferImageHeight,
                                r->imageSubresource, r->imageOffset, r->imageExtent };
+}
+
+/* A buffer<->image copy, either direction, v1 or v2: the objects (NULL:
+ * look the handles up, as inside a v2 info struct) and the regions. */
+struct buffer_image {
+   struct pv_object *buf_obj, *img_obj;
+   VkBuffer buf;
+   VkImage img;
+   uint32_t count;
+   const void *regions;
+   bool v2, to_image;
+};
+
+/* Both resources and every region of x, for the command buffer's device
+ * `dev` (NULL: failed already); false after failing.  The source is
+ * looked up first, so the first fault named is the source's. */
+static bool
+buffer_image_ok(struct pv_dispatcher *d, const struct pv_device *dev, const struct buffer_image *x)
+{
+   struct pv_buffer *buf = x->to_image ? pv_buffer_lookup(d, x->buf_obj, x->buf) : NULL;
+   struct pv_image *img = image_of(d, x->img_obj, x->img);
+   if (!x->to_image)
+      buf = pv_buffer_lookup(d, x->buf_obj, x->buf);
+   if (!dev || !buf || !img || (x->count && !x->regions))
+      return false;
+   for (uint32_t i = 0; i < x->count; i++) {
+      VkBufferImageCopy r = buffer_image_at(x->regions, i, x->v2);
+      if (!buffer_image_region_ok(d, i, buf, img, &r, x->to_image))
+         return false;
+   }
+   return true;
 }
 
 void
 pv_handle_vkCmdCopyBufferToImage(struct pv_dispatcher *d, struct pv_vkCmdCopyBufferToImage_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   struct pv_buffer *buf = pv_buffer_lookup(d, a->srcBuffer_obj, a->srcBuffer);
-   struct pv_image *img = image_of(d, a->dstImage_obj, a->dstImage);
-   if (!dev || !buf || !img || (a->regionCount && !a->pRegions))
-      return;
-   for (uint32_t i = 0; i < a->regionCount; i++) {
-      if (!buffer_image_region_ok(d, i, buf, img, &a->pRegions[i], true))
-         return;
-   }
-   dev->table.CmdCopyBufferToImage(a->commandBuffer, a->srcBuffer, a->dstImage, a->dstImageLayout,
-                                   a->regionCount, a->pRegions);
+   struct buffer_image x = { a->srcBuffer_obj, a->dstImage_obj, a->srcBuffer, a->dstImage,
+                             a->regionCount, a->pRegions, false, true };
+   if (buffer_image_ok(d, dev, &x))
+      dev->table.CmdCopyBufferToImage(a->commandBuffer, a->srcBuffer, a->dstImage,
+                                      a->dstImageLayout, a->regionCount, a->pRegions);
 }
 
 void
 pv_handle_vkCmdCopyImageToBuffer(struct pv_dispatcher *d, struct pv_vkCmdCopyImageToBuffer_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   struct pv_image *img = image_of(d, a->srcImage_obj, a->srcImage);
-   struct pv_buffer *buf = pv_buffer_lookup(d, a->dstBuffer_obj, a->dstBuffer);
-   if (!dev || !buf || !img || (a->regionCount && !a->pRegions))
-      return;
-   for (uint32_t i = 0; i < a->regionCount; i++) {
-      if (!buffer_image_region_ok(d, i, buf, img, &a->pRegions[i], false))
-         return;
-   }
-   dev->table.CmdCopyImageToBuffer(a->commandBuffer, a->srcImage, a->srcImageLayout, a->dstBuffer,
-                                   a->regionCount, a->pRegions);
+   struct buffer_image x = { a->dstBuffer_obj, a->srcImage_obj, a->dstBuffer, a->srcImage,
+                             a->regionCount, a->pRegions, false, false };
+   if (buffer_image_ok(d, dev, &x))
+      dev->table.CmdCopyImageToBuffer(a->commandBuffer, a->srcImage, a->srcImageLayout,
+                                      a->dstBuffer, a->regionCount, a->pRegions);
 }
 
 void
@@ -453,16 +483,10 @@ pv_handle_vkCmdCopyBufferToImage2(struct pv_dispatcher *d,
    const VkCopyBufferToImageInfo2 *info = a->pCopyBufferToImageInfo;
    if (!dev || !info || !dev->table.CmdCopyBufferToImage2)
       return pv_dispatch_fail(d, "pCopyBufferToImageInfo is NULL or no host command");
-   struct pv_buffer *buf = pv_buffer_lookup(d, NULL, info->srcBuffer);
-   struct pv_image *img = image_of(d, NULL, info->dstImage);
-   if (!buf || !img || (info->regionCount && !info->pRegions))
-      return;
-   for (uint32_t i = 0; i < info->regionCount; i++) {
-      VkBufferImageCopy r = buffer_image_copy1(&info->pRegions[i]);
-      if (!buffer_image_region_ok(d, i, buf, img, &r, true))
-         return;
-   }
-   dev->table.CmdCopyBufferToImage2(a->commandBuffer, info);
+   struct buffer_image x = { NULL, NULL, info->srcBuffer, info->dstImage, info->regionCount,
+                             info->pRegions, true, true };
+   if (buffer_image_ok(d, dev, &x))
+      dev->table.CmdCopyBufferToImage2(a->commandBuffer, info);
 }
 
 void
@@ -473,19 +497,51 @@ pv_handle_vkCmdCopyImageToBuffer2(struct pv_dispatcher *d,
    const VkCopyImageToBufferInfo2 *info = a->pCopyImageToBufferInfo;
    if (!dev || !info || !dev->table.CmdCopyImageToBuffer2)
       return pv_dispatch_fail(d, "pCopyImageToBufferInfo is NULL or no host command");
-   struct pv_image *img = image_of(d, NULL, info->srcImage);
-   struct pv_buffer *buf = pv_buffer_lookup(d, NULL, info->dstBuffer);
-   if (!buf || !img || (info->regionCount && !info->pRegions))
-      return;
-   for (uint32_t i = 0; i < info->regionCount; i++) {
-      VkBufferImageCopy r = buffer_image_copy1(&info->pRegions[i]);
-      if (!buffer_image_region_ok(d, i, buf, img, &r, false))
-         return;
-   }
-   dev->table.CmdCopyImageToBuffer2(a->commandBuffer, info);
+   struct buffer_image x = { NULL, NULL, info->dstBuffer, info->srcImage, info->regionCount,
+                             info->pRegions, true, false };
+   if (buffer_image_ok(d, dev, &x))
+      dev->table.CmdCopyImageToBuffer2(a->commandBuffer, info);
 }
 
 /* ---- image <-> image copies, resolves, blits ------------------------------------ */
+
+/* One region of an image<->image command, whichever struct holds it: the
+ * fields are named alike in VkImageCopy, VkImageResolve and VkImageBlit
+ * and their v2 forms, so one view points into any of them. */
+struct pair_region {
+   const VkImageSubresourceLayers *src_sub, *dst_sub;
+   const VkOffset3D *src_off, *dst_off; /* a copy's offset, a blit's two corners */
+   const VkExtent3D *extent;            /* a copy's; NULL for a blit */
+};
+
+enum pair_layout { COPY_V1, COPY_V2, RESOLVE_V1, RESOLVE_V2, BLIT_V1, BLIT_V2 };
+
+#define COPY_VIEW(r)                                                                     \
+   ((struct pair_region){ &(r)->srcSubresource, &(r)->dstSubresource, &(r)->srcOffset,   \
+                          &(r)->dstOffset, &(r)->extent })
+#define BLIT_VIEW(r)                                                                     \
+   ((struct pair_region){ &(r)->srcSubresource, &(r)->dstSubresource, (r)->srcOffsets,   \
+                          (r)->dstOffsets, NULL })
+
+static struct pair_region
+pair_region_at(enum pair_layout layout, const void *regions, uint32_t i)
+{
+   switch (layout) {
+   case COPY_V1:
+      return COPY_VIEW((const VkImageCopy *)regions + i);
+   case COPY_V2:
+      return COPY_VIEW((const VkImageCopy2 *)regions + i);
+   case RESOLVE_V1:
+      return COPY_VIEW((const VkImageResolve *)regions + i);
+   case RESOLVE_V2:
+      return COPY_VIEW((const VkImageResolve2 *)regions + i);
+   case BLIT_V1:
+      return BLIT_VIEW((const VkImageBlit *)regions + i);
+   case BLIT_V2:
+      break;
+   }
+   return BLIT_VIEW((const VkImageBlit2 *)regions + i);
+}
 
 static uint32_t
 raw_layers(const struct pv_image *img, const VkImageSubresourceLayers *s)
@@ -501,48 +557,27 @@ raw_layers(const struct pv_image *img, const VkImageSubresourceLayers *s)
  * 3D depth and the 2D layers are the same slices. */
 static bool
 image_copy_region_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image *src,
-                     const struct pv_image *dst, const VkImageCopy *r)
+                     const struct pv_image *dst, const struct pair_region *r)
 {
    bool src3d = src->type == VK_IMAGE_TYPE_3D, dst3d = dst->type == VK_IMAGE_TYPE_3D;
    struct where w = { d, "region", i, "source image" };
-   struct image_side s = { src, &r->srcSubresource, r->srcOffset, r->extent.width,
-                           r->extent.height, r->extent.depth, !src3d && dst3d, { 0 }, 0 };
-   if (src3d && !dst3d && raw_layers(dst, &r->dstSubresource) > s.d)
-      s.d = raw_layers(dst, &r->dstSubresource);
+   struct image_side s = { src, r->src_sub, *r->src_off, r->extent->width, r->extent->height,
+                           r->extent->depth, !src3d && dst3d, { 0 }, 0 };
+   if (src3d && !dst3d && raw_layers(dst, r->dst_sub) > s.d)
+      s.d = raw_layers(dst, r->dst_sub);
    if (!image_side_ok(&w, &s))
       return false;
    w.side = "destination image";
    struct aspect_geom dg;
-   if (!dst->fmt || !aspect_geom(dst, r->dstSubresource.aspectMask, &dg))
-      return bad(&w, "aspect mask 0x%x does not fit format %d", r->dstSubresource.aspectMask,
+   if (!dst->fmt || !aspect_geom(dst, r->dst_sub->aspectMask, &dg))
+      return bad(&w, "aspect mask 0x%x does not fit format %d", r->dst_sub->aspectMask,
                  (int)dst->format);
-   struct image_side t = { dst, &r->dstSubresource, r->dstOffset,
+   struct image_side t = { dst, r->dst_sub, *r->dst_off,
                            ceil_div(s.w, s.g.bw) * dg.bw, ceil_div(s.h, s.g.bh) * dg.bh,
                            ceil_div(s.d, s.g.bd) * dg.bd, !dst3d && src3d, { 0 }, 0 };
    if (dst3d && !src3d && s.layers > t.d)
       t.d = s.layers;
    return image_side_ok(&w, &t);
-}
-
-static VkImageCopy
-image_copy1(const VkImageCopy2 *r)
-{
-   return (VkImageCopy){ r->srcSubresource, r->srcOffset, r->dstSubresource, r->dstOffset,
-                         r->extent };
-}
-
-static VkImageCopy
-image_resolve1(const VkImageResolve *r)
-{
-   return (VkImageCopy){ r->srcSubresource, r->srcOffset, r->dstSubresource, r->dstOffset,
-                         r->extent };
-}
-
-static VkImageCopy
-image_resolve2(const VkImageResolve2 *r)
-{
-   return (VkImageCopy){ r->srcSubresource, r->srcOffset, r->dstSubresource, r->dstOffset,
-                         r->extent };
 }
 
 /* Blit offsets are corners in either order; each must lie in [0, dim]. */
@@ -562,147 +597,130 @@ blit_side_ok(const struct where *w, const struct pv_image *img, const VkImageSub
 
 static bool
 blit_region_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image *src,
-               const struct pv_image *dst, const VkImageSubresourceLayers *ss,
-               const VkOffset3D so[2], const VkImageSubresourceLayers *ds, const VkOffset3D dso[2])
+               const struct pv_image *dst, const struct pair_region *r)
 {
    struct where w = { d, "region", i, "source image" };
-   if (!blit_side_ok(&w, src, ss, so))
+   if (!blit_side_ok(&w, src, r->src_sub, r->src_off))
       return false;
    w.side = "destination image";
-   return blit_side_ok(&w, dst, ds, dso);
+   return blit_side_ok(&w, dst, r->dst_sub, r->dst_off);
 }
 
-/* The command buffer's device and both images; false after failing. */
+/* A copy, resolve or blit, v1 or v2: the command buffer, both images
+ * (objects, or NULL to look the handles up, as inside a v2 info struct)
+ * and the regions.  A v2 command names its entry in the host table, which
+ * may lack it (HOST_CMD); the v1 ones are Vulkan 1.0 core. */
+struct image_pair {
+   struct pv_object *cb, *src_obj, *dst_obj;
+   VkImage src, dst;
+   uint32_t count;
+   const void *regions;
+   enum pair_layout layout;
+   const char *v2_name;
+   size_t v2_fn;
+};
+
+#define HOST_CMD(fn) "vk" #fn, offsetof(struct pv_vk_device_table, fn)
+
 static bool
-two_images(struct pv_dispatcher *d, struct pv_object *cb, struct pv_object *so, VkImage sh,
-           struct pv_object *dso, VkImage dh, struct pv_device **dev, struct pv_image **src,
-           struct pv_image **dst)
+host_has(struct pv_dispatcher *d, const struct pv_device *dev, const char *name, size_t fn)
 {
-   *dev = cmd_device(d, cb);
-   *src = image_of(d, so, sh);
-   *dst = image_of(d, dso, dh);
-   return *dev && *src && *dst;
+   void (*entry)(void);
+   memcpy(&entry, (const char *)&dev->table + fn, sizeof(entry));
+   return entry || (pv_dispatch_fail(d, "no host %s", name), false);
+}
+
+/* The command buffer's device once both images and every region are
+ * checked; NULL after failing. */
+static struct pv_device *
+image_pair_ok(struct pv_dispatcher *d, const struct image_pair *p)
+{
+   struct pv_device *dev = cmd_device(d, p->cb);
+   struct pv_image *src = image_of(d, p->src_obj, p->src);
+   struct pv_image *dst = image_of(d, p->dst_obj, p->dst);
+   if (!dev || !src || !dst || (p->count && !p->regions) ||
+       (p->v2_name && !host_has(d, dev, p->v2_name, p->v2_fn)))
+      return NULL;
+   for (uint32_t i = 0; i < p->count; i++) {
+      struct pair_region r = pair_region_at(p->layout, p->regions, i);
+      if (!(r.extent ? image_copy_region_ok(d, i, src, dst, &r)
+                     : blit_region_ok(d, i, src, dst, &r)))
+         return NULL;
+   }
+   return dev;
 }
 
 void
 pv_handle_vkCmdCopyImage(struct pv_dispatcher *d, struct pv_vkCmdCopyImage_args *a)
 {
-   struct pv_device *dev;
-   struct pv_image *src, *dst;
-   if (!two_images(d, a->commandBuffer_obj, a->srcImage_obj, a->srcImage, a->dstImage_obj,
-                   a->dstImage, &dev, &src, &dst) ||
-       (a->regionCount && !a->pRegions))
-      return;
-   for (uint32_t i = 0; i < a->regionCount; i++) {
-      if (!image_copy_region_ok(d, i, src, dst, &a->pRegions[i]))
-         return;
-   }
-   dev->table.CmdCopyImage(a->commandBuffer, a->srcImage, a->srcImageLayout, a->dstImage,
-                           a->dstImageLayout, a->regionCount, a->pRegions);
+   struct image_pair p = { a->commandBuffer_obj, a->srcImage_obj, a->dstImage_obj, a->srcImage,
+                           a->dstImage, a->regionCount, a->pRegions, COPY_V1, NULL, 0 };
+   struct pv_device *dev = image_pair_ok(d, &p);
+   if (dev)
+      dev->table.CmdCopyImage(a->commandBuffer, a->srcImage, a->srcImageLayout, a->dstImage,
+                              a->dstImageLayout, a->regionCount, a->pRegions);
 }
 
 void
 pv_handle_vkCmdCopyImage2(struct pv_dispatcher *d, struct pv_vkCmdCopyImage2_args *a)
 {
    const VkCopyImageInfo2 *info = a->pCopyImageInfo;
-   struct pv_device *dev;
-   struct pv_image *src, *dst;
    if (!info)
       return pv_dispatch_fail(d, "pCopyImageInfo is NULL");
-   if (!two_images(d, a->commandBuffer_obj, NULL, info->srcImage, NULL, info->dstImage, &dev,
-                   &src, &dst) ||
-       (info->regionCount && !info->pRegions))
-      return;
-   if (!dev->table.CmdCopyImage2)
-      return pv_dispatch_fail(d, "no host vkCmdCopyImage2");
-   for (uint32_t i = 0; i < info->regionCount; i++) {
-      VkImageCopy r = image_copy1(&info->pRegions[i]);
-      if (!image_copy_region_ok(d, i, src, dst, &r))
-         return;
-   }
-   dev->table.CmdCopyImage2(a->commandBuffer, info);
+   struct image_pair p = { a->commandBuffer_obj, NULL, NULL, info->srcImage, info->dstImage,
+                           info->regionCount, info->pRegions, COPY_V2, HOST_CMD(CmdCopyImage2) };
+   struct pv_device *dev = image_pair_ok(d, &p);
+   if (dev)
+      dev->table.CmdCopyImage2(a->commandBuffer, info);
 }
 
 void
 pv_handle_vkCmdResolveImage(struct pv_dispatcher *d, struct pv_vkCmdResolveImage_args *a)
 {
-   struct pv_device *dev;
-   struct pv_image *src, *dst;
-   if (!two_images(d, a->commandBuffer_obj, a->srcImage_obj, a->srcImage, a->dstImage_obj,
-                   a->dstImage, &dev, &src, &dst) ||
-       (a->regionCount && !a->pRegions))
-      return;
-   for (uint32_t i = 0; i < a->regionCount; i++) {
-      VkImageCopy r = image_resolve1(&a->pRegions[i]);
-      if (!image_copy_region_ok(d, i, src, dst, &r))
-         return;
-   }
-   dev->table.CmdResolveImage(a->commandBuffer, a->srcImage, a->srcImageLayout, a->dstImage,
-                              a->dstImageLayout, a->regionCount, a->pRegions);
+   struct image_pair p = { a->commandBuffer_obj, a->srcImage_obj, a->dstImage_obj, a->srcImage,
+                           a->dstImage, a->regionCount, a->pRegions, RESOLVE_V1, NULL, 0 };
+   struct pv_device *dev = image_pair_ok(d, &p);
+   if (dev)
+      dev->table.CmdResolveImage(a->commandBuffer, a->srcImage, a->srcImageLayout, a->dstImage,
+                                 a->dstImageLayout, a->regionCount, a->pRegions);
 }
 
 void
 pv_handle_vkCmdResolveImage2(struct pv_dispatcher *d, struct pv_vkCmdResolveImage2_args *a)
 {
    const VkResolveImageInfo2 *info = a->pResolveImageInfo;
-   struct pv_device *dev;
-   struct pv_image *src, *dst;
    if (!info)
       return pv_dispatch_fail(d, "pResolveImageInfo is NULL");
-   if (!two_images(d, a->commandBuffer_obj, NULL, info->srcImage, NULL, info->dstImage, &dev,
-                   &src, &dst) ||
-       (info->regionCount && !info->pRegions))
-      return;
-   if (!dev->table.CmdResolveImage2)
-      return pv_dispatch_fail(d, "no host vkCmdResolveImage2");
-   for (uint32_t i = 0; i < info->regionCount; i++) {
-      VkImageCopy r = image_resolve2(&info->pRegions[i]);
-      if (!image_copy_region_ok(d, i, src, dst, &r))
-         return;
-   }
-   dev->table.CmdResolveImage2(a->commandBuffer, info);
+   struct image_pair p = { a->commandBuffer_obj, NULL, NULL, info->srcImage, info->dstImage,
+                           info->regionCount, info->pRegions, RESOLVE_V2,
+                           HOST_CMD(CmdResolveImage2) };
+   struct pv_device *dev = image_pair_ok(d, &p);
+   if (dev)
+      dev->table.CmdResolveImage2(a->commandBuffer, info);
 }
 
 void
 pv_handle_vkCmdBlitImage(struct pv_dispatcher *d, struct pv_vkCmdBlitImage_args *a)
 {
-   struct pv_device *dev;
-   struct pv_image *src, *dst;
-   if (!two_images(d, a->commandBuffer_obj, a->srcImage_obj, a->srcImage, a->dstImage_obj,
-                   a->dstImage, &dev, &src, &dst) ||
-       (a->regionCount && !a->pRegions))
-      return;
-   for (uint32_t i = 0; i < a->regionCount; i++) {
-      const VkImageBlit *r = &a->pRegions[i];
-      if (!blit_region_ok(d, i, src, dst, &r->srcSubresource, r->srcOffsets, &r->dstSubresource,
-                          r->dstOffsets))
-         return;
-   }
-   dev->table.CmdBlitImage(a->commandBuffer, a->srcImage, a->srcImageLayout, a->dstImage,
-                           a->dstImageLayout, a->regionCount, a->pRegions, a->filter);
+   struct image_pair p = { a->commandBuffer_obj, a->srcImage_obj, a->dstImage_obj, a->srcImage,
+                           a->dstImage, a->regionCount, a->pRegions, BLIT_V1, NULL, 0 };
+   struct pv_device *dev = image_pair_ok(d, &p);
+   if (dev)
+      dev->table.CmdBlitImage(a->commandBuffer, a->srcImage, a->srcImageLayout, a->dstImage,
+                              a->dstImageLayout, a->regionCount, a->pRegions, a->filter);
 }
 
 void
 pv_handle_vkCmdBlitImage2(struct pv_dispatcher *d, struct pv_vkCmdBlitImage2_args *a)
 {
    const VkBlitImageInfo2 *info = a->pBlitImageInfo;
-   struct pv_device *dev;
-   struct pv_image *src, *dst;
    if (!info)
       return pv_dispatch_fail(d, "pBlitImageInfo is NULL");
-   if (!two_images(d, a->commandBuffer_obj, NULL, info->srcImage, NULL, info->dstImage, &dev,
-                   &src, &dst) ||
-       (info->regionCount && !info->pRegions))
-      return;
-   if (!dev->table.CmdBlitImage2)
-      return pv_dispatch_fail(d, "no host vkCmdBlitImage2");
-   for (uint32_t i = 0; i < info->regionCount; i++) {
-      const VkImageBlit2 *r = &info->pRegions[i];
-      if (!blit_region_ok(d, i, src, dst, &r->srcSubresource, r->srcOffsets, &r->dstSubresource,
-                          r->dstOffsets))
-         return;
-   }
-   dev->table.CmdBlitImage2(a->commandBuffer, info);
+   struct image_pair p = { a->commandBuffer_obj, NULL, NULL, info->srcImage, info->dstImage,
+                           info->regionCount, info->pRegions, BLIT_V2, HOST_CMD(CmdBlitImage2) };
+   struct pv_device *dev = image_pair_ok(d, &p);
+   if (dev)
+      dev->table.CmdBlitImage2(a->commandBuffer, info);
 }
 
 /* ---- clears and queries of subresources ---------------------------------------- */

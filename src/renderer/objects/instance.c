@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "renderer/handlers.h"
+#include "renderer/objects/physical_device.h"
 #include "renderer/vk/loader.h"
 #include "renderer/vk/vk_context.h"
 #include "renderer/vk/vk_objects.h"
@@ -48,21 +49,9 @@ pv_handle_vkEnumerateInstanceExtensionProperties(
       { "VK_EXT_command_serialization", 1 },
       { "VK_MESA_venus_protocol", 3 },
    };
-   const uint32_t n = 2;
-   if (a->pLayerName) {
-      *a->pPropertyCount = 0;
-      a->ret = VK_ERROR_LAYER_NOT_PRESENT;
-      return;
-   }
-   if (!a->pProperties) {
-      *a->pPropertyCount = n;
-      a->ret = VK_SUCCESS;
-      return;
-   }
-   uint32_t count = *a->pPropertyCount < n ? *a->pPropertyCount : n;
-   memcpy(a->pProperties, exts, count * sizeof(exts[0]));
-   *a->pPropertyCount = count;
-   a->ret = count < n ? VK_INCOMPLETE : VK_SUCCESS;
+   /* pPropertyCount: the decoder refuses NULL (it is required) */
+   a->ret = pv_enumerate_extensions(exts, sizeof(exts) / sizeof(exts[0]), a->pLayerName,
+                                    a->pPropertyCount, a->pProperties);
 }
 
 static bool

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "renderer/handlers.h"
+#include "renderer/objects/physical_device.h"
 #include "renderer/vk/vk_context.h"
 #include "renderer/vk/vk_objects.h"
 
@@ -206,6 +207,24 @@ pv_handle_vkEnumeratePhysicalDeviceGroups(struct pv_dispatcher *d,
                                             a->pPhysicalDeviceGroupProperties);
 }
 
+VkResult
+pv_enumerate_extensions(const VkExtensionProperties *exts, uint32_t n, const char *layer,
+                        uint32_t *count, VkExtensionProperties *props)
+{
+   if (layer) {
+      *count = 0;
+      return VK_ERROR_LAYER_NOT_PRESENT;
+   }
+   if (!props) {
+      *count = n;
+      return VK_SUCCESS;
+   }
+   uint32_t fit = *count < n ? *count : n;
+   memcpy(props, exts, fit * sizeof(*exts));
+   *count = fit;
+   return fit < n ? VK_INCOMPLETE : VK_SUCCESS;
+}
+
 void
 pv_handle_vkEnumerateDeviceExtensionProperties(
    struct pv_dispatcher *d, struct pv_vkEnumerateDeviceExtensionProperties_args *a)
@@ -213,20 +232,8 @@ pv_handle_vkEnumerateDeviceExtensionProperties(
    struct pv_physical_device *p = (struct pv_physical_device *)a->physicalDevice_obj;
    if (!p || !a->pPropertyCount)
       return pv_dispatch_fail(d, "physicalDevice or pPropertyCount is NULL");
-   if (a->pLayerName) {
-      *a->pPropertyCount = 0;
-      a->ret = VK_ERROR_LAYER_NOT_PRESENT;
-      return;
-   }
-   if (!a->pProperties) {
-      *a->pPropertyCount = p->ext_count;
-      a->ret = VK_SUCCESS;
-      return;
-   }
-   uint32_t count = *a->pPropertyCount < p->ext_count ? *a->pPropertyCount : p->ext_count;
-   memcpy(a->pProperties, p->exts, count * sizeof(*p->exts));
-   *a->pPropertyCount = count;
-   a->ret = count < p->ext_count ? VK_INCOMPLETE : VK_SUCCESS;
+   a->ret = pv_enumerate_extensions(p->exts, p->ext_count, a->pLayerName, a->pPropertyCount,
+                                    a->pProperties);
 }
 
 void

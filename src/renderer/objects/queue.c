@@ -129,12 +129,17 @@ pv_queue_bind_timeline(struct pv_queue *q, struct pv_context *ctx, uint32_t ring
    return ret;
 }
 
-void
-pv_queue_abandon_timeline(struct pv_queue *q, struct pv_context *ctx)
+/* Stop the retire thread and free the timeline.  Not abandoned, the
+ * thread retires what is pending first (the device is idle or lost by
+ * now); abandoned, it stops waiting and leaves the rest, freed here (the
+ * fences leak with the device). */
+static void
+timeline_end(struct pv_queue *q, struct pv_context *ctx, bool abandon)
 {
    struct pv_queue_timeline *tl = q->timeline;
    if (tl) {
-      atomic_store(&tl->abandon, true);
+      if (abandon)
+         atomic_store(&tl->abandon, true);
       pthread_mutex_lock(&tl->lock);
       tl->stop = true;
       pthread_cond_signal(&tl->cond);
@@ -156,25 +161,15 @@ pv_queue_abandon_timeline(struct pv_queue *q, struct pv_context *ctx)
 }
 
 void
+pv_queue_abandon_timeline(struct pv_queue *q, struct pv_context *ctx)
+{
+   timeline_end(q, ctx, true);
+}
+
+void
 pv_queue_unbind_timeline(struct pv_queue *q, struct pv_context *ctx)
 {
-   struct pv_queue_timeline *tl = q->timeline;
-   if (tl) {
-      /* Let the thread retire what is pending (the device is idle or
-       * lost by now), then stop it. */
-      pthread_mutex_lock(&tl->lock);
-      tl->stop = true;
-      pthread_cond_signal(&tl->cond);
-      pthread_mutex_unlock(&tl->lock);
-      pthread_join(tl->thread, NULL);
-      pthread_cond_destroy(&tl->cond);
-      pthread_mutex_destroy(&tl->lock);
-      free(tl);
-      q->timeline = NULL;
-   }
-   if (q->ring_idx)
-      pv_context_unbind_timeline(ctx, q->ring_idx);
-   q->ring_idx = 0;
+   timeline_end(q, ctx, false);
 }
 
 bool
