@@ -13,6 +13,9 @@
 #   ./dev.sh deps            only install the Debian packages
 #
 # Build directories: build/ (default), build-portable/, build-sanitize/.
+# The protocol code comes from the newest Vulkan registry available: the
+# system's vk.xml if it is 1.4, else Debian's newest (fetched once into
+# ~/.cache/pv-venus/registry, PV_VENUS_CACHE); see codegen/newest_registry.py.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -37,8 +40,16 @@ deps() {
 # python3 earlier in PATH must not shadow it.
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
+# The protocol code is generated from the newest Vulkan registry this
+# machine can have (codegen/newest_registry.py: the system's when it is 1.4,
+# else Debian's newest libvulkan-dev, fetched once into the cache).
+CACHE=${PV_VENUS_CACHE:-$HOME/.cache/pv-venus}
+
 build() {
    local dir=$1; shift
+   local xml
+   xml=$(python3 codegen/newest_registry.py "$CACHE")
+   set -- "-Dvk_xml=$xml" "$@"
    if [ ! -d "$dir" ]; then
       meson setup "$dir" "$@" >/dev/null
    else
@@ -87,6 +98,6 @@ case "$cmd" in
       export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
       meson test -C "$dir" --print-errorlogs ;;
    *)
-      sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
       [ -z "$cmd" ] || [ "$cmd" = "-h" ] || [ "$cmd" = "--help" ] || exit 2 ;;
 esac
