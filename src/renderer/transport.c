@@ -275,12 +275,6 @@ pv_handle_vkWaitVirtqueueSeqnoMESA(struct pv_dispatcher *d,
    }
 }
 
-static bool
-head_reached(uint32_t head, uint64_t seqno)
-{
-   return (int32_t)(head - (uint32_t)seqno) >= 0;
-}
-
 void
 pv_handle_vkWaitRingSeqnoMESA(struct pv_dispatcher *d, struct pv_vkWaitRingSeqnoMESA_args *a)
 {
@@ -288,14 +282,14 @@ pv_handle_vkWaitRingSeqnoMESA(struct pv_dispatcher *d, struct pv_vkWaitRingSeqno
    if (!r || d->vk->replaying)
       return;
    pv_ring_notify(r->ring);
-   uint64_t nap = 1000;
-   while (!head_reached(pv_ring_head(r->ring), a->seqno)) {
-      if (pv_ring_is_fatal(r->ring) || pv_dispatch_failed(d))
-         return pv_dispatch_fail(d, "ring failed before seqno %llu", (unsigned long long)a->seqno);
-      pv_sleep_ns(nap);
-      if (nap < 1000000)
-         nap *= 2;
-   }
+   /* Woken by the ring's reader as it publishes head; the slices only let
+    * a context that failed elsewhere stop waiting. */
+   int ret;
+   while ((ret = pv_ring_wait_head(r->ring, a->seqno, 100000000ull)) == -ETIMEDOUT &&
+          !pv_dispatch_failed(d))
+      ;
+   if (ret)
+      pv_dispatch_fail(d, "ring failed before seqno %llu", (unsigned long long)a->seqno);
 }
 
 /* ---- reply streams and indirect streams ----------------------------------------- */

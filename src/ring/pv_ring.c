@@ -41,6 +41,10 @@ struct pv_ring {
    uint8_t *linear;   /* private copy of the ready bytes */
    uint32_t cur;      /* our head */
    pv_event wake;
+   /* pv_ring_wait_head(): waiters count themselves in, and the reader
+    * signals `progress` after publishing head only while there are any. */
+   pv_event progress;
+   _Atomic uint32_t head_waiters;
    atomic_bool stop, fatal, sleeping;
    bool started;
    pv_thread thread;
@@ -150,6 +154,8 @@ pv_ring_create(const struct pv_ring_params *params, struct pv_ring **out, char *
       return fail(err, err_size, "ring head and status must be 0 at creation");
    }
    ret = pv_event_init(&ring->wake);
+   if (!ret && (ret = pv_event_init(&ring->progress)))
+      pv_event_fini(&ring->wake);
    if (ret) {
       free(ring->linear);
       free(ring);
@@ -165,6 +171,7 @@ pv_ring_set_fatal(struct pv_ring *ring)
    atomic_store(&ring->fatal, true);
    atomic_fetch_or(ring->status, PV_RING_STATUS_FATAL);
    pv_event_signal(&ring->wake);
+   pv_event_signal(&ring->progress);
 }
 
 bool
@@ -189,6 +196,36 @@ uint32_t
 pv_ring_head(const struct pv_ring *ring)
 {
    return atomic_load_explicit(ring->head, memory_order_acquire);
+}
+
+/* Whether free-running head has reached `seqno` (mod 2^32). */
+static bool
+head_reached(uint32_t head, uint64_t seqno)
+{
+   return (int32_t)(head - (uint32_t)seqno) >= 0;
+}
+
+int
+pv_ring_wait_head(struct pv_ring *ring, uint64_t seqno, uint64_t slice_ns)
+{
+   atomic_fetch_add(&ring->head_waiters, 1);
+   int ret = 0;
+   for (;;) {
+      uint32_t seen = pv_event_peek(&ring->progress);
+      if (head_reached(atomic_load(ring->head), seqno))
+         break;
+      if (atomic_load(&ring->fatal) || pv_ring_stopping(ring)) {
+         ret = -EIO;
+         break;
+      }
+      if (pv_event_wait(&ring->progress, seen, slice_ns) == -ETIMEDOUT) {
+         /* a slice passed: let the caller look at its own state */
+         ret = head_reached(atomic_load(ring->head), seqno) ? 0 : -ETIMEDOUT;
+         break;
+      }
+   }
+   atomic_fetch_sub(&ring->head_waiters, 1);
+   return ret;
 }
 
 void
@@ -248,7 +285,12 @@ consume_ready(struct pv_ring *ring, uint32_t n)
       }
       off += used;
       ring->cur += (uint32_t)used;
-      atomic_store_explicit(ring->head, ring->cur, memory_order_release);
+      /* seq_cst store, then load of head_waiters: pairs with the waiter's
+       * increment and load of head (Dekker), so a waiter either sees the
+       * new head or is signalled */
+      atomic_store(ring->head, ring->cur);
+      if (atomic_load(&ring->head_waiters))
+         pv_event_signal(&ring->progress);
       atomic_fetch_add_explicit(&ring->commands, 1, memory_order_relaxed);
       atomic_fetch_add_explicit(&ring->bytes, used, memory_order_relaxed);
    }
@@ -364,9 +406,11 @@ pv_ring_destroy(struct pv_ring *ring)
       return;
    atomic_store(&ring->stop, true);
    pv_event_signal(&ring->wake);
+   pv_event_signal(&ring->progress);
    if (ring->started)
       pv_thread_join(&ring->thread);
    pv_event_fini(&ring->wake);
+   pv_event_fini(&ring->progress);
    free(ring->linear);
    free(ring);
 }

@@ -102,6 +102,11 @@ bool pv_ring_stopping(const struct pv_ring *ring);
 void pv_ring_set_alive(struct pv_ring *ring);
 /* The head we last published. */
 uint32_t pv_ring_head(const struct pv_ring *ring);
+/* Block until head reaches `seqno` (free-running, mod 2^32): 0; -EIO if
+ * the ring turns fatal or is stopping; -ETIMEDOUT after `slice_ns`
+ * (UINT64_MAX: no slice) so the caller can look at its own state and wait
+ * again.  The reader wakes the waiter as it publishes head: no polling. */
+int pv_ring_wait_head(struct pv_ring *ring, uint64_t seqno, uint64_t slice_ns);
 /* Release-store `value` at `offset` in the extra region
  * (vkWriteRingExtraMESA); -EINVAL if it does not fit. */
 int pv_ring_write_extra(struct pv_ring *ring, uint64_t offset, uint32_t value);

@@ -4,6 +4,7 @@
  * stress test of 1,000,000 checksummed variable-size records.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,6 +241,56 @@ test_idle_and_notify(void)
    fixture_fini(&f);
 }
 
+/* pv_ring_wait_head: woken as the reader publishes head (a writer after
+ * the waiter started, the reader napping in between), a slice that passes
+ * says so, and a fatal ring ends the wait. */
+struct head_waiter {
+   struct fixture *f;
+   uint64_t seqno;
+   int ret;
+   uint64_t returned_ns;
+};
+
+static void *
+head_waiter_main(void *arg)
+{
+   struct head_waiter *w = arg;
+   w->ret = pv_ring_wait_head(w->f->ring, w->seqno, UINT64_MAX);
+   w->returned_ns = pv_now_ns();
+   return NULL;
+}
+
+static void
+test_wait_head(void)
+{
+   struct fixture f;
+   CHECK(fixture_init(&f, 256, 1000000000) == 0); /* idle after 1 s: it naps */
+   uint8_t rec[16];
+   uint32_t first = pv_guest_ring_write(&f.guest, f.ring, rec, make_record(rec, 0, 16));
+   CHECK_EQ(pv_ring_wait_head(f.ring, first, UINT64_MAX), 0);
+   CHECK_EQ(pv_ring_wait_head(f.ring, first + 16, 2000000), -ETIMEDOUT);
+   pv_sleep_ns(5000000); /* the reader is napping now */
+   struct head_waiter w = { &f, first + 16, -1, 0 };
+   pthread_t t;
+   CHECK(pthread_create(&t, NULL, head_waiter_main, &w) == 0);
+   pv_sleep_ns(2000000);
+   uint64_t written = pv_now_ns();
+   uint32_t second = pv_guest_ring_write(&f.guest, f.ring, rec, make_record(rec, 1, 16));
+   pv_ring_notify(f.ring);
+   pthread_join(t, NULL);
+   CHECK_EQ(second, first + 16);
+   CHECK_EQ(w.ret, 0);
+   printf("  head reached %.1f us after the write\n", (double)(w.returned_ns - written) / 1e3);
+   /* a fatal ring ends a wait */
+   w = (struct head_waiter){ &f, second + 1000, -1, 0 };
+   CHECK(pthread_create(&t, NULL, head_waiter_main, &w) == 0);
+   pv_sleep_ns(2000000);
+   pv_ring_set_fatal(f.ring);
+   pthread_join(t, NULL);
+   CHECK_EQ(w.ret, -EIO);
+   fixture_fini(&f);
+}
+
 static void
 test_tail_jump_is_fatal(void)
 {
@@ -348,6 +399,7 @@ main(void)
    RUN(test_nonzero_head_refused);
    RUN(test_wrap_and_straddle);
    RUN(test_idle_and_notify);
+   RUN(test_wait_head);
    RUN(test_tail_jump_is_fatal);
    RUN(test_consumer_error_is_fatal);
    RUN(test_heartbeat_while_idle);
