@@ -703,6 +703,9 @@ class Emitter:
         h.extend('   PV_CMD_%s = %d,' % (n, i) for i, n, _, _ in self.g.commands)
         h.append('};')
         h.append('#define PV_CS_GENERATED_COMMAND_COUNT %d' % len(self.g.commands))
+        h.append('/* Which commands the registry used defines, for hand-written code that')
+        h.append(' * handles one only some registries have (#ifdef PV_CS_HAS_vkFoo). */')
+        h.extend('#define PV_CS_HAS_%s 1' % n for _, n, _, _ in self.g.commands)
         h.append('')
         for idx, (_, name, cmd, ms) in enumerate(self.g.commands):
             h.extend(self.args_struct(name, cmd, ms))

@@ -13,7 +13,17 @@
 #include "cs/pv_cs_generated.h"
 #include "renderer/vk/dispatch.h"
 
+/* Commands only newer registries define (the generated header says which). */
+#ifdef PV_CS_HAS_vkCopyMemoryToImageMESA
+#define PV_HANDLED_HOST_COPY(X)                                                \
+   X("objects/host_copy.c", vkCopyMemoryToImageMESA)                           \
+   X("objects/host_copy.c", vkCopyImageToMemoryMESA)
+#else
+#define PV_HANDLED_HOST_COPY(X)
+#endif
+
 #define PV_HANDLED_COMMANDS(X)                                                 \
+   PV_HANDLED_HOST_COPY(X)                                                     \
    X("transport.c", vkSetReplyCommandStreamMESA)                               \
    X("transport.c", vkSeekReplyCommandStreamMESA)                              \
    X("transport.c", vkExecuteCommandStreamsMESA)                               \

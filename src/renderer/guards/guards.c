@@ -18,6 +18,7 @@ static const struct pv_guard *const guards[] = {
    &pv_guard_compare_sampling,
    &pv_guard_inflight,
    &pv_guard_semaphores,
+   &pv_guard_host_copy,
    &pv_guard_pipeline_state,
    &pv_guard_pipeline_bound,
 };

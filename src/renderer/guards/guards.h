@@ -49,6 +49,7 @@ extern const struct pv_guard pv_guard_cmd_state;
 extern const struct pv_guard pv_guard_compare_sampling;
 extern const struct pv_guard pv_guard_inflight;
 extern const struct pv_guard pv_guard_semaphores;
+extern const struct pv_guard pv_guard_host_copy;
 extern const struct pv_guard pv_guard_pipeline_state;
 extern const struct pv_guard pv_guard_pipeline_bound;
 

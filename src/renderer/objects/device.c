@@ -13,6 +13,7 @@
 #include "renderer/objects/image.h"
 #include "renderer/objects/inflight.h"
 #include "renderer/vk/loader.h"
+#include "renderer/objects/host_copy.h"
 #include "renderer/objects/memory.h"
 #include "renderer/objects/queue.h"
 #include "renderer/objects/semaphore.h"
@@ -169,6 +170,7 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
       free(dev);
       return;
    }
+   pv_host_copy_init(dev, a->pCreateInfo);
    if (p->has_host_ptr)
       dev->get_host_ptr_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)pv_loader_device_proc(
          p->instance->renderer, dev->handle, "vkGetMemoryHostPointerPropertiesEXT");

@@ -108,6 +108,7 @@ pv_handle_vkCreateImage(struct pv_dispatcher *d, struct pv_vkCreateImage_args *a
    img->array_layers = ci->arrayLayers;
    img->samples = ci->samples;
    img->flags = ci->flags;
+   img->usage = ci->usage;
    img->obj = (struct pv_vk_object){ { a->pImage_ids[0], VK_OBJECT_TYPE_IMAGE, (uint64_t)*a->pImage },
                                      dev, 0, 0 };
    if (!pv_dispatch_bind(d, &img->obj.base)) {
@@ -225,8 +226,8 @@ any_image_of(struct pv_dispatcher *d, struct pv_object *obj, VkImage handle)
 
 /* An image that commands may touch: one without memory has no storage
  * behind it, and lavapipe would write through a null base. */
-static struct pv_image *
-image_of(struct pv_dispatcher *d, struct pv_object *obj, VkImage handle)
+struct pv_image *
+pv_image_of(struct pv_dispatcher *d, struct pv_object *obj, VkImage handle)
 {
    struct pv_image *img = any_image_of(d, obj, handle);
    if (img && !img->memory && !(img->flags & VK_IMAGE_CREATE_SPARSE_BINDING_BIT)) {
@@ -388,9 +389,10 @@ buffer_end(const VkBufferImageCopy *r, const struct aspect_geom *g, uint32_t lay
           !__builtin_mul_overflow(n, g->elem, &n) && !__builtin_add_overflow(n, r->bufferOffset, end);
 }
 
-static bool
-buffer_image_region_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_buffer *buf,
-                       const struct pv_image *img, const VkBufferImageCopy *r, bool to_image)
+bool
+pv_image_memory_region_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image *img,
+                          const VkBufferImageCopy *r, uint64_t bytes, bool to_image,
+                          const char *memory)
 {
    struct where w = { d, "region", i, to_image ? "destination image" : "source image" };
    if (__builtin_popcount(r->imageSubresource.aspectMask) != 1)
@@ -399,14 +401,16 @@ buffer_image_region_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_buff
                            r->imageExtent.height, r->imageExtent.depth, false, { 0 }, 0 };
    if (!image_side_ok(&w, &s))
       return false;
-   w.side = to_image ? "source buffer" : "destination buffer";
+   char side[48];
+   snprintf(side, sizeof(side), "%s %s", to_image ? "source" : "destination", memory);
+   w.side = side;
    uint64_t end;
    if (!buffer_end(r, &s.g, s.layers, &end))
       return bad(&w, "its byte range overflows");
-   if (end > buf->size)
-      return bad(&w, "bytes [%llu, %llu) outside its %llu-byte buffer",
+   if (end > bytes)
+      return bad(&w, "bytes [%llu, %llu) outside its %llu-byte %s",
                  (unsigned long long)r->bufferOffset, (unsigned long long)end,
-                 (unsigned long long)buf->size);
+                 (unsigned long long)bytes, memory);
    return true;
 }
 
@@ -440,14 +444,14 @@ static bool
 buffer_image_ok(struct pv_dispatcher *d, const struct pv_device *dev, const struct buffer_image *x)
 {
    struct pv_buffer *buf = x->to_image ? pv_buffer_lookup(d, x->buf_obj, x->buf) : NULL;
-   struct pv_image *img = image_of(d, x->img_obj, x->img);
+   struct pv_image *img = pv_image_of(d, x->img_obj, x->img);
    if (!x->to_image)
       buf = pv_buffer_lookup(d, x->buf_obj, x->buf);
    if (!dev || !buf || !img || (x->count && !x->regions))
       return false;
    for (uint32_t i = 0; i < x->count; i++) {
       VkBufferImageCopy r = buffer_image_at(x->regions, i, x->v2);
-      if (!buffer_image_region_ok(d, i, buf, img, &r, x->to_image))
+      if (!pv_image_memory_region_ok(d, i, img, &r, buf->size, x->to_image, "buffer"))
          return false;
    }
    return true;
@@ -580,6 +584,20 @@ image_copy_region_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image 
    return image_side_ok(&w, &t);
 }
 
+bool
+pv_image_copy_regions_ok(struct pv_dispatcher *d, const struct pv_image *src,
+                         const struct pv_image *dst, uint32_t count, const VkImageCopy2 *regions)
+{
+   if (count && !regions)
+      return pv_dispatch_fail(d, "pRegions is NULL"), false;
+   for (uint32_t i = 0; i < count; i++) {
+      struct pair_region r = pair_region_at(COPY_V2, regions, i);
+      if (!image_copy_region_ok(d, i, src, dst, &r))
+         return false;
+   }
+   return true;
+}
+
 /* Blit offsets are corners in either order; each must lie in [0, dim]. */
 static bool
 blit_side_ok(const struct where *w, const struct pv_image *img, const VkImageSubresourceLayers *sub,
@@ -636,8 +654,8 @@ static struct pv_device *
 image_pair_ok(struct pv_dispatcher *d, const struct image_pair *p)
 {
    struct pv_device *dev = cmd_device(d, p->cb);
-   struct pv_image *src = image_of(d, p->src_obj, p->src);
-   struct pv_image *dst = image_of(d, p->dst_obj, p->dst);
+   struct pv_image *src = pv_image_of(d, p->src_obj, p->src);
+   struct pv_image *dst = pv_image_of(d, p->dst_obj, p->dst);
    if (!dev || !src || !dst || (p->count && !p->regions) ||
        (p->v2_name && !host_has(d, dev, p->v2_name, p->v2_fn)))
       return NULL;
@@ -741,6 +759,13 @@ subresource_range_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image 
    return layers_ok(&w, img, r->baseArrayLayer, r->layerCount, &layers);
 }
 
+bool
+pv_image_range_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image *img,
+                  const VkImageSubresourceRange *r)
+{
+   return subresource_range_ok(d, i, img, r);
+}
+
 static bool
 ranges_ok(struct pv_dispatcher *d, const struct pv_image *img, uint32_t count,
           const VkImageSubresourceRange *ranges)
@@ -760,7 +785,7 @@ void
 pv_handle_vkCmdClearColorImage(struct pv_dispatcher *d, struct pv_vkCmdClearColorImage_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   struct pv_image *img = image_of(d, a->image_obj, a->image);
+   struct pv_image *img = pv_image_of(d, a->image_obj, a->image);
    if (dev && img && ranges_ok(d, img, a->rangeCount, a->pRanges))
       dev->table.CmdClearColorImage(a->commandBuffer, a->image, a->imageLayout, a->pColor,
                                     a->rangeCount, a->pRanges);
@@ -771,7 +796,7 @@ pv_handle_vkCmdClearDepthStencilImage(struct pv_dispatcher *d,
                                       struct pv_vkCmdClearDepthStencilImage_args *a)
 {
    struct pv_device *dev = cmd_device(d, a->commandBuffer_obj);
-   struct pv_image *img = image_of(d, a->image_obj, a->image);
+   struct pv_image *img = pv_image_of(d, a->image_obj, a->image);
    if (dev && img && ranges_ok(d, img, a->rangeCount, a->pRanges))
       dev->table.CmdClearDepthStencilImage(a->commandBuffer, a->image, a->imageLayout,
                                            a->pDepthStencil, a->rangeCount, a->pRanges);
@@ -1008,7 +1033,7 @@ pv_handle_vkCreateImageView(struct pv_dispatcher *d, struct pv_vkCreateImageView
                                          offsetof(struct pv_vk_device_table, CreateImageView));
    if (!dev)
       return;
-   struct pv_image *img = image_of(d, NULL, a->pCreateInfo->image);
+   struct pv_image *img = pv_image_of(d, NULL, a->pCreateInfo->image);
    struct pv_image_view shape = { 0 };
    if (!img || !view_range_ok(d, img, a->pCreateInfo, &shape))
       return;

@@ -34,6 +34,7 @@ struct pv_image {
    uint32_t mip_levels, array_layers;
    VkSampleCountFlagBits samples;
    VkImageCreateFlags flags;
+   VkImageUsageFlags usage;
    struct pv_memory *memory; /* bound to, holding a reference (memory.h) */
 };
 
@@ -52,5 +53,28 @@ struct pv_physical_device;
  * must outlive the vkCreateDevice call. */
 void pv_image_force_robust_access(const struct pv_physical_device *p, VkDeviceCreateInfo *info,
                                   VkPhysicalDeviceImageRobustnessFeatures *own);
+
+/* An image commands may touch (`obj`, or the one behind `handle`): known
+ * and bound to memory; NULL after failing the context. */
+struct pv_image *pv_image_of(struct pv_dispatcher *d, struct pv_object *obj, VkImage handle);
+
+/* Region i of a copy between img and `bytes` bytes of linear memory (a
+ * buffer, or host memory in the command stream) laid out as a
+ * VkBufferImageCopy says: one aspect, inside the image, and every byte it
+ * addresses inside the memory; `memory` names the memory for the fatal
+ * message.  False after failing the context. */
+bool pv_image_memory_region_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image *img,
+                               const VkBufferImageCopy *r, uint64_t bytes, bool to_image,
+                               const char *memory);
+
+/* The regions of an image-to-image copy (VkImageCopy2 layout): inside
+ * both images, block sizes and 2D/3D slices converted.  False after
+ * failing the context. */
+bool pv_image_copy_regions_ok(struct pv_dispatcher *d, const struct pv_image *src,
+                              const struct pv_image *dst, uint32_t count,
+                              const VkImageCopy2 *regions);
+/* Range i: mip levels and layers inside img (VK_REMAINING_* honoured). */
+bool pv_image_range_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image *img,
+                       const VkImageSubresourceRange *r);
 
 #endif

@@ -25,8 +25,6 @@ static const struct {
    const char *name;
    const char *why;
 } withheld[] = {
-   /* venus protocol spec 3 makes the guest send vkCopy*MESA for it. */
-   { "VK_EXT_host_image_copy", "needs vkCopyImageToMemoryMESA / vkCopyMemoryToImageMESA" },
    /* A guest pointer is not a host pointer. */
    { "VK_EXT_external_memory_host", "guest pointers cannot be imported on the host" },
    /* Descriptors written straight into heap memory pass by the checks that

@@ -147,6 +147,14 @@ struct pv_device {
    VkFence *stale_fences;
    uint32_t stale_fence_count;
    pthread_mutex_t stale_lock;
+   /* Host image copies (objects/host_copy.c), when the guest enabled
+    * hostImageCopy: the host's entry points and the layouts its copies
+    * support (NULL entry points: not enabled). */
+   struct pv_host_copy {
+      PFN_vkVoidFunction to_image, to_memory;
+      uint32_t src_count, dst_count;
+      VkImageLayout src[16], dst[16];
+   } host_copy;
 };
 
 /* Remove an object from the table and destroy it with its host object.
