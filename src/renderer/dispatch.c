@@ -95,10 +95,11 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    record_command(d, dec, data, *consumed);
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
-   if (pv_guards_before(d, info, args)) {
+   unsigned route = pv_guards_route(type);
+   if (!route || pv_guards_before(route, d, info, args)) {
       handler(d, args);
-      if (!pv_dispatch_failed(d))
-         pv_guards_after(d, info, args);
+      if (route && !pv_dispatch_failed(d))
+         pv_guards_after(route, d, info, args);
    }
    if (!pv_dispatch_failed(d) && (flags & PV_COMMAND_GENERATE_REPLY))
       write_reply(d, info, args);

@@ -11,6 +11,7 @@
 #include "renderer/guards/guards.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 static const struct pv_guard *const guards[] = {
    &pv_guard_ranges,
@@ -32,6 +33,7 @@ _Static_assert(GUARD_COUNT <= 8, "the route table keeps a byte of guard bits per
 
 static uint8_t route[ROUTE_IDS];
 static pthread_once_t route_once = PTHREAD_ONCE_INIT;
+static atomic_bool route_built;
 
 static void
 build_route(void)
@@ -40,30 +42,33 @@ build_route(void)
       for (unsigned g = 0; g < GUARD_COUNT; g++)
          if (guards[g]->watches(id))
             route[id] |= (uint8_t)(1u << g);
+   atomic_store_explicit(&route_built, true, memory_order_release);
 }
 
-static unsigned
-route_of(uint32_t id)
+unsigned
+pv_guards_route(uint32_t id)
 {
-   pthread_once(&route_once, build_route);
+   /* every command asks: the built table costs one load after the first */
+   if (!atomic_load_explicit(&route_built, memory_order_acquire))
+      pthread_once(&route_once, build_route);
    return id < ROUTE_IDS ? route[id] : 0;
 }
 
 bool
-pv_guards_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
-                 const void *args)
+pv_guards_before(unsigned route_bits, struct pv_dispatcher *d,
+                 const struct pv_cs_command_info *info, const void *args)
 {
-   for (unsigned bits = route_of(info->id), g = 0; bits; bits >>= 1, g++)
+   for (unsigned bits = route_bits, g = 0; bits; bits >>= 1, g++)
       if ((bits & 1) && guards[g]->before && !guards[g]->before(d, info, args))
          return false;
    return true;
 }
 
 void
-pv_guards_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
-                const void *args)
+pv_guards_after(unsigned route_bits, struct pv_dispatcher *d,
+                const struct pv_cs_command_info *info, const void *args)
 {
-   for (unsigned bits = route_of(info->id), g = 0; bits; bits >>= 1, g++)
+   for (unsigned bits = route_bits, g = 0; bits; bits >>= 1, g++)
       if ((bits & 1) && guards[g]->after)
          guards[g]->after(d, info, args);
 }
@@ -80,7 +85,7 @@ unsigned
 pv_guards_of(uint32_t id, const struct pv_guard **out, unsigned max)
 {
    unsigned n = 0;
-   for (unsigned bits = route_of(id), g = 0; bits; bits >>= 1, g++)
+   for (unsigned bits = pv_guards_route(id), g = 0; bits; bits >>= 1, g++)
       if (bits & 1) {
          if (n < max)
             out[n] = guards[g];

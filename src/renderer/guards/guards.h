@@ -53,13 +53,16 @@ extern const struct pv_guard pv_guard_host_copy;
 extern const struct pv_guard pv_guard_pipeline_state;
 extern const struct pv_guard pv_guard_pipeline_bound;
 
-/* Run the before hooks of the guards watching `info`'s command; false as
- * soon as one failed the context. */
-bool pv_guards_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
-                      const void *args);
+/* The guards watching command `id`: a bit per guard, in list order (0:
+ * none, most commands), for the two calls below. */
+unsigned pv_guards_route(uint32_t id);
+/* Run the before hooks of the guards in `route` (pv_guards_route of
+ * `info`'s command); false as soon as one failed the context. */
+bool pv_guards_before(unsigned route, struct pv_dispatcher *d,
+                      const struct pv_cs_command_info *info, const void *args);
 /* Run their after hooks (the handler left the context healthy). */
-void pv_guards_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
-                     const void *args);
+void pv_guards_after(unsigned route, struct pv_dispatcher *d,
+                     const struct pv_cs_command_info *info, const void *args);
 /* Every guard's forget hook (pv_vk_context::on_object_free). */
 void pv_guards_forget(struct pv_vk_context *vk, struct pv_object *obj);
 
