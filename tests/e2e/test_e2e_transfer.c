@@ -2,12 +2,13 @@
  * test_e2e_transfer — an image's texels through two buffers, as a video
  * upload and download do: bytes in a mapped buffer, vkCmdCopyBufferToImage,
  * a barrier, vkCmdCopyImageToBuffer into a second mapped buffer; every
- * byte must come back.  Once with a plain transfer image, and twice shaped
- * as ffmpeg 7.1's frames are (usage transfer + sampled + storage,
- * ALIAS_BIT, its memory allocated exportable; then also with its sync2
- * barriers, the first from queue family 0).  ffmpeg 7.1 itself reads back
- * zeros through us (the known bug in .ci/run's guest table); these pass, so
- * the image's shape and barriers alone are not the cause.
+ * byte must come back.  Once with a plain transfer image, then shaped as
+ * ffmpeg 7.1's frames are (usage transfer + sampled + storage, ALIAS_BIT,
+ * its memory allocated exportable), then also with its sync2 barriers (the
+ * first from queue family 0), then also submitted as it does (three
+ * vkQueueSubmit2 batches chained by a timeline semaphore).  ffmpeg 7.1
+ * itself reads back zeros through us (the known bug in .ci/run's guest
+ * table); these pass, so none of those is the cause.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ struct shape {
    bool exportable;
    bool sync2; /* barriers as ffmpeg 7.1 records them: vkCmdPipelineBarrier2, the first
                 * one from queue family 0 to VK_QUEUE_FAMILY_IGNORED */
+   bool staged; /* and submitted as it does: three vkQueueSubmit2 batches (layout, upload,
+                 * download), each waiting for the last on a timeline semaphore */
 };
 
 static int
@@ -107,6 +110,47 @@ barrier(struct e2e_dev *d, VkCommandBuffer cmd, uint64_t image, VkImageLayout fr
 }
 
 static int
+submit2(struct e2e_dev *d, uint64_t cmd_id, uint64_t sem, uint64_t wait, uint64_t signal,
+        uint64_t fence)
+{
+   struct pv_vnc *c = &d->c;
+   struct e2e_log *lg = d->log;
+   VkSemaphoreSubmitInfo w = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO,
+                               .semaphore = E2E_H(VkSemaphore, sem), .value = wait,
+                               .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+   VkSemaphoreSubmitInfo s = w;
+   s.value = signal;
+   VkCommandBufferSubmitInfo cbi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO,
+                                     .commandBuffer = E2E_H(VkCommandBuffer, cmd_id) };
+   VkSubmitInfo2 si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2, .waitSemaphoreInfoCount = 1,
+                        .pWaitSemaphoreInfos = &w, .commandBufferInfoCount = 1,
+                        .pCommandBufferInfos = &cbi, .signalSemaphoreInfoCount = 1,
+                        .pSignalSemaphoreInfos = &s };
+   struct pv_vkQueueSubmit2_args qs = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
+                                        .pSubmits = &si,
+                                        .fence = fence ? E2E_H(VkFence, fence) : VK_NULL_HANDLE };
+   OK(PV_VNC_SEND(c, vkQueueSubmit2, &qs));
+   return 0;
+}
+
+static int
+timeline(struct e2e_dev *d, uint64_t *sem)
+{
+   struct pv_vnc *c = &d->c;
+   struct e2e_log *lg = d->log;
+   VkSemaphoreTypeCreateInfo ti = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+                                    .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE };
+   VkSemaphoreCreateInfo si = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, .pNext = &ti };
+   *sem = pv_vnc_new_id(c);
+   struct pv_vkCreateSemaphore_args cs = { .device = E2E_H(VkDevice, d->device),
+                                           .pCreateInfo = &si, .pSemaphore_ids = sem,
+                                           .pSemaphore_count = 1 };
+   OK(PV_VNC_CALL(c, vkCreateSemaphore, &cs));
+   REQUIRE(cs.ret == VK_SUCCESS);
+   return 0;
+}
+
+static int
 round_trip(struct e2e_dev *d, const struct shape *sh)
 {
    struct pv_vnc *c = &d->c;
@@ -123,20 +167,31 @@ round_trip(struct e2e_dev *d, const struct shape *sh)
    for (uint32_t i = 0; i < W * H * 4; i++)
       in[i] = (uint8_t)(i * 13 + 1);
    memset(out, 0, W * H * 4);
-   struct e2e_cmd cb;
-   if (e2e_cmd_begin(d, &cb))
-      return -1;
-   VkCommandBuffer cmd = E2E_H(VkCommandBuffer, cb.cmd);
    VkBufferImageCopy region = { .bufferRowLength = W, .bufferImageHeight = H,
                                 .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
                                 .imageExtent = { W, H, 1 } };
+   struct e2e_cmd cbs[3];
+   unsigned ncb = sh->staged ? 3 : 1, k = 0;
+   if (e2e_cmd_begin(d, &cbs[0]))
+      return -1;
+   VkCommandBuffer cmd = E2E_H(VkCommandBuffer, cbs[0].cmd);
    if (barrier(d, cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                sh->sync2))
       return -1;
+   if (sh->staged) {
+      if (e2e_cmd_end(d, &cbs[k]) || e2e_cmd_begin(d, &cbs[++k]))
+         return -1;
+      cmd = E2E_H(VkCommandBuffer, cbs[k].cmd);
+   }
    struct pv_vkCmdCopyBufferToImage_args bi = {
       .commandBuffer = cmd, .srcBuffer = E2E_H(VkBuffer, up.buffer), .dstImage = E2E_H(VkImage, image),
       .dstImageLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, .regionCount = 1, .pRegions = &region };
    OK(PV_VNC_SEND(c, vkCmdCopyBufferToImage, &bi));
+   if (sh->staged) {
+      if (e2e_cmd_end(d, &cbs[k]) || e2e_cmd_begin(d, &cbs[++k]))
+         return -1;
+      cmd = E2E_H(VkCommandBuffer, cbs[k].cmd);
+   }
    if (barrier(d, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, sh->sync2))
       return -1;
@@ -145,18 +200,28 @@ round_trip(struct e2e_dev *d, const struct shape *sh)
       .srcImageLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
       .dstBuffer = E2E_H(VkBuffer, down.buffer), .regionCount = 1, .pRegions = &region };
    OK(PV_VNC_SEND(c, vkCmdCopyImageToBuffer, &ib));
-   if (e2e_cmd_end(d, &cb))
+   if (e2e_cmd_end(d, &cbs[k]))
       return -1;
    uint64_t fence = pv_vnc_new_id(c);
    VkFenceCreateInfo fi = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
    struct pv_vkCreateFence_args cf = { .device = E2E_H(VkDevice, d->device), .pCreateInfo = &fi,
                                        .pFence_ids = &fence, .pFence_count = 1 };
    OK(PV_VNC_SEND(c, vkCreateFence, &cf));
-   VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
-                       .pCommandBuffers = &cmd };
-   struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
-                                       .pSubmits = &si, .fence = E2E_H(VkFence, fence) };
-   OK(PV_VNC_SEND(c, vkQueueSubmit, &qs));
+   if (sh->staged) {
+      uint64_t sem;
+      if (timeline(d, &sem))
+         return -1;
+      for (unsigned i = 0; i < ncb; i++)
+         if (submit2(d, cbs[i].cmd, sem, i, i + 1, i + 1 == ncb ? fence : 0))
+            return -1;
+   } else {
+      VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+                          .pCommandBuffers = &cmd };
+      struct pv_vkQueueSubmit_args qs = { .queue = E2E_H(VkQueue, d->queues[0]),
+                                          .submitCount = 1, .pSubmits = &si,
+                                          .fence = E2E_H(VkFence, fence) };
+      OK(PV_VNC_SEND(c, vkQueueSubmit, &qs));
+   }
    VkFence f = E2E_H(VkFence, fence);
    struct pv_vkWaitForFences_args wf = { .device = E2E_H(VkDevice, d->device), .fenceCount = 1,
                                          .pFences = &f, .waitAll = VK_TRUE,
@@ -176,9 +241,12 @@ test_transfer(void)
 {
    static const struct shape shapes[] = {
       { "plain transfer image", VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-        0, false, false },
-      { "ffmpeg-7.1-shaped image", 0xf, VK_IMAGE_CREATE_ALIAS_BIT, true, false },
-      { "ffmpeg-7.1-shaped image, sync2 barriers", 0xf, VK_IMAGE_CREATE_ALIAS_BIT, true, true },
+        0, false, false, false },
+      { "ffmpeg-7.1-shaped image", 0xf, VK_IMAGE_CREATE_ALIAS_BIT, true, false, false },
+      { "ffmpeg-7.1-shaped image, sync2 barriers", 0xf, VK_IMAGE_CREATE_ALIAS_BIT, true, true,
+        false },
+      { "ffmpeg-7.1-shaped image, three timeline-chained submissions", 0xf,
+        VK_IMAGE_CREATE_ALIAS_BIT, true, true, true },
    };
    for (unsigned i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
       struct e2e_log lg = { shapes[i].name, 0 };
