@@ -6,9 +6,11 @@
  * ffmpeg 7.1's frames are (usage transfer + sampled + storage, ALIAS_BIT,
  * its memory allocated exportable), then also with its sync2 barriers (the
  * first from queue family 0), then also submitted as it does (three
- * vkQueueSubmit2 batches chained by a timeline semaphore).  ffmpeg 7.1
- * itself reads back zeros through us (the known bug in .ci/run's guest
- * table); these pass, so none of those is the cause.
+ * vkQueueSubmit2 batches chained by a timeline semaphore), then with each
+ * batch followed by command buffers like the ones Mesa venus appends (an
+ * empty one recorded once, one copying 8 bytes).  ffmpeg 7.1 itself reads
+ * back zeros through us (the known bug in .ci/run's guest table); these
+ * pass, so none of those is the cause.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,8 @@ struct shape {
                 * one from queue family 0 to VK_QUEUE_FAMILY_IGNORED */
    bool staged; /* and submitted as it does: three vkQueueSubmit2 batches (layout, upload,
                  * download), each waiting for the last on a timeline semaphore */
+   bool venus_extras; /* and each batch followed by an empty command buffer recorded once
+                       * and one that copies 8 bytes between two other buffers */
 };
 
 static int
@@ -109,9 +113,11 @@ barrier(struct e2e_dev *d, VkCommandBuffer cmd, uint64_t image, VkImageLayout fr
    return 0;
 }
 
+/* With `extra` (two command buffers, may be 0) each batch also runs them
+ * after its own, as Mesa venus appends its feedback command buffers. */
 static int
 submit2(struct e2e_dev *d, uint64_t cmd_id, uint64_t sem, uint64_t wait, uint64_t signal,
-        uint64_t fence)
+        uint64_t fence, const uint64_t *extra)
 {
    struct pv_vnc *c = &d->c;
    struct e2e_log *lg = d->log;
@@ -120,11 +126,16 @@ submit2(struct e2e_dev *d, uint64_t cmd_id, uint64_t sem, uint64_t wait, uint64_
                                .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
    VkSemaphoreSubmitInfo s = w;
    s.value = signal;
-   VkCommandBufferSubmitInfo cbi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO,
-                                     .commandBuffer = E2E_H(VkCommandBuffer, cmd_id) };
+   VkCommandBufferSubmitInfo cbi[3] = {
+      { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO,
+        .commandBuffer = E2E_H(VkCommandBuffer, cmd_id) },
+      { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO,
+        .commandBuffer = extra ? E2E_H(VkCommandBuffer, extra[0]) : VK_NULL_HANDLE },
+      { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO,
+        .commandBuffer = extra ? E2E_H(VkCommandBuffer, extra[1]) : VK_NULL_HANDLE } };
    VkSubmitInfo2 si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2, .waitSemaphoreInfoCount = 1,
-                        .pWaitSemaphoreInfos = &w, .commandBufferInfoCount = 1,
-                        .pCommandBufferInfos = &cbi, .signalSemaphoreInfoCount = 1,
+                        .pWaitSemaphoreInfos = &w, .commandBufferInfoCount = extra ? 3 : 1,
+                        .pCommandBufferInfos = cbi, .signalSemaphoreInfoCount = 1,
                         .pSignalSemaphoreInfos = &s };
    struct pv_vkQueueSubmit2_args qs = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
                                         .pSubmits = &si,
@@ -211,8 +222,27 @@ round_trip(struct e2e_dev *d, const struct shape *sh)
       uint64_t sem;
       if (timeline(d, &sem))
          return -1;
+      uint64_t extra[2] = { 0, 0 };
+      struct e2e_cmd empty, fb;
+      struct e2e_buffer slots;
+      if (sh->venus_extras) {
+         if (e2e_buffer_create(d, 4096, VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                               VK_BUFFER_USAGE_TRANSFER_DST_BIT, false, &slots) ||
+             e2e_cmd_begin(d, &empty) || e2e_cmd_end(d, &empty) || e2e_cmd_begin(d, &fb))
+            return -1;
+         VkBufferCopy bc = { 0, 64, 8 };
+         struct pv_vkCmdCopyBuffer_args cb = { .commandBuffer = E2E_H(VkCommandBuffer, fb.cmd),
+                                               .srcBuffer = E2E_H(VkBuffer, slots.buffer),
+                                               .dstBuffer = E2E_H(VkBuffer, slots.buffer),
+                                               .regionCount = 1, .pRegions = &bc };
+         OK(PV_VNC_SEND(c, vkCmdCopyBuffer, &cb));
+         if (e2e_cmd_end(d, &fb))
+            return -1;
+         extra[0] = empty.cmd, extra[1] = fb.cmd;
+      }
       for (unsigned i = 0; i < ncb; i++)
-         if (submit2(d, cbs[i].cmd, sem, i, i + 1, i + 1 == ncb ? fence : 0))
+         if (submit2(d, cbs[i].cmd, sem, i, i + 1, i + 1 == ncb ? fence : 0,
+                     sh->venus_extras ? extra : NULL))
             return -1;
    } else {
       VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
@@ -241,12 +271,14 @@ test_transfer(void)
 {
    static const struct shape shapes[] = {
       { "plain transfer image", VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-        0, false, false, false },
-      { "ffmpeg-7.1-shaped image", 0xf, VK_IMAGE_CREATE_ALIAS_BIT, true, false, false },
+        0, false, false, false, false },
+      { "ffmpeg-7.1-shaped image", 0xf, VK_IMAGE_CREATE_ALIAS_BIT, true, false, false, false },
       { "ffmpeg-7.1-shaped image, sync2 barriers", 0xf, VK_IMAGE_CREATE_ALIAS_BIT, true, true,
-        false },
+        false, false },
       { "ffmpeg-7.1-shaped image, three timeline-chained submissions", 0xf,
-        VK_IMAGE_CREATE_ALIAS_BIT, true, true, true },
+        VK_IMAGE_CREATE_ALIAS_BIT, true, true, true, false },
+      { "the same, each batch followed by venus-like extra command buffers", 0xf,
+        VK_IMAGE_CREATE_ALIAS_BIT, true, true, true, true },
    };
    for (unsigned i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
       struct e2e_log lg = { shapes[i].name, 0 };
