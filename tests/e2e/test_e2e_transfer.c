@@ -8,9 +8,10 @@
  * first from queue family 0), then also submitted as it does (three
  * vkQueueSubmit2 batches chained by a timeline semaphore), then with each
  * batch followed by command buffers like the ones Mesa venus appends (an
- * empty one recorded once, one copying 8 bytes).  ffmpeg 7.1 itself reads
- * back zeros through us (the known bug in .ci/run's guest table); these
- * pass, so none of those is the cause.
+ * empty one recorded once, one copying 8 bytes).  Written while finding why
+ * ffmpeg 7.1 read back zeros through us: none of these was the cause, which
+ * turned out to be ffmpeg 7.1's own transfer path for devices without
+ * VK_EXT_external_memory_host (zeros natively too).
  */
 #include <stdlib.h>
 #include <string.h>
