@@ -175,17 +175,8 @@ pv_host_copy_memcpy_ok(struct pv_dispatcher *d, struct pv_device *dev, const str
                        uint64_t bytes)
 {
    subresource_layout2_fn layout2 = (subresource_layout2_fn)dev->table.GetImageSubresourceLayout2;
-   uint32_t level = sub->mipLevel;
-   VkExtent3D full = { img->extent.width >> level, img->extent.height >> level,
-                       img->extent.depth >> level };
-   full.width += !full.width, full.height += !full.height, full.depth += !full.depth;
-   uint32_t layers = sub->layerCount == VK_REMAINING_ARRAY_LAYERS &&
-                     sub->baseArrayLayer < img->array_layers
-                        ? img->array_layers - sub->baseArrayLayer : sub->layerCount;
-   if (!layout2 || level >= img->mip_levels || sub->baseArrayLayer >= img->array_layers ||
-       !layers || layers > img->array_layers - sub->baseArrayLayer ||
-       __builtin_popcount(sub->aspectMask) != 1 || offset.x || offset.y || offset.z ||
-       memcmp(&extent, &full, sizeof(full)))
+   uint32_t level = sub->mipLevel, layers;
+   if (!layout2 || !pv_image_whole_subresource(img, sub, offset, extent, &layers))
       return pv_dispatch_fail(d, "a MEMCPY host copy must name whole subresources of the image"),
              false;
    uint64_t need = 0;

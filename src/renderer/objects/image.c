@@ -555,6 +555,21 @@ raw_layers(const struct pv_image *img, const VkImageSubresourceLayers *s)
    return s->layerCount;
 }
 
+bool
+pv_image_whole_subresource(const struct pv_image *img, const VkImageSubresourceLayers *sub,
+                           VkOffset3D offset, VkExtent3D extent, uint32_t *layers)
+{
+   uint32_t level = sub->mipLevel, n = raw_layers(img, sub);
+   if (level >= img->mip_levels || sub->baseArrayLayer >= img->array_layers || !n ||
+       n > img->array_layers - sub->baseArrayLayer || __builtin_popcount(sub->aspectMask) != 1 ||
+       offset.x || offset.y || offset.z || extent.width != mip_dim(img->extent.width, level) ||
+       extent.height != mip_dim(img->extent.height, level) ||
+       extent.depth != mip_dim(img->extent.depth, level))
+      return false;
+   *layers = n;
+   return true;
+}
+
 /* extent is in source texels; between formats of different block extents
  * it covers the same blocks in the destination (spec: copies between
  * compressed and uncompressed images).  Between a 3D and a 2D image the

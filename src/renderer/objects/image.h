@@ -73,6 +73,12 @@ bool pv_image_memory_region_ok(struct pv_dispatcher *d, uint32_t i, const struct
 bool pv_image_copy_regions_ok(struct pv_dispatcher *d, const struct pv_image *src,
                               const struct pv_image *dst, uint32_t count,
                               const VkImageCopy2 *regions);
+/* Whether `sub` at `offset` / `extent` is whole mip-level images of img:
+ * one aspect, an existing level, layers inside the image (their count into
+ * *layers, VK_REMAINING_ARRAY_LAYERS resolved), offset 0 and the level's
+ * full extent. */
+bool pv_image_whole_subresource(const struct pv_image *img, const VkImageSubresourceLayers *sub,
+                                VkOffset3D offset, VkExtent3D extent, uint32_t *layers);
 /* Range i: mip levels and layers inside img (VK_REMAINING_* honoured). */
 bool pv_image_range_ok(struct pv_dispatcher *d, uint32_t i, const struct pv_image *img,
                        const VkImageSubresourceRange *r);
