@@ -334,18 +334,26 @@ e2e_dev_close(struct e2e_dev *d)
 
 /* ---- resources --------------------------------------------------------------------- */
 
+/* A memory type of `type_bits`, the coherent host-visible one if it is
+ * among them; UINT32_MAX if none. */
+static uint32_t
+memory_type(const struct e2e_dev *d, uint32_t type_bits)
+{
+   if (type_bits & (1u << d->coherent_type))
+      return d->coherent_type;
+   for (uint32_t i = 0; i < d->mem.memoryTypeCount; i++) {
+      if (type_bits & (1u << i))
+         return i;
+   }
+   return UINT32_MAX;
+}
+
 int
 e2e_alloc_memory(struct e2e_dev *d, VkDeviceSize size, uint32_t type_bits, uint64_t *memory)
 {
    struct pv_vnc *c = &d->c;
    struct e2e_log *lg = d->log;
-   uint32_t type = UINT32_MAX;
-   if (type_bits & (1u << d->coherent_type))
-      type = d->coherent_type;
-   for (uint32_t i = 0; i < d->mem.memoryTypeCount && type == UINT32_MAX; i++) {
-      if (type_bits & (1u << i))
-         type = i;
-   }
+   uint32_t type = memory_type(d, type_bits);
    REQUIRE(type != UINT32_MAX);
    VkMemoryAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
                                .allocationSize = size, .memoryTypeIndex = type };
@@ -355,6 +363,39 @@ e2e_alloc_memory(struct e2e_dev *d, VkDeviceSize size, uint32_t type_bits, uint6
       .pMemory_count = 1,
    };
    OK(PV_VNC_SEND(c, vkAllocateMemory, &a)); /* Mesa: async on the ring */
+   return 0;
+}
+
+int
+e2e_image_create(struct e2e_dev *d, const VkImageCreateInfo *ii, const void *alloc_next,
+                 uint64_t *image, uint64_t *memory)
+{
+   struct pv_vnc *c = &d->c;
+   struct e2e_log *lg = d->log;
+   VkDevice dev = E2E_H(VkDevice, d->device);
+   *image = pv_vnc_new_id(c);
+   struct pv_vkCreateImage_args ci = { .device = dev, .pCreateInfo = ii, .pImage_ids = image,
+                                       .pImage_count = 1 };
+   OK(PV_VNC_CALL(c, vkCreateImage, &ci));
+   REQUIRE(ci.ret == VK_SUCCESS);
+   VkMemoryRequirements req = { 0 };
+   struct pv_vkGetImageMemoryRequirements_args gr = {
+      .device = dev, .image = E2E_H(VkImage, *image), .pMemoryRequirements = &req };
+   OK(PV_VNC_CALL(c, vkGetImageMemoryRequirements, &gr));
+   uint32_t type = memory_type(d, req.memoryTypeBits);
+   REQUIRE(type != UINT32_MAX);
+   VkMemoryAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+                               .pNext = alloc_next, .allocationSize = req.size,
+                               .memoryTypeIndex = type };
+   *memory = pv_vnc_new_id(c);
+   struct pv_vkAllocateMemory_args am = { .device = dev, .pAllocateInfo = &ai,
+                                          .pMemory_ids = memory, .pMemory_count = 1 };
+   OK(PV_VNC_CALL(c, vkAllocateMemory, &am));
+   REQUIRE(am.ret == VK_SUCCESS);
+   struct pv_vkBindImageMemory_args bm = { .device = dev, .image = E2E_H(VkImage, *image),
+                                           .memory = E2E_H(VkDeviceMemory, *memory) };
+   OK(PV_VNC_CALL(c, vkBindImageMemory, &bm));
+   REQUIRE(bm.ret == VK_SUCCESS);
    return 0;
 }
 

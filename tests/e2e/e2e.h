@@ -133,6 +133,12 @@ int e2e_buffer_create(struct e2e_dev *d, VkDeviceSize size, VkBufferUsageFlags u
                       bool keep_fd, struct e2e_buffer *b);
 void e2e_buffer_destroy(struct e2e_dev *d, struct e2e_buffer *b);
 
+/* An image from `ii`, each step waited for, bound to memory of its own
+ * (prefers a coherent host-visible type; `alloc_next`, may be NULL, goes
+ * into VkMemoryAllocateInfo::pNext). */
+int e2e_image_create(struct e2e_dev *d, const VkImageCreateInfo *ii, const void *alloc_next,
+                     uint64_t *image, uint64_t *memory);
+
 /* Memory of `type_bits` (prefers a coherent host-visible type). */
 int e2e_alloc_memory(struct e2e_dev *d, VkDeviceSize size, uint32_t type_bits, uint64_t *memory);
 

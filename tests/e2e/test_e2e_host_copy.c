@@ -62,21 +62,8 @@ make_image(struct e2e_dev *d, uint64_t *image, uint64_t *memory)
       .usage = (1u << 22) /* VK_IMAGE_USAGE_HOST_TRANSFER_BIT */ | VK_IMAGE_USAGE_SAMPLED_BIT,
       .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
    };
-   *image = pv_vnc_new_id(c);
-   struct pv_vkCreateImage_args ci = { .device = dev, .pCreateInfo = &ii, .pImage_ids = image,
-                                       .pImage_count = 1 };
-   OK(PV_VNC_CALL(c, vkCreateImage, &ci));
-   REQUIRE(ci.ret == VK_SUCCESS);
-   VkMemoryRequirements req = { 0 };
-   struct pv_vkGetImageMemoryRequirements_args gr = {
-      .device = dev, .image = E2E_H(VkImage, *image), .pMemoryRequirements = &req };
-   OK(PV_VNC_CALL(c, vkGetImageMemoryRequirements, &gr));
-   if (e2e_alloc_memory(d, req.size, req.memoryTypeBits, memory))
+   if (e2e_image_create(d, &ii, NULL, image, memory))
       return -1;
-   struct pv_vkBindImageMemory_args bm = { .device = dev, .image = E2E_H(VkImage, *image),
-                                           .memory = E2E_H(VkDeviceMemory, *memory) };
-   OK(PV_VNC_CALL(c, vkBindImageMemory, &bm));
-   REQUIRE(bm.ret == VK_SUCCESS);
    VkHostImageLayoutTransitionInfo t = {
       .sType = (VkStructureType)1000270006 /* ..._HOST_IMAGE_LAYOUT_TRANSITION_INFO */,
       .image = E2E_H(VkImage, *image), .oldLayout = VK_IMAGE_LAYOUT_UNDEFINED,

@@ -40,9 +40,6 @@ struct shape {
 static int
 image_for(struct e2e_dev *d, const struct shape *sh, uint64_t *image, uint64_t *memory)
 {
-   struct pv_vnc *c = &d->c;
-   struct e2e_log *lg = d->log;
-   VkDevice dev = E2E_H(VkDevice, d->device);
    VkImageCreateInfo ii = {
       .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .flags = sh->flags,
       .imageType = VK_IMAGE_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = { W, H, 1 },
@@ -50,30 +47,9 @@ image_for(struct e2e_dev *d, const struct shape *sh, uint64_t *image, uint64_t *
       .tiling = VK_IMAGE_TILING_OPTIMAL, .usage = sh->usage,
       .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
    };
-   *image = pv_vnc_new_id(c);
-   struct pv_vkCreateImage_args ci = { .device = dev, .pCreateInfo = &ii, .pImage_ids = image,
-                                       .pImage_count = 1 };
-   OK(PV_VNC_CALL(c, vkCreateImage, &ci));
-   REQUIRE(ci.ret == VK_SUCCESS);
-   VkMemoryRequirements req = { 0 };
-   struct pv_vkGetImageMemoryRequirements_args gr = {
-      .device = dev, .image = E2E_H(VkImage, *image), .pMemoryRequirements = &req };
-   OK(PV_VNC_CALL(c, vkGetImageMemoryRequirements, &gr));
    VkExportMemoryAllocateInfo ex = { .sType = VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO,
                                      .handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT };
-   VkMemoryAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-                               .pNext = sh->exportable ? &ex : NULL,
-                               .allocationSize = req.size, .memoryTypeIndex = d->coherent_type };
-   *memory = pv_vnc_new_id(c);
-   struct pv_vkAllocateMemory_args am = { .device = dev, .pAllocateInfo = &ai,
-                                          .pMemory_ids = memory, .pMemory_count = 1 };
-   OK(PV_VNC_CALL(c, vkAllocateMemory, &am));
-   REQUIRE(am.ret == VK_SUCCESS);
-   struct pv_vkBindImageMemory_args bm = { .device = dev, .image = E2E_H(VkImage, *image),
-                                           .memory = E2E_H(VkDeviceMemory, *memory) };
-   OK(PV_VNC_CALL(c, vkBindImageMemory, &bm));
-   REQUIRE(bm.ret == VK_SUCCESS);
-   return 0;
+   return e2e_image_create(d, &ii, sh->exportable ? &ex : NULL, image, memory);
 }
 
 static int
