@@ -7,10 +7,10 @@
  * that the Vulkan layer fills in (export_memory, per-timeline fences,
  * on_destroy).
  *
- * Locking: submit_lock (held around pv_context_execute) may be held while
- * taking res_lock or sync.lock; res_lock and sync.lock are never held
- * together.  No lock is held while a hook or a user callback runs, except
- * submit_lock around pv_context_execute().
+ * Locking: submit_lock (held by pv_context_submit while a command stream
+ * runs) may be held while taking res_lock or sync.lock; res_lock and
+ * sync.lock are never held together.  No lock is held while a hook or a
+ * user callback runs, except submit_lock in pv_context_submit().
  */
 #ifndef PV_RENDERER_CONTEXT_H
 #define PV_RENDERER_CONTEXT_H
@@ -110,7 +110,7 @@ struct pv_context {
    pthread_mutex_t fatal_lock;
    char fatal_reason[256]; /* immutable once `fatal` is set */
 
-   pthread_mutex_t submit_lock; /* serializes pv_context_execute() */
+   pthread_mutex_t submit_lock; /* serializes pv_context_submit() */
 
    pthread_mutex_t res_lock;
    uint64_t shm_bytes;          /* live shm blobs (res_lock) */
