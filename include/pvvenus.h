@@ -183,6 +183,19 @@ struct pv_renderer_config {
  * tells when to call it.  For VMMs whose fence completion is not
  * thread-safe (QEMU without async fence callbacks, crosvm). */
 #define PV_RENDERER_FENCES_POLLED (1u << 0)
+/* config.flags: offer guests what a window system's dma-buf path needs,
+ * served by the renderer where the host driver lacks it:
+ * VK_KHR_external_memory_fd and VK_EXT_external_memory_dma_buf (export of
+ * host-visible memory, which the renderer backs with shared memory; in a
+ * VM the guest kernel makes the dma-buf of the blob, through vtest the
+ * guest gets the shared-memory fd), VK_EXT_image_drm_format_modifier
+ * (DRM_FORMAT_MOD_LINEAR only, as linear tiling) and
+ * VK_EXT_queue_family_foreign.  Mesa 25.0's venus offers VK_KHR_swapchain
+ * only with all three.  Opt-in because venus from 25.2 on then presents
+ * through dma-bufs instead of its CPU path, which needs a display server
+ * that imports them (DRI3; Xvfb has none); where the host has the
+ * extensions itself they are offered either way. */
+#define PV_RENDERER_SERVE_WSI_MEMORY (1u << 1)
 
 /* Create a renderer.  `config` may be NULL (all defaults); it is copied.
  * On success *out receives the renderer, owned by the caller. */

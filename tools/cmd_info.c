@@ -19,6 +19,7 @@
 #include "renderer/route.h"
 
 const char *pv_physical_device_withheld_reason(const char *name);
+const char *pv_physical_device_served_reason(const char *name, bool host_ptr, bool wsi);
 
 static void
 print_version(const char *label, uint32_t v)
@@ -66,16 +67,28 @@ print_device(VkPhysicalDevice pd, uint32_t index, int verbose)
    VkExtensionProperties *e = calloc(n ? n : 1, sizeof(*e));
    vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e);
    uint32_t offered = 0;
-   bool sync_fd = false;
+   bool host_ptr = false;
    for (uint32_t i = 0; i < n; i++) {
       uint32_t ours = pv_cs_extension_spec_version(e[i].extensionName);
       offered += ours && !pv_physical_device_withheld_reason(e[i].extensionName);
-      sync_fd |= !strcmp(e[i].extensionName, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME);
+      host_ptr |= !strcmp(e[i].extensionName, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
    }
    printf("  offered to the guest: %u of the driver's %u device extensions\n", offered, n);
-   if (!sync_fd && pv_cs_extension_spec_version(VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME))
-      printf("    + %s: served by the renderer (binary semaphores' sync-fd payloads, which "
-             "Mesa 25.0 needs to offer Vulkan 1.3)\n", VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME);
+   static const char *const servable[] = {
+      VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
+      VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME, VK_EXT_IMAGE_DRM_FORMAT_MODIFIER_EXTENSION_NAME,
+      VK_EXT_QUEUE_FAMILY_FOREIGN_EXTENSION_NAME,
+   };
+   for (size_t s = 0; s < sizeof(servable) / sizeof(servable[0]); s++) {
+      bool host_has = false;
+      for (uint32_t i = 0; i < n; i++)
+         host_has |= !strcmp(e[i].extensionName, servable[s]);
+      const char *what = pv_physical_device_served_reason(servable[s], host_ptr, true);
+      bool always = pv_physical_device_served_reason(servable[s], host_ptr, false);
+      if (!host_has && what)
+         printf("    + %s: served by the renderer%s: %s\n", servable[s],
+                always ? "" : " with --wsi-dma-buf", what);
+   }
    for (uint32_t i = 0; i < n; i++) {
       const char *name = e[i].extensionName;
       uint32_t ours = pv_cs_extension_spec_version(name);

@@ -23,7 +23,7 @@ usage(FILE *f)
 {
    fprintf(f,
            "usage: pv-venus serve [--socket-path PATH] [--limit NAME=VALUE]... [--record DIR]\n"
-           "                      [--max-clients N] [--handshake-timeout-ms MS]\n"
+           "                      [--max-clients N] [--handshake-timeout-ms MS] [--wsi-dma-buf]\n"
            "\n"
            "Serve Vulkan to Mesa's venus driver over the vtest protocol, the way\n"
            "virglrenderer's 'virgl_test_server --venus' does.  Every client gets its own\n"
@@ -55,6 +55,16 @@ usage(FILE *f)
            "                      within MS milliseconds (default %u)\n"
            "  --record DIR        record every client's traffic into DIR, one file per\n"
            "                      client, for 'pv-venus replay' (same as PV_VENUS_RECORD)\n"
+           "  --wsi-dma-buf       offer dma-buf export, DRM_FORMAT_MOD_LINEAR and the foreign\n"
+           "                      queue family where the host driver lacks them, served by\n"
+           "                      the renderer: Mesa 25.0 guests offer VK_KHR_swapchain only\n"
+           "                      with them (on an X server without DRI3, such as Xvfb, they\n"
+           "                      then present with MESA_VK_WSI_DEBUG=sw).  Off by default:\n"
+           "                      newer guests then present through dma-bufs, which needs\n"
+           "                      DRI3, instead of their CPU path.  Through vtest the\n"
+           "                      exported fd is shared memory, not a dma-buf another\n"
+           "                      device can import.  (PV_VENUS_WSI_DMA_BUF=1 for the\n"
+           "                      virglrenderer library.)\n"
            "  -h, --help          this text\n"
            "\n"
            "environment:\n"
@@ -191,6 +201,8 @@ parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_c
          if (!(sc->handshake_timeout_ms = parse_count(argv[i], argv[i + 1])))
             return 2;
          i++;
+      } else if (!strcmp(argv[i], "--wsi-dma-buf")) {
+         rc->flags |= PV_RENDERER_SERVE_WSI_MEMORY;
       } else if (!strcmp(argv[i], "--record") && i + 1 < argc) {
          rc->record_dir = argv[++i];
       } else {

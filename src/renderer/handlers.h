@@ -121,6 +121,14 @@
    X("objects/semaphore.c", vkWaitSemaphoreResourceMESA)                       \
    X("objects/semaphore.c", vkWaitForFences)                                   \
    X("objects/semaphore.c", vkWaitSemaphores)                                  \
+   X("objects/wsi_emulation.c", vkGetImageDrmFormatModifierPropertiesEXT)      \
+   X("objects/wsi_emulation.c", vkGetDeviceImageMemoryRequirements)            \
+   X("objects/wsi_emulation.c", vkGetDeviceImageSparseMemoryRequirements)      \
+   X("objects/wsi_emulation.c", vkCmdPipelineBarrier)                          \
+   X("objects/wsi_emulation.c", vkCmdPipelineBarrier2)                         \
+   X("objects/wsi_emulation.c", vkCmdWaitEvents)                               \
+   X("objects/wsi_emulation.c", vkCmdWaitEvents2)                              \
+   X("objects/wsi_emulation.c", vkCmdSetEvent2)                                \
    X("objects/memory.c", vkAllocateMemory)                                     \
    X("objects/memory.c", vkFreeMemory)                                         \
    X("objects/memory.c", vkFlushMappedMemoryRanges)                            \

@@ -145,12 +145,21 @@ page_size_from_env(void)
    return s && *s ? (uint32_t)strtoul(s, NULL, 0) : 0;
 }
 
+/* PV_VENUS_WSI_DMA_BUF=1: PV_RENDERER_SERVE_WSI_MEMORY (pvvenus.h), for
+ * Mesa 25.0 guests' swapchains. */
+static uint32_t
+wsi_flag_from_env(void)
+{
+   const char *s = getenv("PV_VENUS_WSI_DMA_BUF");
+   return s && *s && strcmp(s, "0") ? PV_RENDERER_SERVE_WSI_MEMORY : 0;
+}
+
 static int
 make_renderer(bool polled, struct pv_renderer **out)
 {
    struct pv_renderer_config cfg = {
       .log_fn = renderer_log,
-      .flags = polled ? PV_RENDERER_FENCES_POLLED : 0,
+      .flags = (polled ? PV_RENDERER_FENCES_POLLED : 0) | wsi_flag_from_env(),
       .fence_retired = fence_retired,
       .page_size = page_size_from_env(),
    };

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "renderer/objects/buffer.h"
+#include "renderer/objects/wsi_emulation.h"
 #include "renderer/handlers.h"
 #include "renderer/objects/memory.h"
 #include "renderer/vk/passthrough.h"
@@ -28,6 +29,7 @@ pv_handle_vkCreateBuffer(struct pv_dispatcher *d, struct pv_vkCreateBuffer_args 
    struct pv_buffer *buf = calloc(1, sizeof(*buf));
    if (!buf)
       return pv_dispatch_fail(d, "out of memory");
+   pv_wsi_strip_handle_types(dev->pdev, a->pCreateInfo->pNext);
    a->ret = dev->table.CreateBuffer(dev->handle, a->pCreateInfo, NULL, a->pBuffer);
    if (a->ret != VK_SUCCESS) {
       free(buf);

@@ -74,8 +74,8 @@ create_host_device(const struct pv_physical_device *p, const VkDeviceCreateInfo 
    for (uint32_t i = 0; i < guest->enabledExtensionCount; i++) {
       const char *e = guest->ppEnabledExtensionNames[i];
       have |= !strcmp(e, own);
-      /* ours where the host lacks it (semaphore.c) */
-      if (p->host_semaphore_fd || strcmp(e, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME))
+      /* what we serve the host lacks (physical_device.c) */
+      if (!pv_physical_device_serves(p, e))
          names[info.enabledExtensionCount++] = e;
    }
    if (p->has_host_ptr && !have)

@@ -24,6 +24,7 @@
 #include "renderer/objects/buffer.h"
 #include "renderer/handlers.h"
 #include "renderer/objects/image.h"
+#include "renderer/objects/wsi_emulation.h"
 #include "renderer/objects/memory.h"
 #include "renderer/vk/passthrough.h"
 #include "renderer/vk/vk_context.h"
@@ -83,16 +84,21 @@ pv_handle_vkCreateImage(struct pv_dispatcher *d, struct pv_vkCreateImage_args *a
    const VkImageCreateInfo *ci = a->pCreateInfo;
    if (!dev || !ci || !a->pImage)
       return pv_dispatch_fail(d, "device, pCreateInfo or pImage is NULL");
-   if (!image_create_ok(d, dev, ci))
+   struct pv_wsi_image wsi; /* a served modifier becomes linear tiling */
+   a->ret = pv_wsi_image_create_info(dev->pdev, (VkImageCreateInfo *)ci, &wsi);
+   if (a->ret != VK_SUCCESS || !image_create_ok(d, dev, ci))
       return;
    struct pv_image *img = calloc(1, sizeof(*img));
    if (!img)
       return pv_dispatch_fail(d, "out of memory");
    a->ret = dev->table.CreateImage(dev->handle, ci, NULL, a->pImage);
+   if (a->ret == VK_SUCCESS && (a->ret = pv_wsi_image_created(dev, &wsi, *a->pImage)) != VK_SUCCESS)
+      dev->table.DestroyImage(dev->handle, *a->pImage, NULL);
    if (a->ret != VK_SUCCESS) {
       free(img);
       return;
    }
+   img->linear_modifier = wsi.linear_modifier;
    img->type = ci->imageType;
    img->format = ci->format;
    img->fmt = pv_format_info(ci->format);
@@ -843,6 +849,7 @@ pv_handle_vkGetImageSubresourceLayout(struct pv_dispatcher *d,
    struct pv_image *img = any_image_of(d, a->image_obj, a->image);
    if (!dev || !img || !a->pSubresource || !a->pLayout)
       return pv_dispatch_fail(d, "device, image, pSubresource or pLayout is NULL");
+   pv_wsi_plane_aspect(img, (VkImageSubresource *)a->pSubresource);
    if (subresource_ok(d, img, a->pSubresource))
       dev->table.GetImageSubresourceLayout(dev->handle, a->image, a->pSubresource, a->pLayout);
 }
@@ -855,6 +862,7 @@ pv_handle_vkGetImageSubresourceLayout2(struct pv_dispatcher *d,
    struct pv_image *img = any_image_of(d, a->image_obj, a->image);
    if (!dev || !img || !a->pSubresource || !a->pLayout || !dev->table.GetImageSubresourceLayout2)
       return pv_dispatch_fail(d, "an argument is NULL or no host command");
+   pv_wsi_plane_aspect(img, (VkImageSubresource *)&a->pSubresource->imageSubresource);
    if (subresource_ok(d, img, &a->pSubresource->imageSubresource))
       dev->table.GetImageSubresourceLayout2(dev->handle, a->image, a->pSubresource, a->pLayout);
 }

@@ -35,6 +35,7 @@ struct pv_image {
    VkSampleCountFlagBits samples;
    VkImageCreateFlags flags;
    VkImageUsageFlags usage;
+   bool linear_modifier; /* DRM_FORMAT_MOD_LINEAR we serve (wsi_emulation.c) */
    struct pv_memory *memory; /* bound to, holding a reference (memory.h) */
 };
 

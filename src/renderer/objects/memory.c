@@ -24,6 +24,7 @@
 #include "renderer/objects/image.h"
 #include "renderer/vk/loader.h"
 #include "renderer/objects/memory.h"
+#include "renderer/objects/wsi_emulation.h"
 #include "renderer/vk/vk_context.h"
 #include "renderer/vk/vk_objects.h"
 
@@ -183,6 +184,16 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
       a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
       return;
    }
+   bool backed = pv_memory_type_is_host_visible(dev->pdev, info->memoryTypeIndex) &&
+                 dev->get_host_ptr_props;
+   if (pv_wsi_export_refused(dev->pdev, info, backed)) {
+      /* the host cannot export it and we cannot back it (wsi_emulation.c) */
+      pv_warn(d->vk->ctx->log, "%s: memory type %u cannot be exported on this host",
+              d->vk->ctx->name, info->memoryTypeIndex);
+      atomic_fetch_sub(&d->vk->device_memory, info->allocationSize);
+      a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+      return;
+   }
    struct pv_memory *mem = calloc(1, sizeof(*mem));
    if (!mem) {
       atomic_fetch_sub(&d->vk->device_memory, info->allocationSize);
@@ -192,7 +203,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
    atomic_init(&mem->refs, 1);
    mem->size = info->allocationSize;
    mem->type = info->memoryTypeIndex;
-   if (pv_memory_type_is_host_visible(dev->pdev, info->memoryTypeIndex) && dev->get_host_ptr_props)
+   if (backed)
       a->ret = allocate_host_visible(dev, info, mem);
    else
       a->ret = vkAllocateMemory(dev->handle, info, NULL, &mem->handle);
@@ -311,8 +322,11 @@ pv_memory_export(struct pv_context *ctx, uint64_t blob_id, uint32_t blob_type, u
                               : NULL;
    if (!mem)
       return -ENOENT;
-   if (!mem->backing || (blob_flags & PV_BLOB_FLAG_CROSS_DEVICE))
-      return -ENOTSUP; /* not host-visible, or dma-buf wanted */
+   /* not host-visible, or a dma-buf wanted that we do not serve
+    * (wsi_emulation.c: where we do, the shared memory is it) */
+   if (!mem->backing || ((blob_flags & PV_BLOB_FLAG_CROSS_DEVICE) &&
+                         !(mem->obj.device->pdev->served & PV_SERVED_DMA_BUF)))
+      return -ENOTSUP;
    if (size > mem->backing->size || mem->exported)
       return -EINVAL;
    int fd = dup(mem->backing->fd);

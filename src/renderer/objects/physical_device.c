@@ -15,10 +15,9 @@
 
 #include "renderer/handlers.h"
 #include "renderer/objects/physical_device.h"
+#include "renderer/objects/wsi_emulation.h"
 #include "renderer/vk/vk_context.h"
 #include "renderer/vk/vk_objects.h"
-
-#define SYNC_FD_EXT VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME
 
 /* Covered by the protocol but not offered, with the reason. */
 static const struct {
@@ -44,6 +43,65 @@ pv_physical_device_withheld_reason(const char *name)
    return NULL;
 }
 
+/* Offered where the host lacks them, served by the renderer itself. */
+static const struct {
+   const char *name;
+   uint32_t bit;
+   bool host_ptr; /* needs memory we back ourselves (memory.c) */
+   bool wsi;      /* only with PV_RENDERER_SERVE_WSI_MEMORY (pvvenus.h says why) */
+   const char *what;
+} served[] = {
+   { VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME, PV_SERVED_SYNC_FD, false, false,
+     "binary semaphores' sync-fd payloads, which Mesa 25.0 needs to offer Vulkan 1.3 (semaphore.c)" },
+   { VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME, PV_SERVED_MEMORY_FD, true, true,
+     "export of host-visible memory, which the renderer backs with shared memory (wsi_emulation.c)" },
+   { VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME, PV_SERVED_DMA_BUF, true, true,
+     "export of host-visible memory, backed by the renderer's shared memory, as the guest's dma-buf; Mesa 25.0 needs it for VK_KHR_swapchain" },
+   { VK_EXT_IMAGE_DRM_FORMAT_MODIFIER_EXTENSION_NAME, PV_SERVED_MODIFIER, false, true,
+     "DRM_FORMAT_MOD_LINEAR only, as linear tiling; Mesa 25.0 needs it for VK_KHR_swapchain" },
+   { VK_EXT_QUEUE_FAMILY_FOREIGN_EXTENSION_NAME, PV_SERVED_FOREIGN, false, true,
+     "transfers to and from it become plain barriers; Mesa 25.0 needs it for VK_KHR_swapchain" },
+};
+#define SERVED_COUNT (sizeof(served) / sizeof(served[0]))
+
+const char *
+pv_physical_device_served_reason(const char *name, bool host_ptr, bool wsi)
+{
+   for (size_t i = 0; i < SERVED_COUNT; i++) {
+      if (!strcmp(served[i].name, name) && (host_ptr || !served[i].host_ptr) &&
+          (wsi || !served[i].wsi) && pv_cs_extension_spec_version(name))
+         return served[i].what;
+   }
+   return NULL;
+}
+
+bool
+pv_physical_device_serves(const struct pv_physical_device *pdev, const char *name)
+{
+   for (size_t i = 0; i < SERVED_COUNT; i++) {
+      if ((pdev->served & served[i].bit) && !strcmp(served[i].name, name))
+         return true;
+   }
+   return false;
+}
+
+/* Add what we serve where the host lacks it. */
+static void
+offer_served(struct pv_physical_device *pdev)
+{
+   for (size_t i = 0; i < SERVED_COUNT; i++) {
+      const char *name = served[i].name;
+      bool wsi = pdev->instance->renderer->config.flags & PV_RENDERER_SERVE_WSI_MEMORY;
+      if (pv_physical_device_offers(pdev, name) ||
+          !pv_physical_device_served_reason(name, pdev->has_host_ptr, wsi))
+         continue;
+      VkExtensionProperties e = { .specVersion = pv_cs_extension_spec_version(name) };
+      snprintf(e.extensionName, sizeof(e.extensionName), "%s", name);
+      pdev->exts[pdev->ext_count++] = e;
+      pdev->served |= served[i].bit;
+   }
+}
+
 static int
 build_offer(struct pv_physical_device *pdev)
 {
@@ -51,7 +109,7 @@ build_offer(struct pv_physical_device *pdev)
    if (vkEnumerateDeviceExtensionProperties(pdev->handle, NULL, &n, NULL) != VK_SUCCESS)
       return -1;
    VkExtensionProperties *host = calloc(n ? n : 1, sizeof(*host));
-   pdev->exts = calloc(n + 1, sizeof(*pdev->exts)); /* + the sync-fd semaphores below */
+   pdev->exts = calloc(n + SERVED_COUNT, sizeof(*pdev->exts));
    if (!host || !pdev->exts ||
        vkEnumerateDeviceExtensionProperties(pdev->handle, NULL, &n, host) < VK_SUCCESS) {
       free(host);
@@ -67,15 +125,7 @@ build_offer(struct pv_physical_device *pdev)
       pdev->exts[pdev->ext_count++] = e;
    }
    free(host);
-   /* Binary semaphores' sync-fd payloads are ours on every host
-    * (semaphore.c): the guest never sends a sync fd itself. */
-   pdev->host_semaphore_fd = pv_physical_device_offers(pdev, SYNC_FD_EXT);
-   uint32_t v = pv_cs_extension_spec_version(SYNC_FD_EXT);
-   if (!pdev->host_semaphore_fd && v) {
-      VkExtensionProperties e = { .specVersion = v };
-      snprintf(e.extensionName, sizeof(e.extensionName), "%s", SYNC_FD_EXT);
-      pdev->exts[pdev->ext_count++] = e;
-   }
+   offer_served(pdev);
    return 0;
 }
 
@@ -348,7 +398,9 @@ pv_handle_vkGetPhysicalDeviceFormatProperties2(
    struct pv_dispatcher *d, struct pv_vkGetPhysicalDeviceFormatProperties2_args *a)
 {
    NEED_PDEV(d, a);
-   vkGetPhysicalDeviceFormatProperties2(a->physicalDevice, a->format, a->pFormatProperties);
+   if (!a->pFormatProperties)
+      return pv_dispatch_fail(d, "pFormatProperties is NULL");
+   pv_wsi_format_properties2(a->physicalDevice, PDEV(a), a->format, a->pFormatProperties);
 }
 
 void
@@ -366,8 +418,11 @@ pv_handle_vkGetPhysicalDeviceImageFormatProperties2(
    struct pv_dispatcher *d, struct pv_vkGetPhysicalDeviceImageFormatProperties2_args *a)
 {
    NEED_PDEV(d, a);
-   a->ret = vkGetPhysicalDeviceImageFormatProperties2(a->physicalDevice, a->pImageFormatInfo,
-                                                      a->pImageFormatProperties);
+   if (!a->pImageFormatInfo || !a->pImageFormatProperties)
+      return pv_dispatch_fail(d, "pImageFormatInfo or pImageFormatProperties is NULL");
+   a->ret = pv_wsi_image_format_properties2(a->physicalDevice, PDEV(a),
+                                            (VkPhysicalDeviceImageFormatInfo2 *)a->pImageFormatInfo,
+                                            a->pImageFormatProperties);
 }
 
 void
@@ -394,8 +449,12 @@ pv_handle_vkGetPhysicalDeviceExternalBufferProperties(
    struct pv_dispatcher *d, struct pv_vkGetPhysicalDeviceExternalBufferProperties_args *a)
 {
    NEED_PDEV(d, a);
-   vkGetPhysicalDeviceExternalBufferProperties(a->physicalDevice, a->pExternalBufferInfo,
-                                               a->pExternalBufferProperties);
+   if (!a->pExternalBufferInfo || !a->pExternalBufferProperties)
+      return pv_dispatch_fail(d, "pExternalBufferInfo or pExternalBufferProperties is NULL");
+   if (!pv_wsi_external_buffer_properties(PDEV(a), a->pExternalBufferInfo,
+                                          a->pExternalBufferProperties))
+      vkGetPhysicalDeviceExternalBufferProperties(a->physicalDevice, a->pExternalBufferInfo,
+                                                  a->pExternalBufferProperties);
 }
 
 void

@@ -51,7 +51,7 @@ pv_handle_vkCreateSemaphore(struct pv_dispatcher *d, struct pv_vkCreateSemaphore
    struct pv_semaphore *sem = calloc(1, sizeof(*sem));
    if (!sem)
       return pv_dispatch_fail(d, "out of memory");
-   if (!dev->pdev->host_semaphore_fd)
+   if (dev->pdev->served & PV_SERVED_SYNC_FD)
       drop_sync_fd_export(a->pCreateInfo);
    a->ret = dev->table.CreateSemaphore(dev->handle, a->pCreateInfo, NULL, a->pSemaphore);
    if (a->ret != VK_SUCCESS) {

@@ -84,14 +84,23 @@ struct pv_physical_device {
    VkPhysicalDeviceMemoryProperties host_mem_props;
    VkPhysicalDeviceMemoryProperties mem_props;
    bool has_host_ptr;            /* VK_EXT_external_memory_host */
-   /* The host has VK_KHR_external_semaphore_fd; without it we offer ours
-    * (semaphore.c) and keep it from the host device. */
-   bool host_semaphore_fd;
+   /* Extensions the host lacks that we serve ourselves (PV_SERVED_*,
+    * physical_device.c): offered to the guest, kept from the host device. */
+   uint32_t served;
    uint64_t max_timeline_difference; /* maxTimelineSemaphoreValueDifference */
    uint64_t host_ptr_alignment;  /* minImportedHostPointerAlignment */
    /* VK_EXT_transform_feedback's limits (0 without it), for cmd_ranges.c */
    uint32_t max_xfb_buffers, max_xfb_streams;
    struct pv_descriptor_limits desc_limits; /* descriptor_limits.c */
+};
+
+/* pv_physical_device.served */
+enum {
+   PV_SERVED_SYNC_FD = 1u << 0,   /* VK_KHR_external_semaphore_fd (semaphore.c) */
+   PV_SERVED_MEMORY_FD = 1u << 1, /* VK_KHR_external_memory_fd (wsi_emulation.c) */
+   PV_SERVED_DMA_BUF = 1u << 2,   /* VK_EXT_external_memory_dma_buf (wsi_emulation.c) */
+   PV_SERVED_MODIFIER = 1u << 3,  /* VK_EXT_image_drm_format_modifier (wsi_emulation.c) */
+   PV_SERVED_FOREIGN = 1u << 4,   /* VK_EXT_queue_family_foreign (wsi_emulation.c) */
 };
 
 struct pv_instance {
@@ -173,6 +182,12 @@ int pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance 
 void pv_physical_device_fini(struct pv_physical_device *pdev);
 bool pv_physical_device_offers(const struct pv_physical_device *pdev, const char *ext);
 const char *pv_physical_device_withheld_reason(const char *name);
+/* What we serve in place of the host where it lacks extension `name`
+ * (memory ones need the host's VK_EXT_external_memory_host, `host_ptr`;
+ * the window-system ones PV_RENDERER_SERVE_WSI_MEMORY, `wsi`), or NULL. */
+const char *pv_physical_device_served_reason(const char *name, bool host_ptr, bool wsi);
+/* We serve extension `name` on this device (the host lacks it). */
+bool pv_physical_device_serves(const struct pv_physical_device *pdev, const char *name);
 /* Which memory types host-pointer import can back (probed once). */
 void pv_physical_device_probe_memory(struct pv_physical_device *pdev);
 
