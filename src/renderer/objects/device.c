@@ -58,6 +58,16 @@ force_robust_buffer_access(const struct pv_physical_device *p, VkDeviceCreateInf
    info->pEnabledFeatures = own;
 }
 
+static bool
+enables(const VkDeviceCreateInfo *info, const char *name)
+{
+   for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
+      if (!strcmp(info->ppEnabledExtensionNames[i], name))
+         return true;
+   }
+   return false;
+}
+
 /* The guest's device plus what we need ourselves: host-pointer import
  * backs guest-mapped memory (memory.c). */
 static VkResult
@@ -174,6 +184,10 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
    if (p->has_host_ptr)
       dev->get_host_ptr_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)pv_loader_device_proc(
          p->instance->renderer, dev->handle, "vkGetMemoryHostPointerPropertiesEXT");
+   if (enables(a->pCreateInfo, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME) &&
+       !pv_physical_device_serves(p, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME))
+      dev->get_memory_fd = (PFN_vkGetMemoryFdKHR)pv_loader_device_proc(
+         p->instance->renderer, dev->handle, "vkGetMemoryFdKHR");
    dev->base = (struct pv_object){ a->pDevice_ids[0], VK_OBJECT_TYPE_DEVICE,
                                    (uint64_t)(uintptr_t)dev->handle };
    if (create_queues(dev, a->pCreateInfo) || pv_inflight_init(dev)) {

@@ -203,6 +203,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
    atomic_init(&mem->refs, 1);
    mem->size = info->allocationSize;
    mem->type = info->memoryTypeIndex;
+   mem->export_types = pv_wsi_export_types(info);
    if (backed)
       a->ret = allocate_host_visible(dev, info, mem);
    else
@@ -310,6 +311,63 @@ pv_handle_vkInvalidateMappedMemoryRanges(struct pv_dispatcher *d,
    a->ret = VK_SUCCESS;
 }
 
+/* A dma-buf the driver exported, shared by the blob's holders. */
+struct driver_fd {
+   _Atomic uint32_t refs;
+   int fd;
+};
+
+static void
+driver_fd_unref(void *priv)
+{
+   struct driver_fd *f = priv;
+   if (atomic_fetch_sub(&f->refs, 1) == 1) {
+      pv_close(f->fd);
+      free(f);
+   }
+}
+
+static int
+driver_fd_dup(void *priv)
+{
+   int fd = dup(((struct driver_fd *)priv)->fd);
+   return fd >= 0 ? fd : -errno;
+}
+
+/* Memory of the host driver's (not host-visible), allocated for dma-buf
+ * export: the driver's own dma-buf, not mappable by the guest. */
+static int
+export_driver_dma_buf(struct pv_memory *mem, struct pv_export_result *out)
+{
+   struct pv_device *dev = mem->obj.device;
+   if (!dev->get_memory_fd || mem->exported)
+      return dev->get_memory_fd ? -EINVAL : -ENOTSUP;
+   struct driver_fd *f = calloc(1, sizeof(*f));
+   if (!f)
+      return -ENOMEM;
+   const VkMemoryGetFdInfoKHR gi = { .sType = VK_STRUCTURE_TYPE_MEMORY_GET_FD_INFO_KHR,
+                                     .memory = mem->handle,
+                                     .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT };
+   if (dev->get_memory_fd(dev->handle, &gi, &f->fd) != VK_SUCCESS) {
+      free(f);
+      return -EIO;
+   }
+   int fd = dup(f->fd);
+   if (fd < 0) {
+      int err = -errno;
+      pv_close(f->fd);
+      free(f);
+      return err;
+   }
+   atomic_init(&f->refs, 1);
+   mem->exported = true;
+   *out = (struct pv_export_result){
+      .fd = fd, .fd_type = PV_BLOB_FD_DMABUF, .map_caching = PV_MAP_CACHE_NONE,
+      .size = mem->size, .priv = f, .release = driver_fd_unref, .dup_fd = driver_fd_dup,
+   };
+   return 0;
+}
+
 /* RESOURCE_CREATE_BLOB with blob_id = a VkDeviceMemory's guest id. */
 int
 pv_memory_export(struct pv_context *ctx, uint64_t blob_id, uint32_t blob_type, uint32_t blob_flags,
@@ -322,11 +380,15 @@ pv_memory_export(struct pv_context *ctx, uint64_t blob_id, uint32_t blob_type, u
                               : NULL;
    if (!mem)
       return -ENOENT;
-   /* not host-visible, or a dma-buf wanted that we do not serve
-    * (wsi_emulation.c: where we do, the shared memory is it) */
-   if (!mem->backing || ((blob_flags & PV_BLOB_FLAG_CROSS_DEVICE) &&
-                         !(mem->obj.device->pdev->served & PV_SERVED_DMA_BUF)))
-      return -ENOTSUP;
+   /* venus asks for a dma-buf (CROSS_DEVICE) only of memory allocated for
+    * one; the driver's own where the memory is the driver's */
+   bool dma_buf = blob_flags & PV_BLOB_FLAG_CROSS_DEVICE;
+   if (dma_buf && !(mem->export_types & VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT))
+      return -EINVAL;
+   if (!mem->backing)
+      return dma_buf ? export_driver_dma_buf(mem, out) : -ENOTSUP;
+   /* ours: the shared memory is the dma-buf (in a VM the guest kernel makes
+    * one of the blob; through vtest the guest gets the shared memory) */
    if (size > mem->backing->size || mem->exported)
       return -EINVAL;
    int fd = dup(mem->backing->fd);

@@ -17,6 +17,9 @@ struct pv_memory {
    uint32_t type;
    struct pv_shm_backing *backing; /* host-visible memory we allocated; else NULL */
    bool exported;                  /* a blob exists (at most one, §1.3) */
+   /* VkExportMemoryAllocateInfo::handleTypes the guest asked for: a
+    * CROSS_DEVICE blob (venus's dma-buf) needs DMA_BUF among them. */
+   VkExternalMemoryHandleTypeFlags export_types;
    /* The guest's reference plus one per buffer or image bound to it: the
     * host memory, and the shared memory lavapipe reads and writes through,
     * outlive vkFreeMemory until nothing bound to them is left. */

@@ -99,6 +99,14 @@ pv_wsi_strip_handle_types(const struct pv_physical_device *p, const void *chain)
    }
 }
 
+VkExternalMemoryHandleTypeFlags
+pv_wsi_export_types(const VkMemoryAllocateInfo *info)
+{
+   const VkExportMemoryAllocateInfo *e =
+      (const VkExportMemoryAllocateInfo *)find(info->pNext, VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO);
+   return e ? e->handleTypes : 0;
+}
+
 bool
 pv_wsi_export_refused(const struct pv_physical_device *p, const VkMemoryAllocateInfo *info,
                       bool backed)

@@ -22,6 +22,8 @@ VkExternalMemoryHandleTypeFlags pv_wsi_served_handle_types(const struct pv_physi
 /* Clear served handle types from the external-memory create infos in a
  * (scratch) chain, which the host must not see. */
 void pv_wsi_strip_handle_types(const struct pv_physical_device *p, const void *chain);
+/* The handle types an allocation asks to export (0: none). */
+VkExternalMemoryHandleTypeFlags pv_wsi_export_types(const VkMemoryAllocateInfo *info);
 /* An allocation that asks to export a served handle type from memory we
  * cannot back ourselves (`backed` false) cannot be exported. */
 bool pv_wsi_export_refused(const struct pv_physical_device *p, const VkMemoryAllocateInfo *info,

@@ -146,6 +146,9 @@ struct pv_device {
    struct pv_vk_device_table table;
    struct pv_physical_device *pdev;
    PFN_vkGetMemoryHostPointerPropertiesEXT get_host_ptr_props; /* NULL: no import */
+   /* The host's vkGetMemoryFdKHR where the guest enabled the host's own
+    * VK_KHR_external_memory_fd (memory.c exports dma-bufs with it). */
+   PFN_vkGetMemoryFdKHR get_memory_fd;
    struct pv_queue *queues;
    uint32_t queue_count;
    /* A CPU device executes in our process: releases wait for the work
