@@ -2,6 +2,7 @@
 #include "bench/vk_workload.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/client/client_vk.h"
@@ -17,6 +18,7 @@ pv_wl_native(struct pv_vkt *t)
    t->client = NULL;
    t->name = "native";
    t->robust = false;
+   t->extension = NULL;
 }
 
 static void
@@ -35,6 +37,7 @@ pv_wl_through(struct pv_vkt *t, struct pv_vnc *c)
 #undef VKT_THROUGH
    t->client = c;
    t->robust = false;
+   t->extension = NULL;
    t->name = "through";
    pv_cvk_use(c);
 }
@@ -60,6 +63,22 @@ pv_wl_unmap(struct pv_vkt *t, VkDevice dev, VkDeviceMemory mem, struct pv_wl_map
 }
 
 /* ---- a device with a compute pipeline ---------------------------------------- */
+
+static bool
+device_has(VkPhysicalDevice pd, const char *name)
+{
+   uint32_t n = 0;
+   if (vkEnumerateDeviceExtensionProperties(pd, NULL, &n, NULL) != VK_SUCCESS)
+      return false;
+   VkExtensionProperties *e = calloc(n ? n : 1, sizeof(*e));
+   bool found = false;
+   if (e && vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e) == VK_SUCCESS) {
+      for (uint32_t i = 0; i < n && !found; i++)
+         found = !strcmp(e[i].extensionName, name);
+   }
+   free(e);
+   return found;
+}
 
 int
 pv_wl_open_device(struct pv_wl_gpu *g)
@@ -94,6 +113,11 @@ pv_wl_open_device(struct pv_wl_gpu *g)
    VkDeviceCreateInfo dci = { .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
                               .queueCreateInfoCount = 1, .pQueueCreateInfos = &q,
                               .pEnabledFeatures = t->robust ? &robust : NULL };
+   g->has_extension = t->extension && !t->client && device_has(g->pdev, t->extension);
+   if (g->has_extension) {
+      dci.enabledExtensionCount = 1;
+      dci.ppEnabledExtensionNames = &t->extension;
+   }
    if (t->CreateDevice(g->pdev, &dci, NULL, &g->dev) != VK_SUCCESS)
       return -1;
    if (!t->client)

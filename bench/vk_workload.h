@@ -43,6 +43,9 @@ struct pv_vkt {
    struct pv_vnc *client; /* NULL: native */
    const char *name;
    bool robust;           /* devices get robustBufferAccess, as the server forces */
+   /* Natively: a device extension to enable where the device has it
+    * (pv_wl_gpu.has_extension says whether); NULL: none. */
+   const char *extension;
 };
 
 /* Native entry points (the instance-level ones from the loader; the device
@@ -77,6 +80,7 @@ struct pv_wl_gpu {
    VkDescriptorPool dpool;
    VkCommandPool cpool;
    VkFence fence;
+   bool has_extension; /* pv_vkt.extension is enabled */
 };
 
 /* Instance, physical device, device and queue only. */

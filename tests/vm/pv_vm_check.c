@@ -10,6 +10,10 @@
  *             black, copied into a mapped buffer, every pixel checked
  *   latency   empty vkQueueSubmit + vkWaitForFences round trips: the guest's
  *             submit-and-wait latency, median and 90th percentile
+ *   split     (only when named) where a dispatch's time goes: saxpy rounds
+ *             with GPU timestamps, set against CLOCK_MONOTONIC with
+ *             VK_EXT_calibrated_timestamps, split into submit → GPU start,
+ *             GPU time, GPU end → the waiting thread awake; medians
  *
  * Each part prints one "pv-vm-check: PART ok|FAILED …" line; the exit
  * status is 0 only when every part passed.  Arguments name the parts to
@@ -320,6 +324,134 @@ spin(struct pv_wl_gpu *g, double seconds)
    return report("spin", 1, "%u dispatches", n);
 }
 
+/* ---- where a dispatch's time goes ------------------------------------------------ */
+
+/*
+ * Natively and through venus the same program: the difference in "submit →
+ * GPU start" is the submit's extra way (guest driver, transport, the
+ * renderer, the host driver's submit), in "GPU end → awake" the
+ * completion's (fence path, the guest driver's own polling and sleeping),
+ * and "GPU" is the work itself, which should not differ.
+ */
+struct split {
+   PFN_vkGetCalibratedTimestampsEXT calibrate;
+   VkQueryPool pool;
+   double period_ns;   /* per timestamp tick */
+   uint64_t valid_mask;
+};
+
+/* GPU ticks `ticks` on CLOCK_MONOTONIC, in ms, from a fresh calibration. */
+static double
+gpu_to_ms(struct pv_wl_gpu *g, struct split *s, uint64_t ticks)
+{
+   const VkCalibratedTimestampInfoEXT info[2] = {
+      { VK_STRUCTURE_TYPE_CALIBRATED_TIMESTAMP_INFO_EXT, NULL, VK_TIME_DOMAIN_DEVICE_EXT },
+      { VK_STRUCTURE_TYPE_CALIBRATED_TIMESTAMP_INFO_EXT, NULL, VK_TIME_DOMAIN_CLOCK_MONOTONIC_EXT },
+   };
+   uint64_t ts[2], dev;
+   s->calibrate(g->dev, 2, info, ts, &dev);
+   double ago_ns = (double)((ts[0] - ticks) & s->valid_mask) * s->period_ns;
+   return ((double)ts[1] - ago_ns) / 1e6;
+}
+
+static void
+record_timed(struct pv_wl_gpu *g, struct split *s, VkCommandBuffer cb, VkDescriptorSet set)
+{
+   struct {
+      float a;
+      uint32_t n;
+   } pc = { 1.0f, N };
+   VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
+   vkBeginCommandBuffer(cb, &bi);
+   vkCmdResetQueryPool(cb, s->pool, 0, 2);
+   vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, s->pool, 0);
+   vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
+   vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->layout, 0, 1, &set, 0, NULL);
+   vkCmdPushConstants(cb, g->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pc), &pc);
+   vkCmdDispatch(cb, (N + 255) / 256, 1, 1);
+   vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, s->pool, 1);
+   vkEndCommandBuffer(cb);
+}
+
+static double
+median(double *v, unsigned n)
+{
+   qsort(v, n, sizeof(*v), cmp_double);
+   return v[n / 2];
+}
+
+static int
+split(struct pv_wl_gpu *g, unsigned rounds)
+{
+   struct split s = { .calibrate = (PFN_vkGetCalibratedTimestampsEXT)vkGetDeviceProcAddr(
+                         g->dev, "vkGetCalibratedTimestampsEXT") };
+   VkPhysicalDeviceProperties p;
+   vkGetPhysicalDeviceProperties(g->pdev, &p);
+   VkQueueFamilyProperties qf[16];
+   uint32_t nq = 16;
+   vkGetPhysicalDeviceQueueFamilyProperties(g->pdev, &nq, qf);
+   uint32_t bits = g->family < nq ? qf[g->family].timestampValidBits : 0;
+   if (!g->has_extension || !s.calibrate || !bits)
+      return report("split", 0, "needs VK_EXT_calibrated_timestamps and timestamps on the queue");
+   s.period_ns = p.limits.timestampPeriod;
+   s.valid_mask = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+   const VkQueryPoolCreateInfo qi = { .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+                                      .queryType = VK_QUERY_TYPE_TIMESTAMP, .queryCount = 2 };
+   struct pv_wl_buffer x, y;
+   if (vkCreateQueryPool(g->dev, &qi, NULL, &s.pool) != VK_SUCCESS ||
+       pv_wl_buffer_create(g, (VkDeviceSize)N * 4, &x) || pv_wl_buffer_create(g, (VkDeviceSize)N * 4, &y))
+      return report("split", 0, "query pool or buffers could not be made");
+   VkCommandBuffer cb = pv_wl_cmd(g);
+   record_timed(g, &s, cb, pv_wl_saxpy_set(g, &x, &y));
+   double *part[4];
+   for (int i = 0; i < 4; i++)
+      part[i] = calloc(rounds, sizeof(double));
+   VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+                       .pCommandBuffers = &cb };
+   unsigned n = 0;
+   for (unsigned r = 0; r < rounds + 3 && part[3]; r++) {
+      double t0 = now_ms();
+      vkQueueSubmit(g->queue, 1, &si, g->fence);
+      vkWaitForFences(g->dev, 1, &g->fence, VK_TRUE, UINT64_MAX);
+      double t1 = now_ms();
+      vkResetFences(g->dev, 1, &g->fence);
+      uint64_t ts[2];
+      if (vkGetQueryPoolResults(g->dev, s.pool, 0, 2, sizeof(ts), ts, sizeof(ts[0]),
+                                VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) != VK_SUCCESS)
+         break;
+      double start = gpu_to_ms(g, &s, ts[0]), end = gpu_to_ms(g, &s, ts[1]);
+      if (r < 3)
+         continue; /* warm-up: first submissions pay one-time costs */
+      part[0][n] = (start - t0) * 1000;
+      part[1][n] = (end - start) * 1000;
+      part[2][n] = (t1 - end) * 1000;
+      part[3][n++] = (t1 - t0) * 1000;
+   }
+   int ret = n == rounds
+                ? report("split", 1,
+                         "%u saxpy rounds of %u floats, medians: submit->GPU start %.0f us, "
+                         "GPU %.0f us, GPU end->awake %.0f us, wall %.0f us",
+                         n, N, median(part[0], n), median(part[1], n), median(part[2], n),
+                         median(part[3], n))
+                : report("split", 0, "timestamps could not be read (%u of %u rounds)", n, rounds);
+   for (int i = 0; i < 4; i++)
+      free(part[i]);
+   vkDestroyQueryPool(g->dev, s.pool, NULL);
+   pv_wl_buffer_destroy(g, &x);
+   pv_wl_buffer_destroy(g, &y);
+   return ret;
+}
+
+static bool
+named(int argc, char **argv, const char *part)
+{
+   for (int i = 1; i < argc; i++) {
+      if (!strcmp(argv[i], part))
+         return true;
+   }
+   return false;
+}
+
 static bool
 wanted(int argc, char **argv, const char *part)
 {
@@ -336,6 +468,7 @@ main(int argc, char **argv)
    struct pv_vkt t;
    struct pv_wl_gpu g;
    pv_wl_native(&t);
+   t.extension = VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME; /* for split */
    if (pv_wl_open(&g, &t))
       return report("device", 0, "no Vulkan device with a compute queue");
    VkPhysicalDeviceProperties p;
@@ -349,6 +482,7 @@ main(int argc, char **argv)
       failed += wanted(argc, argv, "compute") ? compute(&g) : 0;
       failed += wanted(argc, argv, "render") ? render(&g) : 0;
       failed += wanted(argc, argv, "latency") ? latency(&g, 200) : 0;
+      failed += named(argc, argv, "split") ? split(&g, 50) : 0;
    }
    pv_wl_close(&g);
    return failed ? 1 : 0;

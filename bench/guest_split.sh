@@ -1,0 +1,51 @@
+#!/bin/sh
+# guest_split.sh — where a dispatch's time goes through each packaged guest
+# driver, beside the same program natively on the same host driver.
+#
+#   bench/guest_split.sh [ROUNDS] [GUEST...]     (root: it uses ./dev.sh vm --vtest)
+#
+# In each guest root (default: trixie trixie-backports sid) `pv-vm-check
+# split` runs ROUNDS times (default 3) through the guest's venus driver and
+# pv-venus serve, and as often natively on the host's own lavapipe (copied
+# into the root by pv-vm), in turns.  Each run is 50 saxpy dispatches over
+# 1M floats with GPU timestamps set against CLOCK_MONOTONIC
+# (VK_EXT_calibrated_timestamps; guest and host share the clock under
+# vtest), and reports medians of:
+#   submit->GPU start  the submit's way down (guest driver, transport, the
+#                      renderer, the host driver's submit)
+#   GPU                the work itself
+#   GPU end->awake     the completion's way back (fence path, the guest
+#                      driver's polling and sleeping)
+#   wall               submit to the waiting thread awake
+# The last column is native wall / through wall: the throughput ratio
+# (1.00 = as fast as native).  A benchmark: it never fails on time.
+set -u
+ROUNDS=${1:-3}
+[ $# -gt 0 ] && shift
+GUESTS=${*:-trixie trixie-backports sid}
+HOST=/usr/local/lib/pv-host-lavapipe
+here=$(cd "$(dirname "$0")/.." && pwd)
+printf '%-17s %-8s %14s %9s %14s %9s %8s\n' guest side "submit->start" GPU "end->awake" wall ratio
+for g in $GUESTS; do
+   out=$("$here/dev.sh" vm --vtest --guest "$g" "for i in \$(seq $ROUNDS); do
+         pv-vm-check split | sed -n 's/^pv-vm-check: split ok: /through /p'
+         VK_ICD_FILENAMES=$HOST/icd.json LD_LIBRARY_PATH=$HOST pv-vm-check split |
+            sed -n 's/^pv-vm-check: split ok: /native /p'
+      done" 2>/dev/null)
+   echo "$out" | awk -v g="$g" '
+      { side = $1
+        n = split($0, f, /[^0-9]+/);
+        # the four medians are the last four numbers of the line
+        s[side] += f[n-4]; gp[side] += f[n-3]; e[side] += f[n-2]; w[side] += f[n-1]; c[side]++ }
+      END {
+         if (!c["through"] || !c["native"]) { printf "%-17s no result\n", g; exit }
+         for (k = 0; k < 2; k++) {
+            side = k ? "native" : "through"
+            printf "%-17s %-8s %11.0f us %6.0f us %11.0f us %6.0f us", g, side,
+                   s[side] / c[side], gp[side] / c[side], e[side] / c[side], w[side] / c[side]
+            if (!k) printf " %8.2f", (w["native"] / c["native"]) / (w["through"] / c["through"])
+            printf "\n"
+         }
+      }'
+done
+echo "(means over $ROUNDS runs of each run's medians; 1M floats, lavapipe: GPU time is CPU time)"
