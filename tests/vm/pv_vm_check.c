@@ -452,14 +452,11 @@ named(int argc, char **argv, const char *part)
    return false;
 }
 
+/* Parts named on the command line, or all (but split) when none is. */
 static bool
 wanted(int argc, char **argv, const char *part)
 {
-   for (int i = 1; i < argc; i++) {
-      if (!strcmp(argv[i], part))
-         return true;
-   }
-   return argc < 2;
+   return argc < 2 || named(argc, argv, part);
 }
 
 int

@@ -58,8 +58,8 @@ force_robust_buffer_access(const struct pv_physical_device *p, VkDeviceCreateInf
    info->pEnabledFeatures = own;
 }
 
-static bool
-enables(const VkDeviceCreateInfo *info, const char *name)
+bool
+pv_create_info_enables(const VkDeviceCreateInfo *info, const char *name)
 {
    for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
       if (!strcmp(info->ppEnabledExtensionNames[i], name))
@@ -184,7 +184,7 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
    if (p->has_host_ptr)
       dev->get_host_ptr_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)pv_loader_device_proc(
          p->instance->renderer, dev->handle, "vkGetMemoryHostPointerPropertiesEXT");
-   if (enables(a->pCreateInfo, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME) &&
+   if (pv_create_info_enables(a->pCreateInfo, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME) &&
        !pv_physical_device_serves(p, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME))
       dev->get_memory_fd = (PFN_vkGetMemoryFdKHR)pv_loader_device_proc(
          p->instance->renderer, dev->handle, "vkGetMemoryFdKHR");

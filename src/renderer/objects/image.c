@@ -883,16 +883,6 @@ robust_image_supported(const struct pv_physical_device *p)
    return rob.robustImageAccess;
 }
 
-static bool
-enables_extension(const VkDeviceCreateInfo *info, const char *name)
-{
-   for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
-      if (!strcmp(info->ppEnabledExtensionNames[i], name))
-         return true;
-   }
-   return false;
-}
-
 /* Shader image accesses outside an image must not reach the host's memory
  * (on lavapipe images are host memory).  The feature goes where the guest
  * put its features (a chain may not hold both structs); else our own
@@ -917,7 +907,7 @@ pv_image_force_robust_access(const struct pv_physical_device *p, VkDeviceCreateI
    }
    bool core = p->props.apiVersion >= VK_API_VERSION_1_3 &&
                p->instance->api_version >= VK_API_VERSION_1_3;
-   if (!core && !enables_extension(info, VK_EXT_IMAGE_ROBUSTNESS_EXTENSION_NAME))
+   if (!core && !pv_create_info_enables(info, VK_EXT_IMAGE_ROBUSTNESS_EXTENSION_NAME))
       return;
    *own = (VkPhysicalDeviceImageRobustnessFeatures){
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_ROBUSTNESS_FEATURES,

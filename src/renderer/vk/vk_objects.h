@@ -184,6 +184,8 @@ int pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance 
                             VkPhysicalDevice handle);
 void pv_physical_device_fini(struct pv_physical_device *pdev);
 bool pv_physical_device_offers(const struct pv_physical_device *pdev, const char *ext);
+/* A device create info enables extension `name` (device.c). */
+bool pv_create_info_enables(const VkDeviceCreateInfo *info, const char *name);
 const char *pv_physical_device_withheld_reason(const char *name);
 /* What we serve in place of the host where it lacks extension `name`
  * (memory ones need the host's VK_EXT_external_memory_host, `host_ptr`;
