@@ -95,6 +95,15 @@ modifier_queries(struct e2e_dev *d, bool served)
                 (mods[i].drmFormatModifierTilingFeatures & VK_FORMAT_FEATURE_COLOR_ATTACHMENT_BIT);
    REQUIRE(linear);
    REQUIRE(!served || list.drmFormatModifierCount == 1);
+   if (served) { /* a depth format has no plane 0 of color: no modifier */
+      VkDrmFormatModifierPropertiesListEXT none = {
+         .sType = VK_STRUCTURE_TYPE_DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT };
+      VkFormatProperties2 dp = { .sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_2, .pNext = &none };
+      struct pv_vkGetPhysicalDeviceFormatProperties2_args da = {
+         .physicalDevice = pd, .format = VK_FORMAT_D32_SFLOAT, .pFormatProperties = &dp };
+      OK(PV_VNC_CALL(c, vkGetPhysicalDeviceFormatProperties2, &da));
+      REQUIRE(none.drmFormatModifierCount == 0);
+   }
 
    VkPhysicalDeviceImageDrmFormatModifierInfoEXT mi = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT,

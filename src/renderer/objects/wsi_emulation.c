@@ -118,6 +118,16 @@ pv_wsi_export_refused(const struct pv_physical_device *p, const VkMemoryAllocate
 
 /* ---- DRM_FORMAT_MOD_LINEAR as linear tiling ------------------------------------ */
 
+/* The formats a served LINEAR modifier is offered for: one color plane
+ * (its plane 0 is the color aspect; depth, stencil and multi-planar
+ * formats have other aspects). */
+static bool
+modifier_format(VkFormat f)
+{
+   const struct pv_format_info *fi = pv_format_info(f);
+   return fi && !fi->depth_size && !fi->stencil && !fi->planes;
+}
+
 VkResult
 pv_wsi_image_create_info(const struct pv_physical_device *p, VkImageCreateInfo *ci,
                          struct pv_wsi_image *out)
@@ -144,7 +154,7 @@ pv_wsi_image_create_info(const struct pv_physical_device *p, VkImageCreateInfo *
          out->plane0 = e->pPlaneLayouts[0];
       }
    }
-   if (!linear) /* a modifier we never offered */
+   if (!linear || !modifier_format(ci->format)) /* a modifier we never offered */
       return VK_ERROR_UNKNOWN;
    ci->tiling = VK_IMAGE_TILING_LINEAR;
    out->linear_modifier = true;
@@ -196,14 +206,6 @@ pv_handle_vkGetImageDrmFormatModifierPropertiesEXT(
 
 /* ---- physical-device queries ---------------------------------------------------- */
 
-static bool
-single_plane(VkFormat f)
-{
-   /* the multi-planar and 4:2:x formats are all in these two ranges */
-   return !(f >= VK_FORMAT_G8B8G8R8_422_UNORM && f <= VK_FORMAT_G16_B16_R16_3PLANE_444_UNORM) &&
-          !(f >= VK_FORMAT_G8_B8R8_2PLANE_444_UNORM && f <= VK_FORMAT_G16_B16R16_2PLANE_444_UNORM);
-}
-
 /* Fill the guest's modifier lists: LINEAR, with the linear tiling's
  * features, where the format has any. */
 static void
@@ -221,7 +223,7 @@ fill_modifier_lists(VkPhysicalDevice pd, VkFormat format, VkFormatProperties2 *o
       vkGetPhysicalDeviceFormatProperties2(pd, format, &q);
       features2 = own.linearTilingFeatures ? own.linearTilingFeatures : features2;
    }
-   bool have = single_plane(format) && out->formatProperties.linearTilingFeatures;
+   bool have = modifier_format(format) && out->formatProperties.linearTilingFeatures;
    if (list1) {
       VkDrmFormatModifierPropertiesListEXT *l = (void *)list1;
       if (have && l->pDrmFormatModifierProperties && l->drmFormatModifierCount)
@@ -274,7 +276,7 @@ pv_wsi_image_format_properties2(VkPhysicalDevice pd, const struct pv_physical_de
       mod = unlink_struct(info, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT, &wm);
       const VkPhysicalDeviceImageDrmFormatModifierInfoEXT *m = (const void *)mod;
       info->tiling = VK_IMAGE_TILING_LINEAR;
-      if (!m || m->drmFormatModifier != DRM_FORMAT_MOD_LINEAR || !single_plane(info->format)) {
+      if (!m || m->drmFormatModifier != DRM_FORMAT_MOD_LINEAR || !modifier_format(info->format)) {
          relink(mod, wm);
          relink(ext, we);
          info->tiling = tiling;
