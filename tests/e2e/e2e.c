@@ -155,6 +155,24 @@ e2e_wait_fds(int n)
    return now;
 }
 
+VkPhysicalDevice
+e2e_host_device(VkInstance *inst)
+{
+   VkApplicationInfo app = { .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+                             .apiVersion = VK_API_VERSION_1_1 };
+   VkInstanceCreateInfo ci = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                               .pApplicationInfo = &app };
+   *inst = VK_NULL_HANDLE;
+   if (vkCreateInstance(&ci, NULL, inst) != VK_SUCCESS) {
+      *inst = VK_NULL_HANDLE;
+      return VK_NULL_HANDLE;
+   }
+   uint32_t n = 1;
+   VkPhysicalDevice pd = VK_NULL_HANDLE;
+   VkResult r = vkEnumeratePhysicalDevices(*inst, &n, &pd);
+   return (r == VK_SUCCESS || r == VK_INCOMPLETE) && n ? pd : VK_NULL_HANDLE;
+}
+
 double
 e2e_ms(void)
 {

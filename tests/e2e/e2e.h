@@ -166,6 +166,11 @@ int e2e_shader(struct e2e_dev *d, const uint32_t *code, size_t bytes, uint64_t *
    } while (0)
 #endif
 
+/* The host driver's first physical device, natively (no server), for a
+ * test that skips or adapts to what the host has; VK_NULL_HANDLE if none.
+ * The caller destroys *inst (set whenever the instance was made). */
+VkPhysicalDevice e2e_host_device(VkInstance *inst);
+
 /* Milliseconds since an arbitrary start. */
 double e2e_ms(void);
 

@@ -29,23 +29,16 @@ static struct e2e_server srv;
 static bool
 host_has_host_copy(void)
 {
-   VkApplicationInfo app = { .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-                             .apiVersion = VK_API_VERSION_1_1 };
-   VkInstanceCreateInfo ci = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
-                               .pApplicationInfo = &app };
    VkInstance inst;
-   if (vkCreateInstance(&ci, NULL, &inst) != VK_SUCCESS)
-      return false;
-   uint32_t n = 1;
-   VkPhysicalDevice pd;
+   VkPhysicalDevice pd = e2e_host_device(&inst);
    VkPhysicalDeviceHostImageCopyFeatures hic = {
       .sType = (VkStructureType)1000270000 /* ..._HOST_IMAGE_COPY_FEATURES */ };
    VkPhysicalDeviceFeatures2 f2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
                                     .pNext = &hic };
-   VkResult r = vkEnumeratePhysicalDevices(inst, &n, &pd);
-   if ((r == VK_SUCCESS || r == VK_INCOMPLETE) && n)
+   if (pd)
       vkGetPhysicalDeviceFeatures2(pd, &f2);
-   vkDestroyInstance(inst, NULL);
+   if (inst)
+      vkDestroyInstance(inst, NULL);
    return hic.hostImageCopy;
 }
 
