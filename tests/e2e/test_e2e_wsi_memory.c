@@ -217,6 +217,15 @@ modifier_image(struct e2e_dev *d, bool served, uint64_t *image, uint64_t *memory
       OK(PV_VNC_SEND(c, vkDestroyImage, &da));
       printf("explicit plane layout: row pitch %llu refused, the host's taken\n",
              (unsigned long long)(layout.rowPitch + 256));
+      /* a list without LINEAR names nothing we offered: an error, and the
+       * context goes on */
+      const uint64_t tiled[] = { 0x0100000000000001ull };
+      ml.pDrmFormatModifiers = tiled;
+      ci.pNext = &ext;
+      id = pv_vnc_new_id(c);
+      OK(PV_VNC_CALL(c, vkCreateImage, &cia));
+      REQUIRE(cia.ret != VK_SUCCESS);
+      printf("modifier list without LINEAR: vkCreateImage gives %d\n", (int)cia.ret);
    }
    return 0;
 }
