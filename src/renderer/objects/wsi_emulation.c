@@ -6,10 +6,12 @@
  * and the foreign queue family (VK_EXT_queue_family_foreign).
  *
  * Why: Mesa 25.0's venus offers VK_KHR_swapchain only when the renderer
- * has all three (docs/GUESTS.md); lavapipe 22.3 has none of the last two
- * and MoltenVK none at all.  physical_device.c offers each one the host
- * lacks as ours (pdev->served) and keeps it from the host device; this
- * file makes what the guest then sends mean what the extension says:
+ * has all three (docs/GUESTS.md); lavapipe 22.3 has none of them, NVIDIA
+ * 580 no dma-buf export, MoltenVK none at all.  With
+ * PV_RENDERER_SERVE_WSI_MEMORY (pvvenus.h says why it is opt-in)
+ * physical_device.c offers each one the host lacks as ours (pdev->served)
+ * and keeps it from the host device; this file makes what the guest then
+ * sends mean what the extension says:
  *
  *  - Export.  Host-visible memory is our shared memory already (memory.c),
  *    so it is exported as that memory: in a VM the guest kernel makes the
