@@ -20,6 +20,7 @@
 
 const char *pv_physical_device_withheld_reason(const char *name);
 const char *pv_physical_device_served_reason(const char *name, bool host_ptr, bool wsi);
+const char *pv_physical_device_servable(size_t i);
 
 static void
 print_version(const char *label, uint32_t v)
@@ -74,19 +75,15 @@ print_device(VkPhysicalDevice pd, uint32_t index, int verbose)
       host_ptr |= !strcmp(e[i].extensionName, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
    }
    printf("  offered to the guest: %u of the driver's %u device extensions\n", offered, n);
-   static const char *const servable[] = {
-      VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
-      VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME, VK_EXT_IMAGE_DRM_FORMAT_MODIFIER_EXTENSION_NAME,
-      VK_EXT_QUEUE_FAMILY_FOREIGN_EXTENSION_NAME,
-   };
-   for (size_t s = 0; s < sizeof(servable) / sizeof(servable[0]); s++) {
+   const char *served;
+   for (size_t s = 0; (served = pv_physical_device_servable(s)); s++) {
       bool host_has = false;
       for (uint32_t i = 0; i < n; i++)
-         host_has |= !strcmp(e[i].extensionName, servable[s]);
-      const char *what = pv_physical_device_served_reason(servable[s], host_ptr, true);
-      bool always = pv_physical_device_served_reason(servable[s], host_ptr, false);
+         host_has |= !strcmp(e[i].extensionName, served);
+      const char *what = pv_physical_device_served_reason(served, host_ptr, true);
+      bool always = pv_physical_device_served_reason(served, host_ptr, false);
       if (!host_has && what)
-         printf("    + %s: served by the renderer%s: %s\n", servable[s],
+         printf("    + %s: served by the renderer%s: %s\n", served,
                 always ? "" : " with --wsi-dma-buf", what);
    }
    for (uint32_t i = 0; i < n; i++) {

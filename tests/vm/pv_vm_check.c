@@ -403,13 +403,13 @@ split(struct pv_wl_gpu *g, unsigned rounds)
       return report("split", 0, "query pool or buffers could not be made");
    VkCommandBuffer cb = pv_wl_cmd(g);
    record_timed(g, &s, cb, pv_wl_saxpy_set(g, &x, &y));
-   double *part[4];
+   double *all = calloc(4 * (size_t)rounds, sizeof(double)), *part[4];
    for (int i = 0; i < 4; i++)
-      part[i] = calloc(rounds, sizeof(double));
+      part[i] = all + (size_t)i * rounds;
    VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
                        .pCommandBuffers = &cb };
    unsigned n = 0;
-   for (unsigned r = 0; r < rounds + 3 && part[3]; r++) {
+   for (unsigned r = 0; r < rounds + 3 && all; r++) {
       double t0 = now_ms();
       vkQueueSubmit(g->queue, 1, &si, g->fence);
       vkWaitForFences(g->dev, 1, &g->fence, VK_TRUE, UINT64_MAX);
@@ -434,8 +434,7 @@ split(struct pv_wl_gpu *g, unsigned rounds)
                          n, N, median(part[0], n), median(part[1], n), median(part[2], n),
                          median(part[3], n))
                 : report("split", 0, "timestamps could not be read (%u of %u rounds)", n, rounds);
-   for (int i = 0; i < 4; i++)
-      free(part[i]);
+   free(all);
    vkDestroyQueryPool(g->dev, s.pool, NULL);
    pv_wl_buffer_destroy(g, &x);
    pv_wl_buffer_destroy(g, &y);

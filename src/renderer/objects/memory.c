@@ -186,7 +186,8 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
    }
    bool backed = pv_memory_type_is_host_visible(dev->pdev, info->memoryTypeIndex) &&
                  dev->get_host_ptr_props;
-   if (pv_wsi_export_refused(dev->pdev, info, backed)) {
+   VkExternalMemoryHandleTypeFlags export_types = pv_wsi_export_types(info);
+   if ((export_types & pv_wsi_served_handle_types(dev->pdev)) && !backed) {
       /* the host cannot export it and we cannot back it (wsi_emulation.c) */
       pv_warn(d->vk->ctx->log, "%s: memory type %u cannot be exported on this host",
               d->vk->ctx->name, info->memoryTypeIndex);
@@ -203,7 +204,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatcher *d, struct pv_vkAllocateMemory_a
    atomic_init(&mem->refs, 1);
    mem->size = info->allocationSize;
    mem->type = info->memoryTypeIndex;
-   mem->export_types = pv_wsi_export_types(info);
+   mem->export_types = export_types;
    if (backed)
       a->ret = allocate_host_visible(dev, info, mem);
    else

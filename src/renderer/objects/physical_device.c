@@ -75,6 +75,12 @@ pv_physical_device_served_reason(const char *name, bool host_ptr, bool wsi)
    return NULL;
 }
 
+const char *
+pv_physical_device_servable(size_t i)
+{
+   return i < SERVED_COUNT ? served[i].name : NULL;
+}
+
 bool
 pv_physical_device_serves(const struct pv_physical_device *pdev, const char *name)
 {
@@ -89,9 +95,9 @@ pv_physical_device_serves(const struct pv_physical_device *pdev, const char *nam
 static void
 offer_served(struct pv_physical_device *pdev)
 {
+   bool wsi = pdev->instance->renderer->config.flags & PV_RENDERER_SERVE_WSI_MEMORY;
    for (size_t i = 0; i < SERVED_COUNT; i++) {
       const char *name = served[i].name;
-      bool wsi = pdev->instance->renderer->config.flags & PV_RENDERER_SERVE_WSI_MEMORY;
       if (pv_physical_device_offers(pdev, name) ||
           !pv_physical_device_served_reason(name, pdev->has_host_ptr, wsi))
          continue;

@@ -109,15 +109,6 @@ pv_wsi_export_types(const VkMemoryAllocateInfo *info)
    return e ? e->handleTypes : 0;
 }
 
-bool
-pv_wsi_export_refused(const struct pv_physical_device *p, const VkMemoryAllocateInfo *info,
-                      bool backed)
-{
-   const VkExportMemoryAllocateInfo *e =
-      (const VkExportMemoryAllocateInfo *)find(info->pNext, VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO);
-   return e && (e->handleTypes & pv_wsi_served_handle_types(p)) && !backed;
-}
-
 /* ---- DRM_FORMAT_MOD_LINEAR as linear tiling ------------------------------------ */
 
 /* The formats a served LINEAR modifier is offered for: one color plane
@@ -274,24 +265,21 @@ pv_wsi_image_format_properties2(VkPhysicalDevice pd, const struct pv_physical_de
    if (handle & served)
       ext = unlink_struct(info, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO, &we);
    VkImageTiling tiling = info->tiling;
+   bool offered = true;
    if ((p->served & PV_SERVED_MODIFIER) && tiling == VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT) {
       mod = unlink_struct(info, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT, &wm);
       const VkPhysicalDeviceImageDrmFormatModifierInfoEXT *m = (const void *)mod;
       info->tiling = VK_IMAGE_TILING_LINEAR;
-      if (!m || m->drmFormatModifier != DRM_FORMAT_MOD_LINEAR || !modifier_format(info->format)) {
-         relink(mod, wm);
-         relink(ext, we);
-         info->tiling = tiling;
-         return VK_ERROR_FORMAT_NOT_SUPPORTED;
-      }
+      offered = m && m->drmFormatModifier == DRM_FORMAT_MOD_LINEAR && modifier_format(info->format);
    }
-   VkResult r = vkGetPhysicalDeviceImageFormatProperties2(pd, info, out);
+   VkResult r = offered ? vkGetPhysicalDeviceImageFormatProperties2(pd, info, out)
+                        : VK_ERROR_FORMAT_NOT_SUPPORTED;
    relink(mod, wm);
    relink(ext, we);
    info->tiling = tiling;
    VkExternalImageFormatProperties *eo = (void *)find(
       out->pNext, VK_STRUCTURE_TYPE_EXTERNAL_IMAGE_FORMAT_PROPERTIES);
-   if (ext && eo) /* exportable, as our memory: never importable */
+   if (r == VK_SUCCESS && ext && eo) /* exportable, as our memory: never importable */
       eo->externalMemoryProperties = (VkExternalMemoryProperties){
          VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT, 0, handle };
    return r;

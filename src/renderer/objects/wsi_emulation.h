@@ -24,10 +24,6 @@ VkExternalMemoryHandleTypeFlags pv_wsi_served_handle_types(const struct pv_physi
 void pv_wsi_strip_handle_types(const struct pv_physical_device *p, const void *chain);
 /* The handle types an allocation asks to export (0: none). */
 VkExternalMemoryHandleTypeFlags pv_wsi_export_types(const VkMemoryAllocateInfo *info);
-/* An allocation that asks to export a served handle type from memory we
- * cannot back ourselves (`backed` false) cannot be exported. */
-bool pv_wsi_export_refused(const struct pv_physical_device *p, const VkMemoryAllocateInfo *info,
-                           bool backed);
 
 /* Rewrite an image create info (a scratch copy) for the host: served
  * handle types cleared, a served LINEAR modifier made linear tiling;

@@ -191,6 +191,8 @@ const char *pv_physical_device_withheld_reason(const char *name);
  * (memory ones need the host's VK_EXT_external_memory_host, `host_ptr`;
  * the window-system ones PV_RENDERER_SERVE_WSI_MEMORY, `wsi`), or NULL. */
 const char *pv_physical_device_served_reason(const char *name, bool host_ptr, bool wsi);
+/* The i-th extension we can serve, NULL past the last (pv-venus info). */
+const char *pv_physical_device_servable(size_t i);
 /* We serve extension `name` on this device (the host lacks it). */
 bool pv_physical_device_serves(const struct pv_physical_device *pdev, const char *name);
 /* Which memory types host-pointer import can back (probed once). */
