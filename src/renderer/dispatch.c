@@ -13,6 +13,7 @@
 #include "renderer/core/recorder.h"
 #include "renderer/core/resource.h"
 #include "renderer/guards/guards.h"
+#include "renderer/ring_gate.h"
 #include "renderer/vk/vk_context.h"
 
 #define PV_COMMAND_GENERATE_REPLY 0x1u
@@ -58,6 +59,16 @@ record_command(struct pv_dispatcher *d, const struct pv_cs_decoder *dec, const u
                      sizeof(channel), data, size);
 }
 
+/* Whether a command on the context must wait for the ring positions the
+ * context waited for (ring_gate.h).  Not the ring-order commands
+ * themselves: a seqno for the ring to wait for, a wake-up, another wait. */
+static bool
+follows_ring(uint32_t type)
+{
+   return type != PV_CMD_vkWaitRingSeqnoMESA && type != PV_CMD_vkSubmitVirtqueueSeqnoMESA &&
+          type != PV_CMD_vkNotifyRingMESA;
+}
+
 int
 pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const uint8_t *data,
                     size_t avail, size_t *consumed)
@@ -93,6 +104,12 @@ pv_dispatch_command(struct pv_dispatcher *d, struct pv_cs_decoder *dec, const ui
    }
    *consumed = (size_t)(dec->cur - data);
    record_command(d, dec, data, *consumed);
+   if (!d->ring && d->vk->gate_ring && follows_ring(type) && pv_ring_gate_settle(d->vk)) {
+      pv_dispatch_fail(d, "%s: the ring failed before a position the context waited for",
+                       info->name);
+      pv_cs_decoder_reset_scratch(dec);
+      return -1;
+   }
    pv_trace(d->vk->ctx->log, "%s: %s (%zu bytes)%s", d->vk->ctx->name, info->name, *consumed,
             flags & PV_COMMAND_GENERATE_REPLY ? " +reply" : "");
    unsigned route = pv_guards_route(type);

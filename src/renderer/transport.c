@@ -16,6 +16,7 @@
 #include "renderer/command_loop.h"
 #include "renderer/handlers.h"
 #include "renderer/core/resource.h"
+#include "renderer/ring_gate.h"
 #include "renderer/vk/vk_context.h"
 
 #define STYPE_RING_MONITOR_INFO_MESA 1000384006
@@ -66,6 +67,7 @@ ring_free(struct pv_vk_ring *r)
       pv_ring_monitor_remove(r->vk->monitor, r->ring);
    pv_event_signal(&r->vq_event); /* release a vkWaitVirtqueueSeqnoMESA */
    pv_ring_destroy(r->ring);      /* joins the reader */
+   pv_ring_gate_fini(r);
    pv_dispatcher_fini(&r->disp);
    pv_event_fini(&r->vq_event);
    pv_resource_unpin(r->vk->ctx, r->res);
@@ -101,7 +103,8 @@ ring_setup(struct pv_dispatcher *d, struct pv_vk_ring *r, const VkRingCreateInfo
    }
    struct pv_ring_params p = {
       .base = (uint8_t *)r->res->map + info->offset, .layout = l,
-      .idle_timeout_ns = info->idleTimeout, .consume = ring_consume, .user = r,
+      .idle_timeout_ns = info->idleTimeout, .consume = ring_consume,
+      .on_progress = pv_ring_gate_progress, .user = r,
       .log = d->vk->ctx->log, .name = d->vk->ctx->name,
    };
    if (pv_ring_create(&p, &r->ring, err, sizeof(err))) {
@@ -150,6 +153,7 @@ pv_handle_vkCreateRingMESA(struct pv_dispatcher *d, struct pv_vkCreateRingMESA_a
    r->id = a->ring;
    r->vk = vk;
    pv_event_init(&r->vq_event);
+   pv_ring_gate_init(r);
    pv_dispatcher_init(&r->disp, vk, r);
    r->res = pv_context_pin_resource(vk->ctx, info->resourceId);
    if (!r->res) {
@@ -173,6 +177,7 @@ pv_handle_vkCreateRingMESA(struct pv_dispatcher *d, struct pv_vkCreateRingMESA_a
    }
    pv_dispatcher_fini(&r->disp);
    pv_event_fini(&r->vq_event);
+   pv_ring_gate_fini(r);
    if (r->res)
       pv_resource_unpin(vk->ctx, r->res);
    pv_budget_give(&rd->rings, 1);
@@ -279,17 +284,8 @@ void
 pv_handle_vkWaitRingSeqnoMESA(struct pv_dispatcher *d, struct pv_vkWaitRingSeqnoMESA_args *a)
 {
    struct pv_vk_ring *r = on_context(d) ? find_ring_or_fail(d, a->ring) : NULL;
-   if (!r || d->vk->replaying)
-      return;
-   pv_ring_notify(r->ring);
-   /* Woken by the ring's reader as it publishes head; the slices only let
-    * a context that failed elsewhere stop waiting. */
-   int ret;
-   while ((ret = pv_ring_wait_head(r->ring, a->seqno, 100000000ull)) == -ETIMEDOUT &&
-          !pv_dispatch_failed(d))
-      ;
-   if (ret)
-      pv_dispatch_fail(d, "ring failed before seqno %llu", (unsigned long long)a->seqno);
+   if (r && !d->vk->replaying)
+      pv_ring_gate_open(d, r, (uint32_t)a->seqno);
 }
 
 /* ---- reply streams and indirect streams ----------------------------------------- */

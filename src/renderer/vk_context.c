@@ -11,6 +11,7 @@
 #include "renderer/guards/guards.h"
 #include "renderer/objects/memory.h"
 #include "renderer/objects/semaphore.h"
+#include "renderer/ring_gate.h"
 #include "renderer/vk/vk_context.h"
 #include "renderer/vk/vk_objects.h"
 
@@ -61,6 +62,16 @@ vk_context_destroy(struct pv_context *ctx)
    ctx->vk = NULL;
 }
 
+/* The context's settle hook (ring_gate.h). */
+static int
+settle(struct pv_context *ctx)
+{
+   if (!ctx->vk || !pv_ring_gate_settle(ctx->vk))
+      return 0;
+   pv_context_set_fatal(ctx, "a ring failed before a position the context waited for");
+   return -EIO;
+}
+
 int
 pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out)
 {
@@ -83,6 +94,7 @@ pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out)
    ctx->vk = vk;
    ctx->on_destroy = vk_context_destroy;
    ctx->export_memory = pv_memory_export;
+   ctx->settle = settle;
    vk->on_object_free = pv_guards_forget;
    *out = vk;
    return 0;

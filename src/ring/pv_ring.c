@@ -195,7 +195,7 @@ pv_ring_set_alive(struct pv_ring *ring)
 uint32_t
 pv_ring_head(const struct pv_ring *ring)
 {
-   return atomic_load_explicit(ring->head, memory_order_acquire);
+   return atomic_load(ring->head); /* seq_cst: ring_gate.c pairs with it */
 }
 
 /* Whether free-running head has reached `seqno` (mod 2^32). */
@@ -287,10 +287,12 @@ consume_ready(struct pv_ring *ring, uint32_t n)
       ring->cur += (uint32_t)used;
       /* seq_cst store, then load of head_waiters: pairs with the waiter's
        * increment and load of head (Dekker), so a waiter either sees the
-       * new head or is signalled */
+       * new head or is signalled; ring_gate.c pairs with it the same way */
       atomic_store(ring->head, ring->cur);
       if (atomic_load(&ring->head_waiters))
          pv_event_signal(&ring->progress);
+      if (ring->p.on_progress)
+         ring->p.on_progress(ring->p.user);
       atomic_fetch_add_explicit(&ring->commands, 1, memory_order_relaxed);
       atomic_fetch_add_explicit(&ring->bytes, used, memory_order_relaxed);
    }
@@ -385,6 +387,8 @@ ring_main(void *arg)
          wait_for_work(ring, seen, &w);
       }
    }
+   if (ring->p.on_progress)
+      ring->p.on_progress(ring->p.user);
    return NULL;
 }
 

@@ -66,6 +66,10 @@ struct pv_ring_params {
    struct pv_ring_layout layout;
    uint64_t idle_timeout_ns;   /* guest's idleTimeout; clamped to >= 1 us */
    pv_ring_consume_fn consume;
+   /* Optional, on the ring thread: after each head it publishes, and once
+    * when the reader stops (fatal, or being destroyed); pv_ring_head(),
+    * pv_ring_is_fatal() and pv_ring_stopping() tell which. */
+   void (*on_progress)(void *user);
    void *user;
    const struct pv_logger *log;
    const char *name;           /* for logs and the thread name */

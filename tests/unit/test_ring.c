@@ -20,7 +20,22 @@ struct checker {
    uint64_t bad;
    atomic_uint received;
    bool fail_next; /* make the consumer reject a command */
+   /* on_progress: calls, the head each saw, whether one saw FATAL */
+   struct pv_ring **ring;
+   atomic_uint progress;
+   _Atomic uint32_t progress_head;
+   atomic_bool progress_fatal;
 };
+
+static void
+note_progress(void *user)
+{
+   struct checker *c = user;
+   atomic_store(&c->progress_head, pv_ring_head(*c->ring));
+   if (pv_ring_is_fatal(*c->ring))
+      atomic_store(&c->progress_fatal, true);
+   atomic_fetch_add(&c->progress, 1);
+}
 
 static uint32_t
 checksum(const uint8_t *p, size_t n, uint32_t seed)
@@ -83,8 +98,10 @@ fixture_init(struct fixture *f, uint32_t buf_size, uint64_t idle_ns)
    pv_guest_ring_init(&f->guest, f->mem, &f->layout);
    struct pv_ring_params p = {
       .base = f->mem, .layout = f->layout, .idle_timeout_ns = idle_ns,
-      .consume = check_record, .user = &f->check, .log = &f->log, .name = "test",
+      .consume = check_record, .on_progress = note_progress, .user = &f->check,
+      .log = &f->log, .name = "test",
    };
+   f->check.ring = &f->ring;
    char err[128];
    int ret = pv_ring_create(&p, &f->ring, err, sizeof(err));
    if (!ret)
@@ -312,11 +329,20 @@ test_consumer_error_is_fatal(void)
    uint8_t rec[16];
    uint32_t seqno = pv_guest_ring_write(&f.guest, f.ring, rec, make_record(rec, 0, 16));
    pv_guest_ring_wait(&f.guest, seqno);
+   /* on_progress ran after the head was published */
+   CHECK_EQ(atomic_load(&f.check.progress), 1);
+   CHECK_EQ(atomic_load(&f.check.progress_head), seqno);
+   CHECK(!atomic_load(&f.check.progress_fatal));
    f.check.fail_next = true;
    /* A record whose size field lies about its length is rejected too. */
    pv_guest_ring_write(&f.guest, f.ring, rec, make_record(rec, 1, 16));
    CHECK(wait_until(&f, PV_RING_STATUS_FATAL, true, 2000000000));
    CHECK_EQ(pv_ring_head(f.ring), seqno); /* head stays before the bad command */
+   /* and once more as the reader stopped, fatal */
+   for (int i = 0; i < 200 && atomic_load(&f.check.progress) < 2; i++)
+      pv_sleep_ns(10000000);
+   CHECK_EQ(atomic_load(&f.check.progress), 2);
+   CHECK(atomic_load(&f.check.progress_fatal));
    fixture_fini(&f);
 }
 

@@ -398,6 +398,79 @@ test_timelines(void)
    pv_renderer_destroy(r);
 }
 
+/* Fences queued while held reach their timelines only when released, in
+ * queue order, each hold's after the older ones'; timeline 0's retire
+ * then.  A timeline unbound meanwhile retired its fences already. */
+static void
+test_held_fences(void)
+{
+   struct retired_log rl = { 0 };
+   struct pv_renderer_config cfg = { .fence_retired = on_retired, .fence_user = &rl,
+                                     .log_level = PV_VENUS_LOG_WARN };
+   struct pv_renderer *r = NULL;
+   CHECK_EQ(pv_renderer_create(&cfg, &r), 0);
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_context_create(r, "held", PV_CAPSET_VENUS, &ctx), 0);
+   struct fake_queue q = { 0 }, q2 = { 0 };
+   CHECK_EQ(pv_context_bind_timeline(ctx, 1, fake_submit, &q), 0);
+   CHECK_EQ(pv_context_bind_timeline(ctx, 2, fake_submit, &q2), 0);
+
+   uint64_t t1 = pv_context_hold_fences(ctx);
+   CHECK_EQ(pv_context_submit_fence(ctx, 1, 10, NULL, 0), 0);
+   CHECK_EQ(pv_context_submit_fence(ctx, 0, 11, NULL, 0), 0);
+   uint64_t t2 = pv_context_hold_fences(ctx);
+   CHECK_EQ(pv_context_submit_fence(ctx, 1, 12, NULL, 0), 0);
+   CHECK_EQ(q.submits, 0);
+   CHECK_EQ(rl.n, 0);
+   pv_context_release_fences(ctx, t1);
+   CHECK_EQ(q.submits, 1); /* fence 10; 12 waits for the second hold */
+   CHECK_EQ(q.last_seqno, 1);
+   CHECK_EQ(rl.n, 1);
+   CHECK_EQ(rl.ids[0], 11);
+   /* not held itself, but queued behind the held fence 12 */
+   CHECK_EQ(pv_context_submit_fence(ctx, 2, 13, NULL, 0), 0);
+   CHECK_EQ(q2.submits, 0);
+   pv_context_release_fences(ctx, t2);
+   CHECK_EQ(q.submits, 2);
+   CHECK_EQ(q.last_seqno, 2);
+   CHECK_EQ(q2.submits, 1);
+   /* nothing held: at once */
+   CHECK_EQ(pv_context_submit_fence(ctx, 1, 14, NULL, 0), 0);
+   CHECK_EQ(q.submits, 3);
+   pv_context_release_fences(ctx, t2); /* twice: nothing more */
+   CHECK_EQ(q.submits, 3);
+
+   /* the newer token releases the older hold too */
+   uint64_t t3 = pv_context_hold_fences(ctx);
+   uint64_t t4 = pv_context_hold_fences(ctx);
+   CHECK(t3 < t4);
+   CHECK_EQ(pv_context_submit_fence(ctx, 1, 15, NULL, 0), 0);
+   pv_context_release_fences(ctx, t4);
+   CHECK_EQ(q.submits, 4);
+
+   /* unbound while held: retired by the unbind, never handed to a queue */
+   uint32_t s = 0;
+   uint64_t v = 0;
+   CHECK_EQ(pv_sync_create(ctx, 0, &s), 0);
+   struct pv_sync_point p = { s, 5 };
+   uint64_t t5 = pv_context_hold_fences(ctx);
+   CHECK_EQ(pv_context_submit_fence(ctx, 2, 16, &p, 1), 0);
+   pv_context_unbind_timeline(ctx, 2);
+   CHECK_EQ(pv_sync_read(ctx, s, &v), 0);
+   CHECK_EQ(v, 5);
+   pv_context_release_fences(ctx, t5);
+   CHECK_EQ(q2.submits, 1);
+
+   /* held at destroy: freed without a callback */
+   pv_context_hold_fences(ctx);
+   CHECK_EQ(pv_context_submit_fence(ctx, 1, 17, NULL, 0), 0);
+   unsigned before = rl.n;
+   pv_context_destroy(ctx);
+   CHECK_EQ(rl.n, before);
+   CHECK_EQ(q.submits, 4);
+   pv_renderer_destroy(r);
+}
+
 /* virtio-gpu resources: the caller's ids, attach to a second context with
  * pins per context, a VMM mapping that outlives every context, 16 KiB
  * pages. */
@@ -679,6 +752,7 @@ main(void)
    RUN(test_submit_placeholder);
    RUN(test_syncs_and_waits);
    RUN(test_timelines);
+   RUN(test_held_fences);
    RUN(test_idmap);
    RUN(test_virtio_resources);
    RUN(test_polled_fences);

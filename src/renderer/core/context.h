@@ -121,6 +121,11 @@ struct pv_context {
    /* --- filled in by the Vulkan layer (dispatch.c and friends) --- */
    /* blob_id != 0 export; NULL ⇒ create_blob fails with -ENOTSUP. */
    pv_export_memory_fn export_memory;
+   /* Called before a resource operation that may depend on work the
+    * context's stream ordered behind a ring (ring_gate.h): waits for it;
+    * nonzero if it can no longer happen (the context is then fatal).
+    * May be NULL. */
+   int (*settle)(struct pv_context *ctx);
    /* Called first thing in pv_context_destroy: stop rings and threads,
     * drop resource pins, destroy Vulkan objects.  May be NULL. */
    void (*on_destroy)(struct pv_context *ctx);

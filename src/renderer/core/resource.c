@@ -255,12 +255,22 @@ create_exported(struct pv_context *ctx, uint32_t blob_type, uint32_t blob_flags,
    return 0;
 }
 
+/* Let work the context ordered before this resource operation finish. */
+static int
+settle(struct pv_context *ctx)
+{
+   if (!ctx->settle || !ctx->settle(ctx))
+      return 0;
+   return -EIO;
+}
+
 /* Create a blob and put it into the table under `res_id` (0: choose one). */
 static int
 create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type, uint32_t blob_flags,
             uint64_t size, uint64_t blob_id, uint32_t *res_id_out, struct pv_blob_info *info)
 {
-   if (pv_context_is_fatal(ctx))
+   /* a blob of device memory may follow that memory's allocation on a ring */
+   if (pv_context_is_fatal(ctx) || (blob_id && settle(ctx)))
       return -EIO;
    struct pv_resource *res = NULL;
    int fd = -1;
@@ -412,6 +422,8 @@ pv_context_export_resource(struct pv_context *ctx, uint32_t res_id, int *fd_out,
       *fd_out = -1;
    if (!ctx || !fd_out || !fd_type)
       return -EINVAL;
+   if (settle(ctx))
+      return -EIO;
    struct pv_resource *res = pv_context_get_resource(ctx, res_id);
    if (!res) {
       pv_warn(ctx->log, "ctx %u: export of unknown resource %u", ctx->serial, res_id);
@@ -434,6 +446,10 @@ pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
 {
    if (!ctx)
       return -EINVAL;
+   /* the guest orders the release after the ring's last use (Mesa venus
+    * waits for its ring before unref'ing a blob of device memory); failed,
+    * the unref still goes ahead: the context is fatal */
+   settle(ctx);
    pv_recorder_write(ctx->recorder, PV_RECORD_UNREF, NULL, 0, &res_id, sizeof(res_id));
    pthread_mutex_lock(&ctx->res_lock);
    struct pv_res_entry *e = pv_idmap_remove(&ctx->resources, res_id);

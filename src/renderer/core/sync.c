@@ -124,6 +124,11 @@ pv_sync_state_fini(struct pv_sync_state *s)
    for (uint32_t i = 0; i < PV_MAX_TIMELINES; i++)
       free_fence_list(s->timelines[i].head);
    free_fence_list(s->retired_head);
+   while (s->held_head) {
+      struct pv_held_fence *h = s->held_head;
+      s->held_head = h->next;
+      free(h);
+   }
    pv_idmap_drain(&s->syncs, table_sync_put);
    pthread_mutex_destroy(&s->lock);
 }
@@ -573,6 +578,81 @@ queue_fence_locked(struct pv_context *ctx, struct pv_fence *f, pv_timeline_submi
    return 0;
 }
 
+/* Hand a queued fence to its timeline: timeline 0 retires at once
+ * (pv_context_submit is synchronous), a bound one goes to its queue. */
+static int
+fence_go(struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno, pv_timeline_submit_fn submit,
+         void *data)
+{
+   if (ring_idx == 0) {
+      pv_context_retire_timeline(ctx, 0, seqno);
+      return 0;
+   }
+   int ret = submit(data, ctx, ring_idx, seqno);
+   if (ret < 0)
+      pv_context_set_fatal(ctx, "timeline %u: queueing fence failed (%d)", ring_idx, ret);
+   return ret < 0 ? ret : 0;
+}
+
+/* Whether a fence queued now must wait behind a hold or held fences. */
+static bool
+held_locked(const struct pv_sync_state *s)
+{
+   return s->holds_taken != s->holds_released || s->held_head || s->releasing;
+}
+
+uint64_t
+pv_context_hold_fences(struct pv_context *ctx)
+{
+   pthread_mutex_lock(&ctx->sync.lock);
+   uint64_t token = ++ctx->sync.holds_taken;
+   pthread_mutex_unlock(&ctx->sync.lock);
+   return token;
+}
+
+void
+pv_context_release_fences(struct pv_context *ctx, uint64_t token)
+{
+   struct pv_sync_state *s = &ctx->sync;
+   pthread_mutex_lock(&s->lock);
+   if (token > s->holds_released && token <= s->holds_taken)
+      s->holds_released = token;
+   if (s->releasing) {
+      pthread_mutex_unlock(&s->lock); /* the thread releasing takes them */
+      return;
+   }
+   s->releasing = 1;
+   while (s->held_head && s->held_head->hold <= s->holds_released) {
+      struct pv_held_fence *h = s->held_head;
+      s->held_head = h->next;
+      if (!s->held_head)
+         s->held_tail = NULL;
+      /* an unbound timeline retired its fences when it was unbound */
+      pv_timeline_submit_fn submit = s->timelines[h->ring_idx].submit;
+      void *data = s->timelines[h->ring_idx].data;
+      pthread_mutex_unlock(&s->lock);
+      if (h->ring_idx == 0 || submit)
+         fence_go(ctx, h->ring_idx, h->seqno, submit, data);
+      free(h);
+      pthread_mutex_lock(&s->lock);
+   }
+   s->releasing = 0;
+   pthread_mutex_unlock(&s->lock);
+}
+
+/* Put queued fence `f` behind the held fences, in `h`. */
+static void
+hold_fence_locked(struct pv_sync_state *s, const struct pv_fence *f, struct pv_held_fence *h)
+{
+   *h = (struct pv_held_fence){ .hold = s->holds_taken, .seqno = f->seqno,
+                                .ring_idx = f->ring_idx };
+   if (s->held_tail)
+      s->held_tail->next = h;
+   else
+      s->held_head = h;
+   s->held_tail = h;
+}
+
 PV_API int
 pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id,
                         const struct pv_sync_point *syncs, uint32_t count)
@@ -597,32 +677,27 @@ pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fenc
    pv_timeline_submit_fn submit = NULL;
    void *data = NULL;
    pthread_mutex_lock(&ctx->sync.lock);
-   ret = resolve_points_locked(&ctx->sync, syncs, count, f->pts);
+   bool held = held_locked(&ctx->sync);
+   struct pv_held_fence *h = held ? malloc(sizeof(*h)) : NULL;
+   ret = held && !h ? -ENOMEM : resolve_points_locked(&ctx->sync, syncs, count, f->pts);
    if (!ret) {
       ret = queue_fence_locked(ctx, f, &submit, &data);
       if (ret)
          put_points(f->pts, count);
+      else if (h)
+         hold_fence_locked(&ctx->sync, f, h);
    }
    uint64_t seqno = f->seqno;
    pthread_mutex_unlock(&ctx->sync.lock);
    if (ret) {
+      free(h);
       free(f);
       if (ret == -EINVAL)
          pv_context_set_fatal(ctx, "fence on timeline %u, which no queue is bound to", ring_idx);
       return ret;
    }
-   pv_trace(ctx->log, "ctx %u: fence %" PRIu64 " on timeline %u, seqno %" PRIu64 ", %u syncs",
-            ctx->serial, fence_id, ring_idx, seqno, count);
+   pv_trace(ctx->log, "ctx %u: fence %" PRIu64 " on timeline %u, seqno %" PRIu64 ", %u syncs%s",
+            ctx->serial, fence_id, ring_idx, seqno, count, held ? ", held" : "");
    /* `f` may already be retired and freed from here on. */
-   if (ring_idx == 0) {
-      /* Everything submitted before has run: pv_context_submit is synchronous. */
-      pv_context_retire_timeline(ctx, 0, seqno);
-      return 0;
-   }
-   ret = submit(data, ctx, ring_idx, seqno);
-   if (ret < 0) {
-      pv_context_set_fatal(ctx, "timeline %u: queueing fence failed (%d)", ring_idx, ret);
-      return ret;
-   }
-   return 0;
+   return held ? 0 : fence_go(ctx, ring_idx, seqno, submit, data);
 }

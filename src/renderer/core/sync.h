@@ -39,6 +39,15 @@ struct pv_wait;
 typedef int (*pv_timeline_submit_fn)(void *data, struct pv_context *ctx, uint32_t ring_idx,
                                      uint64_t seqno);
 
+/* A fence queued while held (pv_context_hold_fences): what to hand to its
+ * timeline once released. */
+struct pv_held_fence {
+   struct pv_held_fence *next;
+   uint64_t hold;    /* the newest hold taken when it was queued */
+   uint64_t seqno;
+   uint32_t ring_idx;
+};
+
 struct pv_timeline {
    struct pv_fence *head, *tail; /* pending fences, oldest first */
    uint64_t last_seqno;          /* last seqno handed out */
@@ -62,6 +71,12 @@ struct pv_sync_state {
     * retirement order; one thread at a time delivers them. */
    struct pv_fence *retired_head, *retired_tail;
    int delivering;
+   /* Holds taken and released (pv_context_hold_fences), and the fences
+    * queued since the oldest unreleased one, in order; one thread at a
+    * time hands them on (`releasing`). */
+   uint64_t holds_taken, holds_released;
+   struct pv_held_fence *held_head, *held_tail;
+   int releasing;
 };
 
 /*
@@ -100,6 +115,20 @@ int pv_context_bind_timeline(struct pv_context *ctx, uint32_t ring_idx,
  * them, docs/PROTOCOL.md §14 N26).
  */
 void pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx);
+
+/*
+ * Holding fences back until work elsewhere has been reached.  A guest
+ * orders its virtqueue behind its ring with vkWaitRingSeqnoMESA and then
+ * queues a fence; waiting for the ring there would block the virtqueue's
+ * thread, and hand the fence over to it only after a wake-up.  Instead the
+ * renderer takes a hold: fences queued from then on get their seqnos at
+ * once but reach their timeline's queue (or, on timeline 0, retire) only
+ * once the hold is released, in the order they were queued, fences of later
+ * holds after those of earlier ones.  Release from any thread, once, with the
+ * token the hold returned; releasing a token releases every older hold too.
+ */
+uint64_t pv_context_hold_fences(struct pv_context *ctx);
+void pv_context_release_fences(struct pv_context *ctx, uint64_t token);
 
 /* Retire every fence of timeline `ring_idx` with seqno <= `seqno`. */
 void pv_context_retire_timeline(struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno);

@@ -29,6 +29,16 @@ struct pv_vk_ring {
    /* vkSubmitVirtqueueSeqnoMESA / vkWaitVirtqueueSeqnoMESA */
    _Atomic uint64_t vq_seqno;
    pv_event vq_event;
+   /* vkWaitRingSeqnoMESA on the context (ring_gate.c): the positions the
+    * context's stream waits for, oldest first, each with the fence hold
+    * taken for it; `gated` while there are any. */
+   pthread_mutex_t gate_lock;
+   struct pv_ring_gate {
+      uint32_t seqno;
+      uint64_t token;
+   } gates[8];
+   uint32_t ngates;
+   atomic_bool gated;
 };
 
 struct pv_vk_context {
@@ -48,6 +58,9 @@ struct pv_vk_context {
     * skipped. */
    bool replaying;
    atomic_bool spirv_warned; /* shader.c, builds without SPIRV-Tools */
+   /* The ring the context's stream last waited for (ring_gate.c); only
+    * the context's own thread touches it. */
+   struct pv_vk_ring *gate_ring;
    /* Called for every device child freed (object_free.c), so the layers
     * above the objects (the guards) drop what they keep for it; set by
     * vk_context.c, NULL: nothing to drop. */
