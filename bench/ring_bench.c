@@ -9,7 +9,8 @@
  *
  * Latency: the guest writes one record and waits for head to pass it, in
  * three regimes: back to back (reader spinning), 300 us apart (reader in
- * timed sleeps) and 3 ms apart (reader IDLE, woken by notify).
+ * timed sleeps) and 3 ms apart (reader IDLE, woken by notify); beside them
+ * the floor of the last, a bare thread's wake-up 3 ms apart (wake_floor).
  */
 #include "bench/pv_bench.h"
 
@@ -173,6 +174,68 @@ ring_latency(uint64_t gap_ns, unsigned n)
    return r;
 }
 
+/* The floor under the idle regime: the same gaps, but a bare thread
+ * blocked in pv_event_wait that answers by setting a flag the main thread
+ * spins on; no ring.  What waking a sleeping thread costs on this machine
+ * (an idle CPU leaving its halt, in a VM an exit to the hypervisor). */
+struct wake_pair {
+   pv_event ev;
+   atomic_uint answered;
+   atomic_bool stop;
+};
+
+static void *
+wake_responder(void *arg)
+{
+   struct wake_pair *w = arg;
+   uint32_t seen = pv_event_peek(&w->ev);
+   while (!atomic_load(&w->stop)) {
+      pv_event_wait(&w->ev, seen, UINT64_MAX);
+      seen = pv_event_peek(&w->ev);
+      atomic_fetch_add(&w->answered, 1);
+   }
+   return NULL;
+}
+
+static struct latency
+wake_floor(uint64_t gap_ns, unsigned n)
+{
+   struct latency r = { 0, 0, 0 };
+   struct wake_pair w;
+   pv_thread th;
+   uint64_t *t = calloc(n, sizeof(*t));
+   if (!t || pv_event_init(&w.ev)) {
+      free(t);
+      return r;
+   }
+   atomic_init(&w.answered, 0);
+   atomic_init(&w.stop, false);
+   if (pv_thread_start(&th, "bench-wake", wake_responder, &w)) {
+      pv_event_fini(&w.ev);
+      free(t);
+      return r;
+   }
+   for (unsigned i = 0; i < n; i++) {
+      pv_sleep_ns(gap_ns);
+      unsigned before = atomic_load(&w.answered);
+      uint64_t t0 = pv_now_ns();
+      pv_event_signal(&w.ev);
+      while (atomic_load(&w.answered) == before)
+         pv_cpu_relax();
+      t[i] = pv_now_ns() - t0;
+   }
+   atomic_store(&w.stop, true);
+   pv_event_signal(&w.ev);
+   pv_thread_join(&th);
+   pv_event_fini(&w.ev);
+   qsort(t, n, sizeof(*t), cmp_u64);
+   r.median_us = (double)t[n / 2] / 1e3;
+   r.p99_us = (double)t[(size_t)n * 99 / 100] / 1e3;
+   r.wakeups = n;
+   free(t);
+   return r;
+}
+
 int
 pv_bench_ring(int argc, char **argv)
 {
@@ -204,10 +267,13 @@ pv_bench_ring(int argc, char **argv)
       { "spinning (back to back)", 0, 100000 },
       { "sleeping (300 us apart)", 300000, 2000 },
       { "idle (3 ms apart, notify)", 3000000, 300 },
+      { "floor: a thread's wake-up", 3000000, 300 },
    };
-   struct latency lat[3];
-   for (int i = 0; i < 3; i++)
+   enum { NREG = sizeof(regimes) / sizeof(regimes[0]) };
+   struct latency lat[NREG];
+   for (int i = 0; i < NREG - 1; i++)
       lat[i] = ring_latency(regimes[i].gap_ns, regimes[i].n);
+   lat[NREG - 1] = wake_floor(regimes[NREG - 1].gap_ns, regimes[NREG - 1].n);
 
    if (json) {
       printf("{\"platform\":\"%s\",\"memcpy_gbps\":%.3f,\"throughput\":[", pv_platform_backend(), mc);
@@ -215,7 +281,7 @@ pv_bench_ring(int argc, char **argv)
          printf("%s{\"record_bytes\":%u,\"records_per_s\":%.0f,\"gbps\":%.3f,\"ratio_to_memcpy\":%.3f}",
                 i ? "," : "", sizes[i], tp[i].records_per_s, tp[i].gbps, tp[i].gbps / mc);
       printf("],\"latency\":[");
-      for (int i = 0; i < 3; i++)
+      for (int i = 0; i < NREG; i++)
          printf("%s{\"regime\":\"%s\",\"median_us\":%.2f,\"p99_us\":%.2f,\"notifies\":%llu}",
                 i ? "," : "", regimes[i].name, lat[i].median_us, lat[i].p99_us,
                 (unsigned long long)lat[i].wakeups);
@@ -230,7 +296,7 @@ pv_bench_ring(int argc, char **argv)
       printf("%-12u %16.0f %10.3f %13.1f%%\n", sizes[i], tp[i].records_per_s, tp[i].gbps,
              100.0 * tp[i].gbps / mc);
    printf("\n%-28s %12s %12s %10s\n", "ping-pong latency", "median us", "p99 us", "notifies");
-   for (int i = 0; i < 3; i++)
+   for (int i = 0; i < NREG; i++)
       printf("%-28s %12.2f %12.2f %10llu\n", regimes[i].name, lat[i].median_us, lat[i].p99_us,
              (unsigned long long)lat[i].wakeups);
    return 0;
