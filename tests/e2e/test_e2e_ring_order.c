@@ -22,6 +22,17 @@
 
 static struct e2e_server srv;
 
+/* A guest device named after the test's log; false (checked) if not. */
+static bool
+open_dev(struct e2e_dev *d, struct e2e_log *lg)
+{
+   if (!e2e_dev_open(d, lg, srv.path, lg->name, NULL))
+      return true;
+   CHECK(0);
+   pv_vnc_abandon(&d->c);
+   return false;
+}
+
 /* vkWaitRingSeqnoMESA(ring, seqno) on the context, with `sync` (if not
  * NULL) signalled on timeline 1 (the device's first queue) after it. */
 static int
@@ -44,11 +55,8 @@ test_fence_held(void)
 {
    struct e2e_log lg_ = { "fence-held", 0 }, *lg = &lg_;
    struct e2e_dev d;
-   if (e2e_dev_open(&d, lg, srv.path, "fence-held", NULL)) {
-      CHECK(0);
-      pv_vnc_abandon(&d.c);
+   if (!open_dev(&d, lg))
       return;
-   }
    struct pv_vnc *c = &d.c;
    struct pv_vkWaitVirtqueueSeqnoMESA_args vq = { .seqno = 1 };
    CHECK_OK(PV_VNC_SEND(c, vkWaitVirtqueueSeqnoMESA, &vq));
@@ -97,11 +105,8 @@ test_blob_waits_for_ring(void)
 {
    struct e2e_log lg_ = { "blob-waits", 0 }, *lg = &lg_;
    struct e2e_dev d;
-   if (e2e_dev_open(&d, lg, srv.path, "blob-waits", NULL)) {
-      CHECK(0);
-      pv_vnc_abandon(&d.c);
+   if (!open_dev(&d, lg))
       return;
-   }
    struct pv_vnc *c = &d.c;
    uint64_t mem = pv_vnc_new_id(c);
    VkMemoryAllocateInfo ai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
@@ -145,11 +150,8 @@ test_fatal_ring_releases(void)
 {
    struct e2e_log lg_ = { "fatal-releases", 0 }, *lg = &lg_;
    struct e2e_dev d;
-   if (e2e_dev_open(&d, lg, srv.path, "fatal-releases", NULL)) {
-      CHECK(0);
-      pv_vnc_abandon(&d.c);
+   if (!open_dev(&d, lg))
       return;
-   }
    struct pv_vnc *c = &d.c;
    CHECK_OK(pv_vnc_wait_idle(c));
    struct pv_vtc_sync s = { 0, 1 };
