@@ -290,6 +290,9 @@ consume_ready(struct pv_ring *ring, uint32_t n)
       }
       off += used;
       ring->cur += (uint32_t)used;
+      /* counted before head is published: whoever sees the head sees them */
+      atomic_fetch_add_explicit(&ring->commands, 1, memory_order_relaxed);
+      atomic_fetch_add_explicit(&ring->bytes, used, memory_order_relaxed);
       /* seq_cst store, then load of head_waiters: pairs with the waiter's
        * increment and load of head (Dekker), so a waiter either sees the
        * new head or is signalled; ring_gate.c pairs with it the same way */
@@ -298,8 +301,6 @@ consume_ready(struct pv_ring *ring, uint32_t n)
          pv_event_signal(&ring->progress);
       if (ring->p.on_progress)
          ring->p.on_progress(ring->p.user);
-      atomic_fetch_add_explicit(&ring->commands, 1, memory_order_relaxed);
-      atomic_fetch_add_explicit(&ring->bytes, used, memory_order_relaxed);
    }
 }
 
