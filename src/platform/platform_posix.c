@@ -473,6 +473,20 @@ pv_read_full(int fd, void *buf, size_t size)
    return 0;
 }
 
+long
+pv_read_some(int fd, void *buf, size_t size)
+{
+   for (;;) {
+      ssize_t r = read(fd, buf, size);
+      if (r > 0)
+         return (long)r;
+      if (r == 0)
+         return -EPIPE;
+      if (errno != EINTR)
+         return -errno;
+   }
+}
+
 int
 pv_write_full(int fd, const void *buf, size_t size)
 {

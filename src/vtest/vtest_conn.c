@@ -476,11 +476,37 @@ reserve(struct pv_vtest_conn *c, size_t bytes)
    return 0;
 }
 
+/* Read exactly `size` bytes of the stream: from what an earlier read
+ * brought in first, then with as few reads as there is data for (a large
+ * payload straight into place).  0, -EPIPE at the end, or -errno. */
+static int
+stream_read(struct pv_vtest_conn *c, void *dst, size_t size)
+{
+   uint8_t *d = dst;
+   while (size) {
+      if (c->in_pos == c->in_len) {
+         if (size >= sizeof(c->in))
+            return pv_read_full(c->fd, d, size);
+         long r = pv_read_some(c->fd, c->in, sizeof(c->in));
+         if (r < 0)
+            return (int)r;
+         c->in_pos = 0;
+         c->in_len = (size_t)r;
+      }
+      size_t n = c->in_len - c->in_pos < size ? c->in_len - c->in_pos : size;
+      memcpy(d, c->in + c->in_pos, n);
+      c->in_pos += n;
+      d += n;
+      size -= n;
+   }
+   return 0;
+}
+
 /* Read one message.  1 = got one, 0 = orderly end of stream, -1 = drop. */
 static int
 read_message(struct pv_vtest_conn *c, uint32_t hdr[2])
 {
-   int ret = pv_read_full(c->fd, hdr, PV_VTEST_HDR_SIZE);
+   int ret = stream_read(c, hdr, PV_VTEST_HDR_SIZE);
    if (ret == -EPIPE)
       return 0; /* a goodbye (possibly inside a header: nothing was started) */
    if (!c->named && (ret == -EAGAIN || ret == -EWOULDBLOCK))
@@ -498,7 +524,7 @@ read_message(struct pv_vtest_conn *c, uint32_t hdr[2])
       return drop(c, "%s of %" PRIu64 " bytes (limit %" PRIu64 ")", cmd_name(cmd), bytes, cap);
    if (reserve(c, (size_t)bytes))
       return drop(c, "out of memory for a %" PRIu64 "-byte message", bytes);
-   ret = pv_read_full(c->fd, c->buf, (size_t)bytes);
+   ret = stream_read(c, c->buf, (size_t)bytes);
    if (ret == -EPIPE)
       return drop(c, "closed in the middle of %s", cmd_name(cmd));
    if (ret)

@@ -60,6 +60,10 @@ struct pv_vtest_conn {
 
    uint32_t *buf;                /* the current message's payload */
    size_t buf_size;
+   /* bytes read from the socket and not consumed yet: one read takes a
+    * message's header and payload, and what the client sent after them */
+   uint8_t in[4096];
+   size_t in_pos, in_len;
    char why[256];                /* why the connection ended */
    struct pv_vtest_conn_stats stats;
 };

@@ -172,6 +172,42 @@ test_handshake_bytes(void)
    CHECK(wait_clients(0));
 }
 
+/* Messages are framed by their headers, not by the writes that carry
+ * them: three in one write get three replies, and one split across
+ * writes in the middle of its header and of its payload gets its reply. */
+static void
+test_framing(void)
+{
+   struct pv_vtc c;
+   CHECK_EQ(pv_vtc_connect(&c, g.path), 0);
+   CHECK_EQ(pv_vtc_handshake(&c, "framing"), 0);
+   uint32_t three[9];
+   for (int i = 0; i < 3; i++) {
+      three[3 * i] = 1;
+      three[3 * i + 1] = PV_VCMD_GET_PARAM;
+      three[3 * i + 2] = i == 1 ? 99 : PV_VTEST_PARAM_MAX_TIMELINE_COUNT;
+   }
+   CHECK_EQ(pv_vtc_send(&c, three, sizeof(three)), 0);
+   for (int i = 0; i < 3; i++) {
+      uint32_t got[4] = { 0 };
+      CHECK_EQ(pv_vtc_read(&c, got, sizeof(got)), 0);
+      CHECK(got[0] == 2 && got[1] == PV_VCMD_GET_PARAM);
+      CHECK_EQ(got[3], i == 1 ? 0u : 64u);
+   }
+   uint32_t pv[3] = { 1, PV_VCMD_PROTOCOL_VERSION, 3 };
+   const uint8_t *b = (const uint8_t *)pv;
+   CHECK_EQ(pv_vtc_send(&c, b, 5), 0);
+   pv_sleep_ns(20 * 1000 * 1000);
+   CHECK_EQ(pv_vtc_send(&c, b + 5, 5), 0);
+   pv_sleep_ns(20 * 1000 * 1000);
+   CHECK_EQ(pv_vtc_send(&c, b + 10, 2), 0);
+   uint32_t got[3] = { 0 };
+   CHECK_EQ(pv_vtc_read(&c, got, sizeof(got)), 0);
+   CHECK(got[0] == 1 && got[1] == PV_VCMD_PROTOCOL_VERSION && got[2] == 3);
+   pv_vtc_close(&c);
+   CHECK(wait_clients(0));
+}
+
 static void
 test_client_library(void)
 {
@@ -591,6 +627,7 @@ main(void)
       return 1;
    }
    RUN(test_handshake_bytes);
+   RUN(test_framing);
    RUN(test_client_library);
    RUN(test_blob_both_sides);
    RUN(test_syncs);
