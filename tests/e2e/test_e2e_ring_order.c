@@ -88,13 +88,13 @@ struct late_write {
    atomic_bool written;
 };
 
-/* Write the command into the ring 300 ms from now, without a notify (the
+/* Write the command into the ring 500 ms from now, without a notify (the
  * main thread owns the socket): the reader finds it on its own. */
 static void *
 late_writer(void *arg)
 {
    struct late_write *w = arg;
-   pv_sleep_ns(300ull * 1000 * 1000);
+   pv_sleep_ns(500ull * 1000 * 1000);
    atomic_store(&w->written, true);
    pv_guest_ring_write(&w->c->ring, NULL, w->cmd, w->size);
    return NULL;
