@@ -16,7 +16,8 @@
  * orders behind at once, from the same thread); everything else that
  * depends on the ring's work waits for the gate first (pv_ring_gate_settle):
  * every later command on the context but the ring's own seqno and notify
- * commands, and every resource operation.
+ * commands, and the resource operations that can depend on it (a blob of
+ * device memory, an export, an unref: the core's settle hook).
  */
 #ifndef PV_RENDERER_RING_GATE_H
 #define PV_RENDERER_RING_GATE_H
