@@ -398,6 +398,18 @@ test_timelines(void)
    pv_renderer_destroy(r);
 }
 
+static uint64_t settle_token;
+static unsigned settles;
+
+/* A settle hook that releases the hold the test took. */
+static int
+release_on_settle(struct pv_context *ctx)
+{
+   settles++;
+   pv_context_release_fences(ctx, settle_token);
+   return 0;
+}
+
 /* Fences queued while held reach their timelines only when released, in
  * queue order, each hold's after the older ones'; timeline 0's retire
  * then.  A timeline unbound meanwhile retired its fences already. */
@@ -461,13 +473,26 @@ test_held_fences(void)
    pv_context_release_fences(ctx, t5);
    CHECK_EQ(q2.submits, 1);
 
+   /* past 1024 held fences the next one waits for the holds first (the
+    * settle hook, which here releases them) */
+   uint64_t t6 = pv_context_hold_fences(ctx);
+   for (unsigned i = 0; i < 1024; i++)
+      CHECK_EQ(pv_context_submit_fence(ctx, 1, 100 + i, NULL, 0), 0);
+   CHECK_EQ(q.submits, 4);
+   settle_token = t6;
+   ctx->settle = release_on_settle;
+   CHECK_EQ(pv_context_submit_fence(ctx, 1, 2000, NULL, 0), 0);
+   CHECK_EQ(settles, 1);
+   CHECK_EQ(q.submits, 4 + 1025);
+   ctx->settle = NULL;
+
    /* held at destroy: freed without a callback */
    pv_context_hold_fences(ctx);
    CHECK_EQ(pv_context_submit_fence(ctx, 1, 17, NULL, 0), 0);
    unsigned before = rl.n;
    pv_context_destroy(ctx);
    CHECK_EQ(rl.n, before);
-   CHECK_EQ(q.submits, 4);
+   CHECK_EQ(q.submits, 4 + 1025);
    pv_renderer_destroy(r);
 }
 

@@ -12,6 +12,10 @@
 
 /* Most points in one fence or wait (Mesa sends one). */
 #define MAX_POINTS 4096u
+/* Most fences held per context (pv_context_hold_fences): past it the next
+ * fence waits for the holds (the settle hook) instead of queueing, so a
+ * guest that never lets its ring get there cannot grow the list. */
+#define MAX_HELD 1024u
 /* Most pending waits per context: each holds an fd or two. */
 #define MAX_WAITS 256u
 /*
@@ -627,6 +631,7 @@ pv_context_release_fences(struct pv_context *ctx, uint64_t token)
       s->held_head = h->next;
       if (!s->held_head)
          s->held_tail = NULL;
+      s->held_count--;
       /* an unbound timeline retired its fences when it was unbound */
       pv_timeline_submit_fn submit = s->timelines[h->ring_idx].submit;
       void *data = s->timelines[h->ring_idx].data;
@@ -651,6 +656,20 @@ hold_fence_locked(struct pv_sync_state *s, const struct pv_fence *f, struct pv_h
    else
       s->held_head = h;
    s->held_tail = h;
+   s->held_count++;
+}
+
+/* Too many fences held: wait (the settle hook) until the holds are
+ * released.  Nonzero if they never will be (the context is fatal then). */
+static int
+drain_held(struct pv_context *ctx)
+{
+   pthread_mutex_lock(&ctx->sync.lock);
+   bool full = ctx->sync.held_count >= MAX_HELD;
+   pthread_mutex_unlock(&ctx->sync.lock);
+   if (!full)
+      return 0;
+   return ctx->settle && ctx->settle(ctx) ? -EIO : 0;
 }
 
 PV_API int
@@ -665,7 +684,7 @@ pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fenc
       return -EINVAL;
    }
    int ret = check_points_arg(syncs, count);
-   if (ret)
+   if (ret || (ret = drain_held(ctx)))
       return ret;
    struct pv_fence *f = calloc(1, sizeof(*f) + (size_t)count * sizeof(f->pts[0]));
    if (!f)

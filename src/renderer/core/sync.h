@@ -76,6 +76,7 @@ struct pv_sync_state {
     * time hands them on (`releasing`). */
    uint64_t holds_taken, holds_released;
    struct pv_held_fence *held_head, *held_tail;
+   uint32_t held_count;
    int releasing;
 };
 
