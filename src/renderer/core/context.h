@@ -122,7 +122,8 @@ struct pv_context {
    /* blob_id != 0 export; NULL ⇒ create_blob fails with -ENOTSUP. */
    pv_export_memory_fn export_memory;
    /* Called before a resource operation that may depend on work the
-    * context's stream ordered behind a ring (ring_gate.h): waits for it;
+    * context's stream ordered behind a ring (ring_gate.h), and before a
+    * fence past the cap of held ones (sync.c): waits for that work;
     * nonzero if it can no longer happen (the context is then fatal).
     * May be NULL. */
    int (*settle)(struct pv_context *ctx);

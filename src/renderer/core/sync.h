@@ -127,6 +127,8 @@ void pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx);
  * once the hold is released, in the order they were queued, fences of later
  * holds after those of earlier ones.  Release from any thread, once, with the
  * token the hold returned; releasing a token releases every older hold too.
+ * At most 1024 fences are held per context: past that, a fence first waits
+ * for the holds through the context's settle hook.
  */
 uint64_t pv_context_hold_fences(struct pv_context *ctx);
 void pv_context_release_fences(struct pv_context *ctx, uint64_t token);
