@@ -15,13 +15,6 @@
 
 #include "renderer/core/sync.h"
 
-/* Whether free-running `head` has reached `seqno` (mod 2^32). */
-static bool
-reached(uint32_t head, uint32_t seqno)
-{
-   return (int32_t)(head - seqno) >= 0;
-}
-
 void
 pv_ring_gate_init(struct pv_vk_ring *r)
 {
@@ -44,7 +37,7 @@ static uint64_t
 pop_reached_locked(struct pv_vk_ring *r, uint32_t head, bool all)
 {
    uint32_t n = 0;
-   while (n < r->ngates && (all || reached(head, r->gates[n].seqno)))
+   while (n < r->ngates && (all || pv_ring_seqno_reached(head, r->gates[n].seqno)))
       n++;
    if (!n)
       return 0;
@@ -121,7 +114,7 @@ pv_ring_gate_open(struct pv_dispatcher *d, struct pv_vk_ring *r, uint32_t seqno)
    if (vk->gate_ring && vk->gate_ring != r && pv_ring_gate_settle(vk))
       return pv_dispatch_fail(d, "ring failed before an earlier vkWaitRingSeqnoMESA");
    pthread_mutex_lock(&r->gate_lock);
-   if (reached(pv_ring_head(r->ring), seqno)) {
+   if (pv_ring_seqno_reached(pv_ring_head(r->ring), seqno)) {
       pthread_mutex_unlock(&r->gate_lock);
       return;
    }
@@ -138,7 +131,6 @@ pv_ring_gate_open(struct pv_dispatcher *d, struct pv_vk_ring *r, uint32_t seqno)
    pthread_mutex_unlock(&r->gate_lock);
    vk->gate_ring = r;
    pv_ring_notify(r->ring);
-   /* the Dekker half of the opener (see the top) */
-   if (reached(pv_ring_head(r->ring), seqno) || pv_ring_is_fatal(r->ring))
-      release_reached(r, pv_ring_is_fatal(r->ring));
+   /* the Dekker half of the opener (see the top): head read again */
+   release_reached(r, pv_ring_is_fatal(r->ring));
 }

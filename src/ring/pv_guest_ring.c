@@ -34,12 +34,6 @@ pv_guest_ring_init(struct pv_guest_ring *g, uint8_t *base, const struct pv_ring_
    g->cur = 0;
 }
 
-static bool
-seqno_passed(uint32_t head, uint32_t seqno)
-{
-   return (int32_t)(head - seqno) >= 0;
-}
-
 static void
 relax(unsigned *iter)
 {
@@ -71,6 +65,6 @@ void
 pv_guest_ring_wait(struct pv_guest_ring *g, uint32_t seqno)
 {
    unsigned iter = 0;
-   while (!seqno_passed(atomic_load_explicit(g->head, memory_order_acquire), seqno))
+   while (!pv_ring_seqno_reached(atomic_load_explicit(g->head, memory_order_acquire), seqno))
       relax(&iter);
 }

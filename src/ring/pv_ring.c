@@ -203,13 +203,6 @@ pv_ring_head(const struct pv_ring *ring)
    return atomic_load(ring->head); /* seq_cst: ring_gate.c pairs with it */
 }
 
-/* Whether free-running head has reached `seqno` (mod 2^32). */
-static bool
-head_reached(uint32_t head, uint64_t seqno)
-{
-   return (int32_t)(head - (uint32_t)seqno) >= 0;
-}
-
 int
 pv_ring_wait_head(struct pv_ring *ring, uint64_t seqno, uint64_t slice_ns)
 {
@@ -217,7 +210,7 @@ pv_ring_wait_head(struct pv_ring *ring, uint64_t seqno, uint64_t slice_ns)
    int ret = 0;
    for (;;) {
       uint32_t seen = pv_event_peek(&ring->progress);
-      if (head_reached(atomic_load(ring->head), seqno))
+      if (pv_ring_seqno_reached(atomic_load(ring->head), (uint32_t)seqno))
          break;
       if (atomic_load(&ring->fatal) || pv_ring_stopping(ring)) {
          ret = -EIO;
@@ -225,7 +218,7 @@ pv_ring_wait_head(struct pv_ring *ring, uint64_t seqno, uint64_t slice_ns)
       }
       if (pv_event_wait(&ring->progress, seen, slice_ns) == -ETIMEDOUT) {
          /* a slice passed: let the caller look at its own state */
-         ret = head_reached(atomic_load(ring->head), seqno) ? 0 : -ETIMEDOUT;
+         ret = pv_ring_seqno_reached(atomic_load(ring->head), (uint32_t)seqno) ? 0 : -ETIMEDOUT;
          break;
       }
    }

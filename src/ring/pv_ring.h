@@ -106,6 +106,12 @@ bool pv_ring_stopping(const struct pv_ring *ring);
 void pv_ring_set_alive(struct pv_ring *ring);
 /* The head we last published. */
 uint32_t pv_ring_head(const struct pv_ring *ring);
+/* Whether free-running `head` has reached `seqno` (wrap-aware, mod 2^32). */
+static inline bool
+pv_ring_seqno_reached(uint32_t head, uint32_t seqno)
+{
+   return (int32_t)(head - seqno) >= 0;
+}
 /* Block until head reaches `seqno` (free-running, mod 2^32): 0; -EIO if
  * the ring turns fatal or is stopping; -ETIMEDOUT after `slice_ns`
  * (UINT64_MAX: no slice) so the caller can look at its own state and wait

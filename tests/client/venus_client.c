@@ -88,18 +88,12 @@ pv_vnc_submit_context(struct pv_vnc *c, uint32_t cmd_id, const void *args)
 
 /* ---- the ring --------------------------------------------------------------- */
 
-static bool
-seqno_passed(uint32_t head, uint32_t seqno)
-{
-   return (int32_t)(head - seqno) >= 0;
-}
-
 int
 pv_vnc_wait_seqno(struct pv_vnc *c, uint32_t seqno)
 {
    uint64_t start = pv_now_ns();
    for (unsigned naps = 0;;) {
-      if (seqno_passed(atomic_load_explicit(c->ring.head, memory_order_acquire), seqno))
+      if (pv_ring_seqno_reached(atomic_load_explicit(c->ring.head, memory_order_acquire), seqno))
          return 0;
       if (pv_vnc_ring_status(c) & PV_RING_STATUS_FATAL)
          return fail(c, -EIO, "the ring is FATAL (waiting for seqno %u)", seqno);
@@ -469,7 +463,7 @@ pv_vnc_map_memory(struct pv_vnc *c, uint64_t memory_id, uint64_t size, bool keep
    memset(m, 0, sizeof(*m));
    m->fd = -1;
    /* The allocation went out asynchronously: order the export after it. */
-   if (!seqno_passed(atomic_load(c->ring.head), c->last_seqno)) {
+   if (!pv_ring_seqno_reached(atomic_load(c->ring.head), c->last_seqno)) {
       struct pv_vkWaitRingSeqnoMESA_args w = { .ring = c->ring_id, .seqno = c->last_seqno };
       if ((ret = pv_vnc_submit_context(c, PV_CMD_vkWaitRingSeqnoMESA, &w)))
          return ret;
