@@ -17,6 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from registry import Registry  # noqa: E402
+from pv_gen_fast import FastEmitter  # noqa: E402
 
 BASE_KINDS = {
     'uint8_t': 'U8', 'int8_t': 'U8', 'char': 'U8',
@@ -842,6 +843,7 @@ def main():
     ap.add_argument('--out-h', required=True)
     ap.add_argument('--out-c', required=True)
     ap.add_argument('--report')
+    ap.add_argument('--out-fast', help='the fast decoders (pv_gen_fast.py)')
     args = ap.parse_args()
     t0 = time.time()
     pd = args.protocol_dir
@@ -854,14 +856,19 @@ def main():
     em = Emitter(gen)
     src = os.path.basename(args.xml)
     h, c = em.header(src), em.source(src)
-    for path, text in ((args.out_h, h), (args.out_c, c)):
+    fe = FastEmitter(gen)
+    fast = fe.source(src)
+    outs = [(args.out_h, h), (args.out_c, c)]
+    if args.out_fast:
+        outs.append((args.out_fast, fast))
+    for path, text in outs:
         with open(path, 'w') as f:
             f.write(text)
     if args.report:
-        write_report(args.report, reg, gen, em, time.time() - t0, h, c)
+        write_report(args.report, reg, gen, em, time.time() - t0, h, c, fe, fast)
 
 
-def write_report(path, reg, gen, em, secs, h, c):
+def write_report(path, reg, gen, em, secs, h, c, fe, fast):
     nm, ns, nc = em.counts
     lines = ['registry version 0x%08x (1.%d.%d)' % (reg.vk_xml_version(),
                                                     (reg.vk_xml_version() >> 12) & 0x3ff,
@@ -869,7 +876,9 @@ def write_report(path, reg, gen, em, secs, h, c):
              'commands generated: %d' % nc,
              'structs/unions: %d, member rows: %d' % (ns, nm),
              'extensions covered: %d' % len(gen.covered),
-             'generated lines: header %d, source %d' % (h.count('\n'), c.count('\n')),
+             'generated lines: header %d, source %d, fast decoders %d' % (
+                 h.count('\n'), c.count('\n'), fast.count('\n')),
+             'fast decoders: %d of %d vkCmd* commands' % (fe.count, fe.vk_cmd_count),
              'generation time: %.2f s' % secs, '', 'commands not generated:']
     lines += ['  %3d %s: %s' % s for s in gen.skipped]
     lines += ['', 'extensions of the protocol not covered:']

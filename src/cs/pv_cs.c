@@ -56,6 +56,28 @@ pv_cs_decoder_reset_scratch(struct pv_cs_decoder *dec)
    dec->scratch_used = 0;
 }
 
+struct pv_cs_scratch_mark
+pv_cs_scratch_mark(const struct pv_cs_decoder *dec)
+{
+   struct pv_cs_scratch_mark m = { dec->chunks, dec->chunks ? dec->chunks->used : 0,
+                                   dec->scratch_used };
+   return m;
+}
+
+void
+pv_cs_scratch_release(struct pv_cs_decoder *dec, struct pv_cs_scratch_mark mark)
+{
+   /* chunks are linked newest first: those made after the mark lead */
+   while (dec->chunks && dec->chunks != mark.chunk) {
+      struct pv_cs_scratch_chunk *next = dec->chunks->next;
+      free(dec->chunks);
+      dec->chunks = next;
+   }
+   if (dec->chunks)
+      dec->chunks->used = mark.chunk_used;
+   dec->scratch_used = mark.scratch_used;
+}
+
 void
 pv_cs_decoder_fini(struct pv_cs_decoder *dec)
 {

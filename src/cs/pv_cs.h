@@ -63,6 +63,11 @@ struct pv_cs_decoder {
     * newer than our registry, NULL outputs) without the host-side checks */
    bool lenient;
 
+   /* host side: decode through the tables alone, never a generated fast
+    * decoder (tests compare the two; benchmarks measure both) */
+   bool tables_only;
+   uint64_t fast_decoded; /* commands a fast decoder took */
+
    const char *command;   /* name of the command being decoded, for errors */
    bool failed;
    char error[PV_CS_ERROR_MAX];
@@ -95,6 +100,16 @@ void pv_cs_decoder_set_stream(struct pv_cs_decoder *dec, const void *data, size_
 
 /* Frees everything the arena handed out (call between commands). */
 void pv_cs_decoder_reset_scratch(struct pv_cs_decoder *dec);
+
+/* A point in the arena to go back to: pv_cs_scratch_release() frees what
+ * was handed out after pv_cs_scratch_mark() (a decode attempt abandoned). */
+struct pv_cs_scratch_mark {
+   struct pv_cs_scratch_chunk *chunk;
+   size_t chunk_used;
+   size_t scratch_used;
+};
+struct pv_cs_scratch_mark pv_cs_scratch_mark(const struct pv_cs_decoder *dec);
+void pv_cs_scratch_release(struct pv_cs_decoder *dec, struct pv_cs_scratch_mark mark);
 
 static inline size_t
 pv_cs_decoder_remaining(const struct pv_cs_decoder *dec)

@@ -165,6 +165,16 @@ extern const struct pv_cs_enum pv_cs_enums[];
 extern const uint32_t pv_cs_enum_count;
 extern const int32_t pv_cs_enum_values[];
 
+/* Generated fast decoders (pv_cs_fast.c, codegen/pv_gen_fast.py), by
+ * command index (pv_cs_commands): NULL for most.  One decodes its
+ * command's common shape into *args through its own cursor, or returns
+ * false — maybe with the arena grown and the decoder's error set, which
+ * pv_cs_decode_args() undoes before the table engine decodes the same
+ * bytes (src/cs/pv_cs_fast.h). */
+struct pvf;
+typedef bool (*pv_cs_fast_fn)(struct pvf *f, void *args);
+extern const pv_cs_fast_fn pv_cs_fast_decoders[];
+
 /* Whether `value` is a member of enum table entry `enum_index` (1-based,
  * as in pv_cs_member::enum_index; 0 accepts everything). */
 bool pv_cs_enum_valid(uint16_t enum_index, int32_t value);

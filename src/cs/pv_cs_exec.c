@@ -11,6 +11,7 @@
  */
 #include "cs/pv_cs_desc.h"
 #include "cs/pv_cs_engine.h"
+#include "cs/pv_cs_fast.h"
 
 #include <string.h>
 
@@ -953,13 +954,37 @@ dec_in_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
    return true;
 }
 
+/* The command's generated fast decoder, if it has one and it takes these
+ * bytes; otherwise everything it did is undone.  Host side only: the
+ * client's raw handles and lenient replies go through the tables. */
+static bool
+decode_fast(struct pv_cs_decoder *d, const struct pv_cs_command_info *info, void *args)
+{
+   pv_cs_fast_fn fast = pv_cs_fast_decoders[info - pv_cs_commands];
+   if (!fast || d->raw_handles || d->lenient || d->tables_only || !d->lookup || d->failed)
+      return false;
+   struct pv_cs_scratch_mark mark = pv_cs_scratch_mark(d);
+   struct pvf f = { d, d->cur, d->end };
+   if (fast(&f, args)) {
+      d->cur = f.p;
+      d->fast_decoded++;
+      return true;
+   }
+   pv_cs_scratch_release(d, mark);
+   d->failed = false; /* a failed allocation: the tables will say so */
+   d->error[0] = '\0';
+   return false;
+}
+
 bool
 pv_cs_decode_args(struct pv_cs_decoder *d, const struct pv_cs_command_info *info, void *argp)
 {
    uint8_t *args = argp;
    const struct pv_cs_member *sib = &pv_cs_members[info->first];
-   memset(args, 0, info->args_size);
    d->command = info->name;
+   if (decode_fast(d, info, argp))
+      return true;
+   memset(args, 0, info->args_size);
    for (unsigned i = 0; i < info->count; i++) {
       const struct pv_cs_member *m = &sib[i];
       bool ok;

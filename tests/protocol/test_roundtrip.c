@@ -7,6 +7,10 @@
  *   -> simulated driver fills outputs -> reply encode (== reply size)
  *   -> client reply decode (exact length) -> client reply re-encode == bytes
  *
+ * and for commands with a generated fast decoder (pv_cs_fast.h), that it
+ * agrees with the tables on the command and on mutations of it: the same
+ * verdict, length and arguments, and that it takes some of them.
+ *
  * plus, for one seed per command, every proper prefix must fail cleanly.
  * Usage: test_roundtrip [SEEDS]
  */
@@ -453,6 +457,73 @@ encode(const struct pv_cs_command_info *info, uint8_t *out, const void *args, bo
    return e.pos;
 }
 
+/* ---- the generated fast decoders against the tables ------------------- */
+
+static _Alignas(16) uint8_t fast_args[1 << 14], tables_args[1 << 14];
+static uint8_t mutated[1 << 20], fast_bytes[1 << 20], tables_bytes[1 << 20];
+static uint64_t fast_taken, fast_commands_seen, mutations, mutations_decoded;
+static uint64_t fast_hits[1024]; /* by command index */
+
+/* Decodes `len` bytes (header included); with `tables` the engine alone.
+ * Returns the bytes consumed, or 0 on a decode error. */
+static size_t
+decode_one(struct pv_cs_decoder *dec, const struct pv_cs_command_info *info, const uint8_t *bytes,
+           size_t len, uint8_t *args, bool tables)
+{
+   uint32_t type, flags;
+   pv_cs_decoder_set_stream(dec, bytes, len);
+   pv_cs_decoder_reset_scratch(dec);
+   dec->tables_only = tables;
+   bool ok = pv_cs_read_command_header(dec, &type, &flags) && type == info->id &&
+             pv_cs_decode_args(dec, info, args);
+   dec->tables_only = false;
+   return ok ? (size_t)(dec->cur - bytes) : 0;
+}
+
+/* Both ways agree: the same verdict, the same length, and arguments that
+ * re-encode to the same bytes. */
+static bool
+same_both_ways(const struct pv_cs_command_info *info, struct pv_cs_decoder *dec,
+               const uint8_t *bytes, size_t len)
+{
+   uint64_t before = dec->fast_decoded;
+   size_t a = decode_one(dec, info, bytes, len, fast_args, false);
+   bool took_fast = dec->fast_decoded != before;
+   size_t na = a ? encode(info, fast_bytes, fast_args, true) : 0;
+   size_t b = decode_one(dec, info, bytes, len, tables_args, true);
+   PV_CHECK(a == b, "%s: fast path consumed %zu bytes, tables %zu", info->name, a, b);
+   if (a) {
+      size_t nb = encode(info, tables_bytes, tables_args, true);
+      PV_CHECK(na == nb && !memcmp(fast_bytes, tables_bytes, na), "%s: fast path and tables "
+               "decode different arguments", info->name);
+   }
+   return took_fast;
+}
+
+/* The command just encoded into buf1, and mutations of it: words set to
+ * 0, 1, ~0 or a random value (counts, markers, sTypes, enums and ids go
+ * wrong that way). */
+static void
+check_fast(const struct pv_cs_command_info *info, struct pv_cs_decoder *dec, size_t n1)
+{
+   fast_commands_seen++;
+   if (same_both_ways(info, dec, buf1, n1)) {
+      fast_taken++;
+      fast_hits[info - pv_cs_commands]++;
+   }
+   size_t words = n1 / 4;
+   for (unsigned k = 0; k < 16 && words > 2; k++) {
+      memcpy(mutated, buf1, n1);
+      size_t w = 2 + rnd() % (words - 2); /* not the header */
+      static const uint32_t vals[] = { 0, 1, 0xffffffffu, 2 };
+      uint32_t v = k % 5 == 4 ? (uint32_t)rnd() : vals[k % 4];
+      memcpy(mutated + w * 4, &v, 4);
+      mutations++;
+      same_both_ways(info, dec, mutated, n1);
+      mutations_decoded += dec->failed ? 0 : 1; /* the tables' verdict, decoded last */
+   }
+}
+
 static void
 roundtrip(const struct pv_cs_command_info *info, struct pv_cs_decoder *dec, bool prefixes)
 {
@@ -472,6 +543,9 @@ roundtrip(const struct pv_cs_command_info *info, struct pv_cs_decoder *dec, bool
             pv_cs_decoder_remaining(dec));
    size_t n2 = encode(info, buf2, host_args, true);
    PV_CHECK(n1 == n2 && !memcmp(buf1, buf2, n1), "%s: host re-encoding differs", info->name);
+
+   if (pv_cs_fast_decoders[info - pv_cs_commands])
+      check_fast(info, dec, n1);
 
    run_driver(info, host_args);
    pv_cs_encoder_init(&e, rep1, sizeof(rep1));
@@ -523,6 +597,25 @@ main(int argc, char **argv)
    printf("ok: %u commands x %u seeds round-tripped (%llu command bytes, largest %llu, "
           "%llu reply bytes)\n", pv_cs_command_count, seeds, (unsigned long long)total_bytes,
           (unsigned long long)max_bytes, (unsigned long long)total_reply_bytes);
+   /* Every fast decoder took at least one of its commands (the generated
+    * arguments have pNext chains part of the time: those go to the tables). */
+   unsigned with_fast = 0, never = 0;
+   for (uint32_t c = 0; c < pv_cs_command_count && c < 1024; c++) {
+      if (!pv_cs_fast_decoders[c])
+         continue;
+      with_fast++;
+      if (!fast_hits[c]) {
+         never++;
+         fprintf(stderr, "fast decoder of %s never took a generated command\n",
+                 pv_cs_commands[c].name);
+      }
+   }
+   PV_CHECK(pv_cs_command_count <= 1024, "fast_hits[] too small");
+   PV_CHECK(!never, "%u fast decoders never ran", never);
+   printf("ok: %u fast decoders agree with the tables: took %llu of %llu commands, "
+          "%llu mutations (%llu still valid)\n", with_fast, (unsigned long long)fast_taken,
+          (unsigned long long)fast_commands_seen, (unsigned long long)mutations,
+          (unsigned long long)mutations_decoded);
    pv_cs_decoder_fini(&dec);
    free(arena);
    return 0;
