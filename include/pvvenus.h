@@ -205,6 +205,19 @@ PV_API int pv_renderer_create(const struct pv_renderer_config *config, struct pv
  * NULL is accepted. */
 PV_API void pv_renderer_destroy(struct pv_renderer *r);
 
+/* Let the C library keep up to `bytes` of freed heap memory for reuse
+ * (glibc: fixed mmap and trim thresholds) instead of handing it back to
+ * the system at once.  A CPU host driver (lavapipe) allocates and frees
+ * buffers on the threads that call it, every draw: on the renderer's
+ * ring threads, whose heaps glibc trims past 128 KiB, so each draw took
+ * its memory back page fault by page fault (glmark2's shading scene
+ * through lavapipe: 114,000 faults in 4 s and 181 frames a second; with
+ * 64 MiB kept, 328 faults and 536 frames a second).  Process-wide, so the
+ * process's owner decides: pv-venus serve and the virglrenderer drop-in
+ * keep 64 MiB.  Returns 0, or -ENOTSUP where the C library has no such
+ * setting (then nothing changed). */
+PV_API int pv_process_keep_freed_heap(size_t bytes);
+
 /*
  * Copy capset `capset_id` at `version` into `buf`.
  *   On entry *size is the capacity of `buf`; on return it holds the capset's

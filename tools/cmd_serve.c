@@ -17,6 +17,8 @@
 #include "vtest/vtest_server.h"
 
 #define DEFAULT_SOCKET "/tmp/.virgl_test"
+#define DEFAULT_HEAP_KEEP_MIB 64u
+#define MAX_HEAP_KEEP_MIB 2047u /* glibc takes an int of bytes */
 
 static void
 usage(FILE *f)
@@ -24,6 +26,7 @@ usage(FILE *f)
    fprintf(f,
            "usage: pv-venus serve [--socket-path PATH] [--limit NAME=VALUE]... [--record DIR]\n"
            "                      [--max-clients N] [--handshake-timeout-ms MS] [--wsi-dma-buf]\n"
+           "                      [--heap-keep MIB]\n"
            "\n"
            "Serve Vulkan to Mesa's venus driver over the vtest protocol, the way\n"
            "virglrenderer's 'virgl_test_server --venus' does.  Every client gets its own\n"
@@ -65,6 +68,13 @@ usage(FILE *f)
            "                      exported fd is shared memory, not a dma-buf another\n"
            "                      device can import.  (PV_VENUS_WSI_DMA_BUF=1 for the\n"
            "                      virglrenderer library.)\n"
+           "  --heap-keep MIB     freed heap memory the C library keeps for reuse instead\n"
+           "                      of returning it to the system at once (default %u; 0:\n"
+           "                      the C library's own policy).  A CPU host driver such as\n"
+           "                      lavapipe allocates and frees buffers on our threads every\n"
+           "                      draw; without it each draw faults them back in (glmark2\n"
+           "                      over lavapipe ran at a third of the speed).  All of it\n"
+           "                      is handed back when the last client leaves.  glibc only.\n"
            "  -h, --help          this text\n"
            "\n"
            "environment:\n"
@@ -79,7 +89,8 @@ usage(FILE *f)
            "a client that arrives when no fd is left is accepted and closed at once, with\n"
            "a rate-limited log line.  Exit status 0 after a signal, 1 on errors, 2 on bad\n"
            "usage.\n",
-           DEFAULT_SOCKET, PV_VTEST_DEFAULT_MAX_CLIENTS, PV_VTEST_DEFAULT_HANDSHAKE_MS);
+           DEFAULT_SOCKET, PV_VTEST_DEFAULT_MAX_CLIENTS, PV_VTEST_DEFAULT_HANDSHAKE_MS,
+           DEFAULT_HEAP_KEEP_MIB);
 }
 
 struct serve_run {
@@ -168,9 +179,24 @@ parse_count(const char *option, const char *arg)
    return (unsigned)v;
 }
 
+/* --heap-keep's MIB: 0 (the C library's policy) up to MAX_HEAP_KEEP_MIB. */
+static bool
+parse_heap_keep(const char *arg, unsigned *mib)
+{
+   char *end;
+   unsigned long v = strtoul(arg, &end, 10);
+   if (end == arg || *end || v > MAX_HEAP_KEEP_MIB) {
+      fprintf(stderr, "pv-venus serve: --heap-keep wants 0 to %u (MiB), not '%s'\n",
+              MAX_HEAP_KEEP_MIB, arg);
+      return false;
+   }
+   *mib = (unsigned)v;
+   return true;
+}
+
 static int
 parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_config *rc,
-           struct pv_vtest_server_config *sc)
+           struct pv_vtest_server_config *sc, unsigned *heap_keep_mib)
 {
    for (int i = 1; i < argc; i++) {
       if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -201,6 +227,9 @@ parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_c
          if (!(sc->handshake_timeout_ms = parse_count(argv[i], argv[i + 1])))
             return 2;
          i++;
+      } else if (!strcmp(argv[i], "--heap-keep") && i + 1 < argc) {
+         if (!parse_heap_keep(argv[++i], heap_keep_mib))
+            return 2;
       } else if (!strcmp(argv[i], "--wsi-dma-buf")) {
          rc->flags |= PV_RENDERER_SERVE_WSI_MEMORY;
       } else if (!strcmp(argv[i], "--record") && i + 1 < argc) {
@@ -252,7 +281,8 @@ pv_cmd_serve(int argc, char **argv)
       socket_path = DEFAULT_SOCKET;
    struct pv_renderer_config rc = { 0 };
    struct pv_vtest_server_config cfg = { 0 };
-   int ret = parse_args(argc, argv, &socket_path, &rc, &cfg);
+   unsigned heap_keep_mib = DEFAULT_HEAP_KEEP_MIB;
+   int ret = parse_args(argc, argv, &socket_path, &rc, &cfg, &heap_keep_mib);
    if (ret >= 0)
       return ret;
 
@@ -278,6 +308,8 @@ pv_cmd_serve(int argc, char **argv)
       return 1;
    }
    log_budgets(&log, renderer);
+   if (heap_keep_mib && pv_process_keep_freed_heap((size_t)heap_keep_mib << 20))
+      pv_warn(&log, "--heap-keep: this allocator has no such setting; its own policy stays");
    cfg.socket_path = socket_path;
    cfg.renderer = renderer;
    cfg.log = &log;

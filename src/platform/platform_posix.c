@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -360,6 +361,7 @@ pv_yield(void)
    sched_yield();
 }
 
+
 /* ---- sockets ------------------------------------------------------------ */
 
 static int
@@ -578,5 +580,21 @@ pv_heap_release_free(void)
 {
 #if defined(__GLIBC__)
    malloc_trim(0);
+#endif
+}
+
+bool
+pv_heap_keep(size_t bytes)
+{
+#ifdef __GLIBC__
+   /* Setting either disables glibc's own adjustment of both, which raises
+    * them only after a large mmapped block is freed: the drivers' per-draw
+    * buffers are smaller and never trigger it.  32 MiB is the largest
+    * mmap threshold glibc accepts on 64-bit. */
+   int keep = bytes > INT_MAX ? INT_MAX : (int)bytes;
+   return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, keep) == 1;
+#else
+   (void)bytes;
+   return false;
 #endif
 }

@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -29,6 +30,18 @@ const char *pv_platform_backend(void);
  * heap (tens of ms for a large one): call it rarely, e.g. when the last
  * client left. */
 void pv_heap_release_free(void);
+
+/* Lets the C library keep up to `bytes` of freed heap memory for reuse,
+ * and serve allocations below 32 MiB from its heaps, instead of handing
+ * memory back to the system at once and taking it again, fault by fault,
+ * on the next allocation.  A CPU Vulkan driver (lavapipe) allocates and
+ * frees buffers on the thread that calls it, every draw: on our ring
+ * threads, whose per-thread heaps glibc otherwise trims past 128 KiB.
+ * Process-wide, so for whoever owns the process to call (pv-venus serve,
+ * the virglrenderer drop-in); pv_heap_release_free() still hands it all
+ * back.  Returns false where the C library has no such setting (not
+ * glibc); then nothing changed. */
+bool pv_heap_keep(size_t bytes);
 
 /* ---- anonymous shared memory ------------------------------------------ */
 

@@ -86,6 +86,9 @@ extern struct pv_virgl pv_virgl;
 #define PV_VIRGL_MAX_2D_SIDE 16384u
 /* Default of PV_VENUS_POLL_WAIT_US (virgl_state.c). */
 #define PV_VIRGL_DEFAULT_POLL_WAIT_US 1000u
+/* Freed heap memory kept for reuse, MiB (PV_VENUS_HEAP_KEEP_MIB; pvvenus.h's
+ * pv_process_keep_freed_heap says why). */
+#define PV_VIRGL_DEFAULT_HEAP_KEEP_MIB 64u
 
 /* Set up the locks and logger once per process. */
 void pv_virgl_once(void);

@@ -154,6 +154,17 @@ wsi_flag_from_env(void)
    return s && *s && strcmp(s, "0") ? PV_RENDERER_SERVE_WSI_MEMORY : 0;
 }
 
+/* PV_VENUS_HEAP_KEEP_MIB (default 64, 0: the C library's own policy): the
+ * freed heap memory kept for reuse (pv_process_keep_freed_heap). */
+static void
+keep_heap_from_env(void)
+{
+   const char *s = getenv("PV_VENUS_HEAP_KEEP_MIB");
+   unsigned long mib = s && *s ? strtoul(s, NULL, 0) : PV_VIRGL_DEFAULT_HEAP_KEEP_MIB;
+   if (mib)
+      pv_process_keep_freed_heap((size_t)(mib > 2047 ? 2047 : mib) << 20);
+}
+
 static int
 make_renderer(bool polled, struct pv_renderer **out)
 {
@@ -163,6 +174,7 @@ make_renderer(bool polled, struct pv_renderer **out)
       .fence_retired = fence_retired,
       .page_size = page_size_from_env(),
    };
+   keep_heap_from_env();
    int ret = pv_renderer_create(&cfg, out);
    if (ret)
       pv_error(&pv_virgl.log, "virgl: cannot create the renderer: %s%s", strerror(-ret),

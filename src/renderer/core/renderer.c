@@ -142,6 +142,12 @@ pv_renderer_get_usage(const struct pv_renderer *r, struct pv_renderer_usage *out
    return 0;
 }
 
+PV_API int
+pv_process_keep_freed_heap(size_t bytes)
+{
+   return pv_heap_keep(bytes) ? 0 : -ENOTSUP;
+}
+
 PV_API void
 pv_renderer_destroy(struct pv_renderer *r)
 {
