@@ -399,6 +399,57 @@ test_timelines(void)
    pv_renderer_destroy(r);
 }
 
+/* A hook that takes its time, as vkQueueSubmit may, on the thread that
+ * submits the fence; `done` tells when it returned. */
+struct slow_hook {
+   atomic_bool entered, done;
+};
+
+static int
+slow_submit(void *data, struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno)
+{
+   (void)ctx, (void)ring_idx, (void)seqno;
+   struct slow_hook *h = data;
+   atomic_store(&h->entered, true);
+   pv_sleep_ns(200 * 1000 * 1000);
+   atomic_store(&h->done, true);
+   return 0;
+}
+
+static void *
+submit_on_thread(void *arg)
+{
+   pv_context_submit_fence(arg, 2, 1, NULL, 0);
+   return NULL;
+}
+
+/* Unbinding a timeline while another thread's fence is inside its hook
+ * returns only after the hook did: the queue frees what the hook uses
+ * once the unbind returns (a guest destroying its device on the ring
+ * while the context's thread queues a fence). */
+static void
+test_unbind_waits_for_hook(void)
+{
+   struct pv_renderer *r = NULL;
+   struct pv_context *ctx = NULL;
+   CHECK_EQ(pv_renderer_create(NULL, &r), 0);
+   CHECK_EQ(pv_context_create(r, "unbind", PV_CAPSET_VENUS, &ctx), 0);
+   struct slow_hook h;
+   atomic_init(&h.entered, false);
+   atomic_init(&h.done, false);
+   CHECK_EQ(pv_context_bind_timeline(ctx, 2, slow_submit, &h), 0);
+   pthread_t t;
+   CHECK_EQ(pthread_create(&t, NULL, submit_on_thread, ctx), 0);
+   while (!atomic_load(&h.entered))
+      pv_sleep_ns(1000 * 1000);
+   pv_context_unbind_timeline(ctx, 2);
+   CHECK(atomic_load(&h.done));
+   pthread_join(t, NULL);
+   CHECK(!pv_context_is_fatal(ctx));
+   pv_context_destroy(ctx);
+   pv_renderer_destroy(r);
+}
+
 static uint64_t settle_token;
 static unsigned settles;
 
@@ -841,6 +892,7 @@ main(void)
    RUN(test_submit_placeholder);
    RUN(test_syncs_and_waits);
    RUN(test_timelines);
+   RUN(test_unbind_waits_for_hook);
    RUN(test_held_fences);
    RUN(test_idmap);
    RUN(test_virtio_resources);

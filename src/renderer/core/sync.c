@@ -66,6 +66,10 @@ pv_sync_state_init(struct pv_sync_state *s, uint32_t max_syncs, struct pv_budget
    s->budget = budget;
    if (pthread_mutex_init(&s->lock, NULL))
       return -ENOMEM;
+   if (pthread_cond_init(&s->calls_done, NULL)) {
+      pthread_mutex_destroy(&s->lock);
+      return -ENOMEM;
+   }
    pv_idmap_init(&s->syncs, max_syncs);
    return 0;
 }
@@ -134,6 +138,7 @@ pv_sync_state_fini(struct pv_sync_state *s)
       free(h);
    }
    pv_idmap_drain(&s->syncs, table_sync_put);
+   pthread_cond_destroy(&s->calls_done);
    pthread_mutex_destroy(&s->lock);
 }
 
@@ -557,6 +562,11 @@ pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx)
    struct pv_timeline *tl = &ctx->sync.timelines[ring_idx];
    tl->submit = NULL;
    tl->data = NULL;
+   /* A fence submitted from another thread (the context's, while the ring
+    * thread destroys the queue) may be inside the hook: the caller frees
+    * what the hook uses once we return. */
+   while (tl->calls)
+      pthread_cond_wait(&ctx->sync.calls_done, &ctx->sync.lock);
    retire_locked(&ctx->sync, ring_idx, UINT64_MAX);
    deliver_locked(ctx);
    pthread_mutex_unlock(&ctx->sync.lock);
@@ -583,7 +593,9 @@ queue_fence_locked(struct pv_context *ctx, struct pv_fence *f, pv_timeline_submi
 }
 
 /* Hand a queued fence to its timeline: timeline 0 retires at once
- * (pv_context_submit is synchronous), a bound one goes to its queue. */
+ * (pv_context_submit is synchronous), a bound one goes to its queue.
+ * The caller took `submit` under the lock and counted the call in the
+ * timeline's `calls` (call_begin_locked); this ends it. */
 static int
 fence_go(struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno, pv_timeline_submit_fn submit,
          void *data)
@@ -593,9 +605,22 @@ fence_go(struct pv_context *ctx, uint32_t ring_idx, uint64_t seqno, pv_timeline_
       return 0;
    }
    int ret = submit(data, ctx, ring_idx, seqno);
+   pthread_mutex_lock(&ctx->sync.lock);
+   if (--ctx->sync.timelines[ring_idx].calls == 0)
+      pthread_cond_broadcast(&ctx->sync.calls_done);
+   pthread_mutex_unlock(&ctx->sync.lock);
    if (ret < 0)
       pv_context_set_fatal(ctx, "timeline %u: queueing fence failed (%d)", ring_idx, ret);
    return ret < 0 ? ret : 0;
+}
+
+/* A call of a bound timeline's hook is about to start outside the lock:
+ * unbinding waits for it (pv_context_unbind_timeline). */
+static void
+call_begin_locked(struct pv_sync_state *s, uint32_t ring_idx)
+{
+   if (ring_idx)
+      s->timelines[ring_idx].calls++;
 }
 
 /* Whether a fence queued now must wait behind a hold or held fences. */
@@ -635,8 +660,11 @@ pv_context_release_fences(struct pv_context *ctx, uint64_t token)
       /* an unbound timeline retired its fences when it was unbound */
       pv_timeline_submit_fn submit = s->timelines[h->ring_idx].submit;
       void *data = s->timelines[h->ring_idx].data;
+      bool go = h->ring_idx == 0 || submit;
+      if (go)
+         call_begin_locked(s, h->ring_idx);
       pthread_mutex_unlock(&s->lock);
-      if (h->ring_idx == 0 || submit)
+      if (go)
          fence_go(ctx, h->ring_idx, h->seqno, submit, data);
       free(h);
       pthread_mutex_lock(&s->lock);
@@ -705,6 +733,8 @@ pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fenc
          put_points(f->pts, count);
       else if (h)
          hold_fence_locked(&ctx->sync, f, h);
+      else
+         call_begin_locked(&ctx->sync, ring_idx);
    }
    uint64_t seqno = f->seqno;
    pthread_mutex_unlock(&ctx->sync.lock);

@@ -53,6 +53,7 @@ struct pv_timeline {
    uint64_t last_seqno;          /* last seqno handed out */
    pv_timeline_submit_fn submit; /* NULL: unbound (always NULL for 0) */
    void *data;
+   uint32_t calls;               /* submit calls under way (outside the lock) */
 };
 
 /*
@@ -62,6 +63,7 @@ struct pv_timeline {
  */
 struct pv_sync_state {
    pthread_mutex_t lock;
+   pthread_cond_t calls_done;   /* a timeline's last submit call returned */
    struct pv_budget *budget;    /* the renderer's pending waits */
    struct pv_idmap syncs;       /* sync_id → struct pv_sync * */
    struct pv_wait *waits;       /* pending waits */

@@ -157,13 +157,19 @@ pv_queue_bind_timeline(struct pv_queue *q, struct pv_context *ctx, uint32_t ring
    return ret;
 }
 
-/* Stop the retire thread and free the timeline.  Not abandoned, the
- * thread retires what is pending first (the device is idle or lost by
- * now); abandoned, it stops waiting and leaves the rest, freed here (the
- * fences leak with the device). */
+/* Unbind the context's timeline, then stop the retire thread and free
+ * the timeline.  Unbinding first: no fence reaches the queue after it, and
+ * one the context's thread is handing to it has got there (the unbind
+ * waits for it), so nothing uses q->timeline below.  Not abandoned, the
+ * thread retires what is pending (the device is idle or lost by now);
+ * abandoned, it stops waiting and leaves the rest, freed here (the fences
+ * leak with the device). */
 static void
 timeline_end(struct pv_queue *q, struct pv_context *ctx, bool abandon)
 {
+   if (q->ring_idx)
+      pv_context_unbind_timeline(ctx, q->ring_idx);
+   q->ring_idx = 0;
    struct pv_queue_timeline *tl = q->timeline;
    if (tl) {
       if (abandon)
@@ -186,9 +192,6 @@ timeline_end(struct pv_queue *q, struct pv_context *ctx, bool abandon)
       free(tl);
       q->timeline = NULL;
    }
-   if (q->ring_idx)
-      pv_context_unbind_timeline(ctx, q->ring_idx);
-   q->ring_idx = 0;
 }
 
 void
