@@ -37,17 +37,6 @@ load_uint(const void *p, unsigned size)
    }
 }
 
-static void
-store_uint(void *p, unsigned size, uint64_t v)
-{
-   switch (size) {
-   case 1: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); break; }
-   case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-   case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
-   default: memcpy(p, &v, 8); break;
-   }
-}
-
 static void *
 load_ptr(const void *p)
 {
@@ -70,15 +59,6 @@ load_handle(const void *p, unsigned size)
    if (size == sizeof(void *))
       return (uint64_t)(uintptr_t)load_ptr(p);
    return load_uint(p, 8);
-}
-
-static void
-store_handle(void *p, unsigned size, uint64_t v)
-{
-   if (size == sizeof(void *))
-      store_ptr(p, (void *)(uintptr_t)v);
-   else
-      store_uint(p, 8, v);
 }
 
 static bool
@@ -304,19 +284,19 @@ dec_elem(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_
       if (m->enum_index && !d->lenient && !pv_cs_enum_valid(m->enum_index, (int32_t)v32))
          return pv_cs_decoder_fail(d, "%s.%s: %d is not a %s value", owner, m->name,
                                    (int32_t)v32, pv_cs_enums[m->enum_index - 1].name);
-      store_uint(p, m->elem_size, v32);
+      pv_cs_store_uint(p, m->elem_size, v32);
       return true;
    case PV_CS_K_U64:
       if (!pv_cs_read_u64(d, &v64))
          return false;
-      store_uint(p, 8, v64);
+      pv_cs_store_uint(p, 8, v64);
       return true;
    case PV_CS_K_SIZE:
       if (!pv_cs_read_u64(d, &v64))
          return false;
       if (v64 > SIZE_MAX)
          return pv_cs_decoder_fail(d, "%s.%s: size_t out of range", owner, m->name);
-      store_uint(p, sizeof(size_t), v64);
+      pv_cs_store_uint(p, sizeof(size_t), v64);
       return true;
    case PV_CS_K_HANDLE: {
       uint64_t h;
@@ -330,7 +310,7 @@ dec_elem(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct pv_
                                    m->name);
       if (!dec_xlate(d, m, v64, &h, NULL, owner))
          return false;
-      store_handle(p, m->elem_size, h);
+      pv_cs_store_handle(p, m->elem_size, h);
       return true;
    }
    case PV_CS_K_STRUCT:
@@ -616,7 +596,7 @@ dec_member(struct pv_cs_decoder *d, const struct pv_cs_member *m, const struct p
       uint32_t v;
       if (!pv_cs_read_u32(d, &v))
          return false;
-      store_uint(base + m->offset, m->elem_size, v);
+      pv_cs_store_uint(base + m->offset, m->elem_size, v);
       return true;
    }
    return dec_member_any(d, m, sib, base, partial, depth, owner);
@@ -895,7 +875,7 @@ pv_cs_read_out_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
       return false;
    }
    store_ptr(args + m->aux, NULL);
-   store_uint(args + m->aux2, 4, 0);
+   pv_cs_store_uint(args + m->aux2, 4, 0);
    if (n == 0)
       return true;
    if (n > pv_cs_decoder_remaining(d) / 8)
@@ -910,7 +890,7 @@ pv_cs_read_out_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
    if (host_storage)
       store_ptr(args + m->offset, host);
    store_ptr(args + m->aux, ids);
-   store_uint(args + m->aux2, 4, n);
+   pv_cs_store_uint(args + m->aux2, 4, n);
    return true;
 }
 
@@ -929,7 +909,7 @@ dec_in_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
                                    m->name);
       if (!dec_xlate(d, m, id, &h, &obj, owner))
          return false;
-      store_handle(args + m->offset, m->elem_size, h);
+      pv_cs_store_handle(args + m->offset, m->elem_size, h);
       store_ptr(args + m->aux, obj);
       return true;
    }
@@ -947,7 +927,7 @@ dec_in_handles(struct pv_cs_decoder *d, const struct pv_cs_member *m,
       if (!id && (m->flags & PV_CS_F_ELEMS_REQUIRED))
          return pv_cs_decoder_fail(d, "%s.%s[%llu]: VK_NULL_HANDLE where a handle is required",
                                    owner, m->name, (unsigned long long)i);
-      store_handle(host + i * m->elem_size, m->elem_size, h);
+      pv_cs_store_handle(host + i * m->elem_size, m->elem_size, h);
    }
    store_ptr(args + m->offset, host);
    store_ptr(args + m->aux, objs);
@@ -1075,10 +1055,4 @@ pv_cs_decode_member(struct pv_cs_decoder *d, const struct pv_cs_member *m,
                     const struct pv_cs_member *sib, uint8_t *base, const char *owner)
 {
    return dec_member(d, m, sib, base, false, 0, owner);
-}
-
-void
-pv_cs_store_uint(void *p, unsigned size, uint64_t v)
-{
-   store_uint(p, size, v);
 }

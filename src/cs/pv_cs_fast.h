@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cs/pv_cs_desc.h"
+#include "cs/pv_cs_engine.h"
 
 /* The decoder, and a cursor of our own: the decoder's moves only when
  * the whole command was decoded. */
@@ -50,30 +51,6 @@ pvf_u64(struct pvf *f, uint64_t *v)
    return true;
 }
 
-/* A `size`-byte integer field (the engine's store_uint). */
-static inline void
-pvf_put(void *dst, unsigned size, uint64_t v)
-{
-   switch (size) {
-   case 1: { uint8_t x = (uint8_t)v; memcpy(dst, &x, 1); break; }
-   case 2: { uint16_t x = (uint16_t)v; memcpy(dst, &x, 2); break; }
-   case 4: { uint32_t x = (uint32_t)v; memcpy(dst, &x, 4); break; }
-   default: memcpy(dst, &v, 8); break;
-   }
-}
-
-/* A handle field: pointer-sized when dispatchable (the engine's store_handle). */
-static inline void
-pvf_put_handle(void *dst, unsigned size, uint64_t h)
-{
-   if (size == sizeof(void *)) {
-      void *v = (void *)(uintptr_t)h;
-      memcpy(dst, &v, sizeof(v));
-   } else {
-      memcpy(dst, &h, 8);
-   }
-}
-
 /* A scalar sent as 4 bytes; enum_index != 0: a member of that enum. */
 static inline bool
 pvf_s32(struct pvf *f, void *dst, unsigned size, uint16_t enum_index)
@@ -81,7 +58,7 @@ pvf_s32(struct pvf *f, void *dst, unsigned size, uint16_t enum_index)
    uint32_t v;
    if (!pvf_u32(f, &v) || (enum_index && !pv_cs_enum_valid(enum_index, (int32_t)v)))
       return false;
-   pvf_put(dst, size, v);
+   pv_cs_store_uint(dst, size, v);
    return true;
 }
 
@@ -92,7 +69,7 @@ pvf_s64(struct pvf *f, void *dst, unsigned size)
    uint64_t v;
    if (!pvf_u64(f, &v) || (size < 8 && v > SIZE_MAX))
       return false;
-   pvf_put(dst, size, v);
+   pv_cs_store_uint(dst, size, v);
    return true;
 }
 
@@ -110,7 +87,7 @@ pvf_handle(struct pvf *f, VkObjectType type, bool required, void *dst, unsigned 
    struct pv_object *o = f->d->lookup(f->d->user, id, type);
    if (!o)
       return false;
-   pvf_put_handle(dst, size, o->handle);
+   pv_cs_store_handle(dst, size, o->handle);
    if (obj)
       *obj = o;
    return true;
