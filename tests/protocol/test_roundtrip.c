@@ -16,6 +16,7 @@
  */
 #include <string.h>
 
+#include "cs/pv_cs_engine.h"
 #include "pv_test_util.h"
 
 #define ARENA_SIZE (16u << 20)
@@ -49,17 +50,6 @@ aalloc(size_t n)
    return p;
 }
 
-static void
-put_uint(void *p, unsigned size, uint64_t v)
-{
-   switch (size) {
-   case 1: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); break; }
-   case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-   case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
-   default: memcpy(p, &v, 8); break;
-   }
-}
-
 static uint64_t
 get_uint(const void *p, unsigned size)
 {
@@ -85,15 +75,6 @@ static void
 set_ptr(void *p, const void *v)
 {
    memcpy(p, &v, sizeof(v));
-}
-
-static void
-put_handle(void *p, unsigned size, uint64_t v)
-{
-   if (size == sizeof(void *))
-      set_ptr(p, (void *)(uintptr_t)v);
-   else
-      put_uint(p, 8, v);
 }
 
 /* Same len rules as the engine (pv_cs_exec.c eval_len). */
@@ -152,13 +133,13 @@ fill_elem(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t 
           unsigned depth)
 {
    switch (m->kind) {
-   case PV_CS_K_U8: put_uint(p, 1, rnd()); break;
-   case PV_CS_K_U16: put_uint(p, 2, rnd()); break;
-   case PV_CS_K_U32: put_uint(p, 4, rnd_u32(m)); break;
-   case PV_CS_K_U64: put_uint(p, 8, rnd()); break;
-   case PV_CS_K_SIZE: put_uint(p, sizeof(size_t), rnd() % 16); break;
+   case PV_CS_K_U8: pv_cs_store_uint(p, 1, rnd()); break;
+   case PV_CS_K_U16: pv_cs_store_uint(p, 2, rnd()); break;
+   case PV_CS_K_U32: pv_cs_store_uint(p, 4, rnd_u32(m)); break;
+   case PV_CS_K_U64: pv_cs_store_uint(p, 8, rnd()); break;
+   case PV_CS_K_SIZE: pv_cs_store_uint(p, sizeof(size_t), rnd() % 16); break;
    case PV_CS_K_HANDLE:
-      put_handle(p, m->elem_size,
+      pv_cs_store_handle(p, m->elem_size,
                  !filling_output && (rnd() % 4 || (required(m) && m->shape == PV_CS_S_VALUE) ||
                                      (m->flags & PV_CS_F_ELEMS_REQUIRED))
                     ? 1 + rnd() % 1000
@@ -174,7 +155,7 @@ fill_elem(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_t 
             j = (unsigned)(rnd() % u->count);
          while (um[j].kind == PV_CS_K_INVALID);
          const struct pv_cs_member *selm = &sib[m->len_member];
-         put_uint(base + selm->offset, selm->elem_size, um[j].aux);
+         pv_cs_store_uint(base + selm->offset, selm->elem_size, um[j].aux);
       }
       fill_member(&um[j], um, p, depth + 1);
       break;
@@ -203,9 +184,9 @@ fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_
    switch (m->shape) {
    case PV_CS_S_VALUE:
       if ((m->flags & PV_CS_F_COUNT) && m->enum_index) /* rasterizationSamples */
-         put_uint(p, m->elem_size, rnd_u32(m));
+         pv_cs_store_uint(p, m->elem_size, rnd_u32(m));
       else if (m->flags & PV_CS_F_COUNT)
-         put_uint(p, m->elem_size, small() * (m->kind == PV_CS_K_SIZE ? 4 : 1));
+         pv_cs_store_uint(p, m->elem_size, small() * (m->kind == PV_CS_K_SIZE ? 4 : 1));
       else
          fill_elem(m, sib, base, p, depth);
       break;
@@ -217,7 +198,7 @@ fill_member(const struct pv_cs_member *m, const struct pv_cs_member *sib, uint8_
       if (required(m) || (depth < MAX_DEPTH && rnd() % 4)) {
          uint8_t *q = aalloc(m->elem_size);
          if (m->flags & PV_CS_F_COUNT)
-            put_uint(q, m->elem_size, small());
+            pv_cs_store_uint(q, m->elem_size, small());
          else
             fill_elem(m, NULL, NULL, q, depth);
          set_ptr(p, q);
@@ -303,7 +284,7 @@ fill_struct(const struct pv_cs_struct *s, uint8_t *mem, unsigned depth, bool sel
    for (unsigned i = 0; i < s->count; i++) {
       const struct pv_cs_member *m = &sib[i];
       if (m->shape == PV_CS_S_STYPE)
-         put_uint(mem + m->offset, 4, (uint32_t)s->stype);
+         pv_cs_store_uint(mem + m->offset, 4, (uint32_t)s->stype);
       else if (m->shape == PV_CS_S_PNEXT && !self_only)
          set_ptr(mem + m->offset, rnd_chain(s, depth));
       else if (m->shape != PV_CS_S_PNEXT)
@@ -330,7 +311,7 @@ fill_params(const struct pv_cs_command_info *info, uint8_t *args)
             ids[k] = 1 + rnd() % 100000;
          set_ptr(args + m->offset, aalloc(n * m->elem_size));
          set_ptr(args + m->aux, ids);
-         put_uint(args + m->aux2, 4, n);
+         pv_cs_store_uint(args + m->aux2, 4, n);
          continue;
       }
       if (m->shape == PV_CS_S_PTR && (m->flags & PV_CS_F_OUT) && m->kind == PV_CS_K_STRUCT) {
@@ -359,9 +340,9 @@ drv_elem(const struct pv_cs_member *m, uint8_t *p)
    if (m->kind == PV_CS_K_STRUCT)
       drv_struct(&pv_cs_structs[m->type], p, NULL, false);
    else if (m->kind == PV_CS_K_HANDLE)
-      put_handle(p, m->elem_size, rnd() % 3 ? PV_TEST_HANDLE_BIAS + 1 + rnd() % 1000 : 0);
+      pv_cs_store_handle(p, m->elem_size, rnd() % 3 ? PV_TEST_HANDLE_BIAS + 1 + rnd() % 1000 : 0);
    else if (m->kind <= PV_CS_K_U64)
-      put_uint(p, m->elem_size, rnd());
+      pv_cs_store_uint(p, m->elem_size, rnd());
 }
 
 static void
@@ -431,7 +412,7 @@ run_driver(const struct pv_cs_command_info *info, uint8_t *args)
 {
    const struct pv_cs_member *sib = &pv_cs_members[info->first];
    if (info->has_return)
-      put_uint(args + info->ret_offset, info->ret_size, info->ret_kind == PV_CS_K_U64 ? rnd() : rnd() % 8);
+      pv_cs_store_uint(args + info->ret_offset, info->ret_size, info->ret_kind == PV_CS_K_U64 ? rnd() : rnd() % 8);
    for (unsigned i = 0; i < info->count; i++) {
       const struct pv_cs_member *m = &sib[i];
       if (!(m->flags & PV_CS_F_OUT) || (m->flags & PV_CS_F_HANDLE_IDS))
