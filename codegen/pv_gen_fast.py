@@ -2,12 +2,13 @@
 whose common shape is simple enough, over the model pv_codegen.py built.
 
 The table engine (src/cs/pv_cs_exec.c) stays the definition of what a
-command may carry.  A fast decoder accepts a subset of it — no pNext chain
-(the marker must be 0), no NULL the engine would have to judge, members
-without encode_if/require_if rules, no unions, strings or nested count
-pointers — and gives up on anything else, so the engine decodes the same
-bytes again (src/cs/pv_cs_fast.h says how).  Within that subset it must
-produce exactly the engine's arguments; test_cs_fast compares the two.
+command may carry.  A fast decoder accepts a subset of it — no pNext
+chain (the marker must be 0), no NULL the engine would have to judge,
+members without encode_if/require_if rules, unions only when tagged by
+their own u32, no strings or count pointers — and gives up on anything
+else, so the engine decodes the same bytes again (src/cs/pv_cs_fast.h says
+how).  Within that subset it must produce exactly the engine's arguments:
+test_roundtrip and fuzz_decoder compare the two.
 
 Only commands the guest records into command buffers (vkCmd*) get one:
 they are the bulk of every stream, and it keeps the generated file small.
@@ -31,9 +32,12 @@ class FastEmitter:
             return False
         if m.shape in ('STYPE', 'PNEXT', 'ALLOCATOR'):
             return True
-        if m.kind in ('UNION', 'INVALID'):
+        if m.kind == 'INVALID':
             return False
-        if m.kind == 'STRUCT' and not self.struct_ok(m.type_ref):
+        # a union tagged by its own u32 (VkClearValue), not by a sibling's value
+        if m.kind == 'UNION' and 'SELECTOR' in m.flags:
+            return False
+        if m.kind in ('STRUCT', 'UNION') and not self.struct_ok(m.type_ref):
             return False
         if m.shape in ('VALUE', 'PTR'):
             return m.kind != 'BLOB'
@@ -51,7 +55,11 @@ class FastEmitter:
         self.memo[name] = None
         ms = self.g.structs[name]
         T = self.reg.types[name]
-        ok = T.category == 'struct' and all(self.member_ok(m, ms) for m in ms)
+        if T.category == 'union':
+            # a member the protocol cannot carry is a tag the decoder refuses
+            ok = all(m.kind == 'INVALID' or self.member_ok(m, ms) for m in ms)
+        else:
+            ok = all(self.member_ok(m, ms) for m in ms)
         self.memo[name] = ok
         if ok:
             self.order.append(name)
@@ -84,7 +92,7 @@ class FastEmitter:
                 req = 'true' if 'ELEMS_REQUIRED' in m.flags else 'false'
             return 'pvf_handle(f, (VkObjectType)%d, %s, &%s, sizeof(%s), %s)' % (
                 m.type_ref, req, dst, dst, obj or 'NULL')
-        if m.kind == 'STRUCT':
+        if m.kind in ('STRUCT', 'UNION'):
             return 'fast_%s(f, &%s)' % (m.type_ref, dst)
         raise AssertionError(m.kind)
 
@@ -156,7 +164,27 @@ class FastEmitter:
             out.append('   uint64_t want;')
         return out
 
+    def union_fn(self, name):
+        """A union tagged by its own u32: the tag is the member's index."""
+        ms = self.g.structs[name]
+        body = ['if (!pvf_u32(f, &tag))', '   return false;', 'switch (tag) {']
+        for j, m in enumerate(ms):
+            if m.kind == 'INVALID':
+                continue
+            body += ['case %d: {' % j]
+            body += ['   ' + b for b in self.member(m, ms, 's->')]
+            body += ['   return true;', '}']
+        body += ['default:', '   return false;', '}']
+        lines = ['static bool', 'fast_%s(struct pvf *f, %s *s)' % (name, name), '{',
+                 '   uint32_t tag;']
+        lines += self.locals_for(body)
+        lines += ['   ' + b for b in body]
+        lines += ['}', '']
+        return lines
+
     def struct_fn(self, name):
+        if self.reg.types[name].category == 'union':
+            return self.union_fn(name)
         ms = self.g.structs[name]
         body = []
         for m in ms:
@@ -184,7 +212,7 @@ class FastEmitter:
 
         def walk(ms):
             for m in ms:
-                if m.kind == 'STRUCT' and m.type_ref not in used:
+                if m.kind in ('STRUCT', 'UNION') and m.type_ref not in used:
                     used.add(m.type_ref)
                     walk(self.g.structs[m.type_ref])
         for name, ms in cmds:
