@@ -21,7 +21,8 @@
 # per frame (every process: the guest, the server, the host driver, X), which
 # on a machine whose cores the CPU driver keeps busy is what a frame costs.
 # The last line per guest gives the medians.  trixie's Mesa 25.0 presents
-# only with the server's --wsi-dma-buf and MESA_VK_WSI_DEBUG=sw (docs/GUESTS.md).
+# only with the server's --wsi-dma-buf and MESA_VK_WSI_DEBUG=sw
+# (tests/vm/guest-args.sh, docs/GUESTS.md).
 # A benchmark: it never fails on time.
 set -u
 PROG=pv-vkcube-frames DEFAULT_GUESTS="sid trixie-backports trixie"
@@ -33,10 +34,10 @@ ROUNDS=${1:-3}
 [ $# -gt 0 ] && shift
 GUESTS=${*:-$DEFAULT_GUESTS}
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/tests/vm/guest-args.sh" # what each guest root needs (trixie: --wsi-dma-buf)
 printf '%-17s %-6s %17s %17s %7s %19s\n' guest round "through us/frame" "native us/frame" ratio "CPU us/frame t / n"
 for g in $GUESTS; do
-   args="" envs=""
-   [ "$g" = trixie ] && args="--serve-arg=--wsi-dma-buf" envs="export MESA_VK_WSI_DEBUG=sw;"
+   args=$(guest_serve_args "$g") envs=$(guest_env "$g")
    out=$("$here/dev.sh" vm --vtest --guest "$g" --timeout 1200 $args "$envs $PROG $ROUNDS" 2>&1)
    echo "$out" | grep -E "^$PROG: (SKIP|FAILED)" | sed "s/^/$g: /"
    echo "$out" | awk -v g="$g" '
