@@ -205,9 +205,9 @@ PV_API int pv_renderer_create(const struct pv_renderer_config *config, struct pv
  * NULL is accepted. */
 PV_API void pv_renderer_destroy(struct pv_renderer *r);
 
-/* Let the C library keep up to `bytes` of freed heap memory for reuse
- * (glibc: fixed mmap and trim thresholds) instead of handing it back to
- * the system at once.  A CPU host driver (lavapipe) allocates and frees
+/* Let the C library keep up to `bytes` of freed heap memory for reuse,
+ * per heap (glibc: fixed mmap and trim thresholds; it makes up to 8 heaps
+ * a core for threads), instead of handing it back to the system at once.  A CPU host driver (lavapipe) allocates and frees
  * buffers on the threads that call it, every draw: on the renderer's
  * ring threads, whose heaps glibc trims past 128 KiB, so each draw took
  * its memory back page fault by page fault (glmark2's shading scene
