@@ -73,12 +73,15 @@ class FastEmitter:
     # --- code -------------------------------------------------------------
     @staticmethod
     def count_expr(m, sibs, base):
+        """The count an array member must have: lines computing it, and its
+        expression."""
         if m.len_kind == 'CONST':
-            return None, '%du' % m.len_const
+            return [], '%du' % m.len_const
         src = '(uint64_t)%s%s' % (base, sibs[m.len_member].name)
         if m.len_add == 0 and m.len_div in (0, 1):
-            return None, src
-        return (src, m.len_add, m.len_div or 1), None
+            return [], src
+        return (['if (!pvf_len(%s, %du, %du, &want))' % (src, m.len_add, m.len_div or 1),
+                 '   return false;'], 'want')
 
     def elem(self, m, dst, obj=None):
         """Code that decodes one element of member m into lvalue dst."""
@@ -87,9 +90,9 @@ class FastEmitter:
         if m.kind in SCALAR64:
             return 'pvf_s64(f, &%s, sizeof(%s))' % (dst, dst)
         if m.kind == 'HANDLE':
-            req = 'true' if ({'REQUIRED', 'ELEMS_REQUIRED'} & m.flags) else 'false'
-            if m.shape == 'ARRAY':
-                req = 'true' if 'ELEMS_REQUIRED' in m.flags else 'false'
+            # an array's elements by ELEMS_REQUIRED alone (REQUIRED is the array's)
+            req = 'ELEMS_REQUIRED' in m.flags or (m.shape != 'ARRAY' and 'REQUIRED' in m.flags)
+            req = 'true' if req else 'false'
             return 'pvf_handle(f, (VkObjectType)%d, %s, &%s, sizeof(%s), %s)' % (
                 m.type_ref, req, dst, dst, obj or 'NULL')
         if m.kind in ('STRUCT', 'UNION'):
@@ -126,11 +129,7 @@ class FastEmitter:
                     '   %s = (void *)v;' % field,
                     '}']
         # ARRAY
-        pre, expr = self.count_expr(m, sibs, base)
-        lines = []
-        if pre:
-            lines += ['if (!pvf_len(%s, %du, %du, &want))' % pre, '   return false;']
-            expr = 'want'
+        lines, expr = self.count_expr(m, sibs, base)
         lines += ['if (!pvf_count(f, %s, &n))' % expr, '   return false;', 'if (n) {']
         if m.kind in ('BLOB', 'U8'):
             lines += ['   void *v;', '   if (!pvf_bytes(f, n, &v))', '      return false;',

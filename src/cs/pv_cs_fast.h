@@ -127,22 +127,6 @@ pvf_alloc(struct pvf *f, uint64_t n, size_t size, size_t wire)
    return pv_cs_alloc(f->d, (size_t)n, size);
 }
 
-/* n bytes of void/uint8_t data, padded to 4 on the wire. */
-static inline bool
-pvf_bytes(struct pvf *f, uint64_t n, void **out)
-{
-   size_t left = (size_t)(f->e - f->p);
-   if (n > left || pv_cs_align4((size_t)n) > left)
-      return false;
-   void *b = pv_cs_alloc(f->d, (size_t)n, 1);
-   if (!b)
-      return false;
-   memcpy(b, f->p, (size_t)n);
-   f->p += pv_cs_align4((size_t)n);
-   *out = b;
-   return true;
-}
-
 /* A fixed-size byte array (char name[N]): N bytes, padded to 4. */
 static inline bool
 pvf_fixed_bytes(struct pvf *f, void *dst, size_t n)
@@ -152,6 +136,17 @@ pvf_fixed_bytes(struct pvf *f, void *dst, size_t n)
    memcpy(dst, f->p, n);
    f->p += pv_cs_align4(n);
    return true;
+}
+
+/* n bytes of void/uint8_t data, padded to 4 on the wire. */
+static inline bool
+pvf_bytes(struct pvf *f, uint64_t n, void **out)
+{
+   if (n > (size_t)(f->e - f->p)) /* before aligning: n near SIZE_MAX wraps */
+      return false;
+   void *b = pv_cs_alloc(f->d, (size_t)n, 1);
+   *out = b;
+   return b && pvf_fixed_bytes(f, b, (size_t)n);
 }
 
 #endif /* PV_CS_FAST_H */
