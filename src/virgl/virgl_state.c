@@ -161,8 +161,8 @@ keep_heap_from_env(void)
 {
    const char *s = getenv("PV_VENUS_HEAP_KEEP_MIB");
    unsigned long mib = s && *s ? strtoul(s, NULL, 0) : PV_VIRGL_DEFAULT_HEAP_KEEP_MIB;
-   if (mib)
-      pv_process_keep_freed_heap((size_t)(mib > 2047 ? 2047 : mib) << 20);
+   if (mib) /* the library caps it at what the C library takes */
+      pv_process_keep_freed_heap(mib > SIZE_MAX >> 20 ? SIZE_MAX : (size_t)mib << 20);
 }
 
 static int
