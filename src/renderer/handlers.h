@@ -65,6 +65,8 @@
    X("objects/device.c", vkGetDeviceQueue2)                                    \
    X("objects/device.c", vkDeviceWaitIdle)                                     \
    X("objects/device.c", vkQueueWaitIdle)                                      \
+   X("objects/submit.c", vkQueueSubmit)                                        \
+   X("objects/submit.c", vkQueueSubmit2)                                       \
    X("objects/buffer.c", vkCreateBuffer)                                       \
    X("objects/buffer.c", vkBindBufferMemory)                                   \
    X("objects/buffer.c", vkBindBufferMemory2)                                  \

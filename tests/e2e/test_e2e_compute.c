@@ -108,8 +108,12 @@ fixture_open(struct fixture *f, const char *name)
 {
    memset(f, 0, sizeof(*f));
    f->lg.name = name;
+   VkPhysicalDeviceVulkan13Features f13 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES, .synchronization2 = VK_TRUE,
+   };
    VkPhysicalDeviceVulkan12Features f12 = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, .timelineSemaphore = VK_TRUE,
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, .pNext = &f13,
+      .timelineSemaphore = VK_TRUE,
    };
    const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
    f->up = !e2e_dev_open(&f->d, &f->lg, srv.path, name, &f12) && !e2e_compute_create(&f->d, &f->k) &&
@@ -375,6 +379,58 @@ test_timeline(void)
    CHECK(e2e_wait_clients(&srv, 0));
 }
 
+/* vkQueueSubmit2 of one command buffer, no semaphores (Mesa: async). */
+static int
+submit2(struct e2e_dev *d, const struct e2e_cmd *cb, uint64_t fence)
+{
+   VkCommandBufferSubmitInfo ci = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO,
+                                    .commandBuffer = E2E_H(VkCommandBuffer, cb->cmd) };
+   VkSubmitInfo2 si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2, .commandBufferInfoCount = 1,
+                        .pCommandBufferInfos = &ci };
+   struct pv_vkQueueSubmit2_args a = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
+                                       .pSubmits = &si, .fence = E2E_H(VkFence, fence) };
+   return PV_VNC_SEND(&d->c, vkQueueSubmit2, &a);
+}
+
+/* A reset of a command buffer that a long dispatch still runs returns
+ * only once the dispatch is done (on a CPU device the renderer waits for
+ * it; on a GPU the guest's reset would be invalid use, but the reply still
+ * comes after our synchronous call): every output word is written when the
+ * reply arrives.  Through vkQueueSubmit and vkQueueSubmit2, and a
+ * submission without batches still signals its fence. */
+static void
+test_release_waits(void)
+{
+   struct fixture f;
+   if (fixture_open(&f, "e2e-release-waits")) {
+      struct e2e_dev *d = &f.d;
+      uint64_t fence = 0;
+      CHECK(!e2e_create_fence(d, &fence));
+      for (int how = 0; how < 2; how++) {
+         memset(f.out.map.map, 0xab, BYTES);
+         struct e2e_push lp = { N, 5u + (uint32_t)how, 0x0f0f0f0fu, 4000 };
+         struct e2e_cmd cb;
+         CHECK(!e2e_record(d, &f.k, 0, &lp, &cb));
+         CHECK(!(how ? submit2(d, &cb, 0) : e2e_submit(d, 0, &cb, 0, 0, 0, 0)));
+         double t0 = e2e_ms();
+         struct pv_vkResetCommandBuffer_args r = { .commandBuffer = E2E_H(VkCommandBuffer, cb.cmd) };
+         CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_CALL(&d->c, vkResetCommandBuffer, &r)) &&
+               r.ret == VK_SUCCESS);
+         CHECK_EQ(e2e_mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &lp), 0);
+         printf("release waits (%s): the reset returned after %.0f ms, the dispatch done\n",
+                how ? "vkQueueSubmit2" : "vkQueueSubmit", e2e_ms() - t0);
+         e2e_cmd_destroy(d, &cb);
+      }
+      struct pv_vkQueueSubmit_args none = { .queue = E2E_H(VkQueue, d->queues[0]),
+                                            .fence = E2E_H(VkFence, fence) };
+      CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_SEND(&d->c, vkQueueSubmit, &none)));
+      CHECK_EQ(e2e_wait_fence(d, fence, 10 * SECOND_NS, NULL), VK_SUCCESS);
+      e2e_destroy_fence(d, fence);
+   }
+   CHECK_EQ(fixture_close(&f), 0);
+   CHECK(e2e_wait_clients(&srv, 0));
+}
+
 int
 main(void)
 {
@@ -385,6 +441,7 @@ main(void)
    RUN(test_compute);
    RUN(test_fence_blocks);
    RUN(test_timeline);
+   RUN(test_release_waits);
    RUN(test_sync_fd_semaphores);
    e2e_server_stop(&srv);
    printf("e2e compute: %.0f ms\n", e2e_ms() - t0);

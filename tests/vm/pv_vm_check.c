@@ -17,8 +17,10 @@
  *
  * Each part prints one "pv-vm-check: PART ok|FAILED …" line; the exit
  * status is 0 only when every part passed.  Arguments name the parts to
- * run (default: all); `--spin S` instead keeps dispatching for S seconds
- * (work to interrupt).
+ * run (default: all); `--rounds N` first sets latency's round trips (200)
+ * and split's rounds (50), so that a long run sees more than one state of
+ * a busy host; `--spin S` instead keeps dispatching for S seconds (work to
+ * interrupt).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -472,13 +474,21 @@ main(int argc, char **argv)
    report("device", 1, "%s, Vulkan %u.%u.%u", p.deviceName, VK_API_VERSION_MAJOR(p.apiVersion),
           VK_API_VERSION_MINOR(p.apiVersion), VK_API_VERSION_PATCH(p.apiVersion));
    int failed = 0;
+   unsigned rounds = 0;
+   if (argc >= 3 && !strcmp(argv[1], "--rounds")) {
+      rounds = (unsigned)strtoul(argv[2], NULL, 10);
+      if (rounds < 1 || rounds > 10000000)
+         return report("arguments", 0, "--rounds takes 1 to 10000000, not '%s'", argv[2]);
+      argc -= 2;
+      argv += 2;
+   }
    if (argc == 3 && !strcmp(argv[1], "--spin")) {
       failed = spin(&g, atof(argv[2]));
    } else {
       failed += wanted(argc, argv, "compute") ? compute(&g) : 0;
       failed += wanted(argc, argv, "render") ? render(&g) : 0;
-      failed += wanted(argc, argv, "latency") ? latency(&g, 200) : 0;
-      failed += named(argc, argv, "split") ? split(&g, 50) : 0;
+      failed += wanted(argc, argv, "latency") ? latency(&g, rounds ? rounds : 200) : 0;
+      failed += named(argc, argv, "split") ? split(&g, rounds ? rounds : 50) : 0;
    }
    pv_wl_close(&g);
    return failed ? 1 : 0;

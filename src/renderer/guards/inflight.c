@@ -5,8 +5,9 @@
  * The tracking (submission numbers, marker fences, waits) is the device's
  * (objects/inflight.c, which explains the scheme); this guard names the
  * commands that release something and what each must wait for, waits
- * before them, and after a submission numbers it and stamps the command
- * buffers it used.
+ * before them, and after a submission stamps the command buffers it used
+ * with its number (vkQueueBindSparse's it numbers itself; the submit
+ * handlers number theirs, objects/submit.c).
  */
 #include <stddef.h>
 
@@ -202,8 +203,12 @@ inflight_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info, c
    const struct pv_vkQueueSubmit_args *s = args;
    if (s->ret != VK_SUCCESS)
       return;
-   uint64_t count;
-   pv_inflight_mark_submission(dev, (struct pv_queue *)s->queue_obj, &count);
+   /* The submit handlers number their submissions themselves (submit.c);
+    * one that another ring numbered since then makes the stamp later: a
+    * longer wait, never a shorter one. */
+   uint64_t count = pv_inflight_submitted(dev);
+   if (r->what == SPARSE)
+      pv_inflight_mark_submission(dev, (struct pv_queue *)s->queue_obj, &count);
    struct submission sub = { d, count };
    pv_queue_each_submitted(type, args, mark_command_buffer, &sub);
 }
@@ -218,7 +223,7 @@ const struct pv_guard pv_guard_inflight = {
    .name = "inflight",
    .file = "guards/inflight.c",
    .what = "CPU devices: a release (destroy, free, reset) waits for the submitted work that "
-           "may use what it releases; a submission is numbered and stamps its command buffers",
+           "may use what it releases; a submission's command buffers are stamped with its number",
    .watches = inflight_watch,
    .before = inflight_before,
    .after = inflight_after,

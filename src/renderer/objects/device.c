@@ -69,32 +69,39 @@ pv_create_info_enables(const VkDeviceCreateInfo *info, const char *name)
 }
 
 /* The guest's device plus what we need ourselves: host-pointer import
- * backs guest-mapped memory (memory.c). */
+ * backs guest-mapped memory (memory.c); robust access; timeline semaphores
+ * number a CPU device's submissions (inflight.c). */
 static VkResult
 create_host_device(const struct pv_physical_device *p, const VkDeviceCreateInfo *guest,
                    struct pv_device *dev)
 {
    const char *own = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+   const char *timeline = pv_inflight_extension(p);
    VkDeviceCreateInfo info = *guest;
-   const char **names = calloc(guest->enabledExtensionCount + 1, sizeof(*names));
+   const char **names = calloc(guest->enabledExtensionCount + 2, sizeof(*names));
    if (!names)
       return VK_ERROR_OUT_OF_HOST_MEMORY;
-   bool have = false;
+   bool have = false, have_timeline = false;
    info.enabledExtensionCount = 0;
    for (uint32_t i = 0; i < guest->enabledExtensionCount; i++) {
       const char *e = guest->ppEnabledExtensionNames[i];
       have |= !strcmp(e, own);
+      have_timeline |= timeline && !strcmp(e, timeline);
       /* what we serve the host lacks (physical_device.c) */
       if (!pv_physical_device_serves(p, e))
          names[info.enabledExtensionCount++] = e;
    }
    if (p->has_host_ptr && !have)
       names[info.enabledExtensionCount++] = own;
+   if (timeline && !have_timeline)
+      names[info.enabledExtensionCount++] = timeline;
    info.ppEnabledExtensionNames = names;
    VkPhysicalDeviceFeatures own_features;
    force_robust_buffer_access(p, &info, &own_features);
    VkPhysicalDeviceImageRobustnessFeatures own_image_robustness;
    pv_image_force_robust_access(p, &info, &own_image_robustness);
+   VkPhysicalDeviceTimelineSemaphoreFeatures own_timeline;
+   pv_inflight_enable_timeline(p, &info, &own_timeline);
    VkResult r = pv_loader_create_device(p->instance->renderer, p->handle, &info, &dev->handle,
                                         &dev->table);
    free(names);

@@ -19,10 +19,29 @@ int pv_inflight_init(struct pv_device *dev);
  * device keeps them, as it keeps its other host objects). */
 void pv_inflight_fini(struct pv_device *dev, bool idle);
 
+/* The device extension a CPU device's host device needs for numbering its
+ * submissions with a timeline semaphore (the guest below Vulkan 1.2), or
+ * NULL. */
+const char *pv_inflight_extension(const struct pv_physical_device *p);
+/* Before creating a CPU device's host device: turn timeline semaphores on
+ * where they can number its submissions (pv_inflight_extension), in
+ * whichever place the guest put its features, else in `own` put at the
+ * head of the chain.  `info` is our own copy, and may be changed. */
+void pv_inflight_enable_timeline(const struct pv_physical_device *p, VkDeviceCreateInfo *info,
+                                 VkPhysicalDeviceTimelineSemaphoreFeatures *own);
+
 struct pv_queue;
-/* After a successful submission on `q`: its number into *count, and a
- * marker queued after it (CPU devices only: dev->inflight set). */
+/* After a successful submission on `q` that did not signal its number
+ * (below): its number into *count, and an empty submission after it that
+ * signals it (CPU devices only: dev->inflight set).  Takes q's lock. */
 void pv_inflight_mark_submission(struct pv_device *dev, struct pv_queue *q, uint64_t *count);
+/* A submission may signal its number itself: with the queue's lock held,
+ * the semaphore and value the next submission on `dev` signals, true;
+ * false where the device numbers them with markers instead (or is not a
+ * CPU device).  After it succeeded, still under the lock,
+ * pv_inflight_signaled(dev, value); after it failed, nothing. */
+bool pv_inflight_next_signal(struct pv_device *dev, VkSemaphore *sem, uint64_t *value);
+void pv_inflight_signaled(struct pv_device *dev, uint64_t value);
 
 /* CPU devices: the number of the latest submission (0 on other devices,
  * or before any). */
