@@ -72,24 +72,33 @@ rebuild_chain(struct amended *m, const void *chain, const VkTimelineSemaphoreSub
    return true;
 }
 
+/* A copy of the guest's `count` batches, `size` bytes each (with none,
+ * one of ours of type `stype`), in m->batches: its last batch, or NULL. */
+static void *
+copy_batches(struct amended *m, uint32_t count, const void *guest, size_t size,
+             VkStructureType stype)
+{
+   uint32_t n = count ? count : 1;
+   char *b = calloc(n, size);
+   m->batches = b;
+   if (!b || (count && !guest))
+      return NULL;
+   if (count)
+      memcpy(b, guest, count * size);
+   else
+      ((VkBaseOutStructure *)b)->sType = stype;
+   return b + (size_t)(n - 1) * size;
+}
+
 /* vkQueueSubmit's batches with our signal added to the last (or, with no
  * batches, to one of our own); false where that cannot be done. */
 static bool
 amend_submit(struct amended *m, uint32_t count, const void *guest_batches, const void **out)
 {
-   const VkSubmitInfo *guest = guest_batches;
-   uint32_t n = count ? count : 1;
-   VkSubmitInfo *b = calloc(n, sizeof(*b));
-   m->batches = b;
-   if (!b || (count && !guest))
-      return false;
-   if (count)
-      memcpy(b, guest, count * sizeof(*b));
-   else
-      b[0].sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
-   VkSubmitInfo *last = &b[n - 1];
+   VkSubmitInfo *last = copy_batches(m, count, guest_batches, sizeof(VkSubmitInfo),
+                                     VK_STRUCTURE_TYPE_SUBMIT_INFO);
    const VkTimelineSemaphoreSubmitInfo *tl;
-   if (!rebuild_chain(m, last->pNext, &tl))
+   if (!last || !rebuild_chain(m, last->pNext, &tl))
       return false;
    uint32_t signals = last->signalSemaphoreCount;
    /* values for each signal, or none (binary semaphores only) */
@@ -111,7 +120,7 @@ amend_submit(struct amended *m, uint32_t count, const void *guest_batches, const
    last->pNext = &m->timeline;
    last->signalSemaphoreCount = signals + 1;
    last->pSignalSemaphores = m->sems;
-   *out = b;
+   *out = m->batches;
    return true;
 }
 
@@ -119,17 +128,10 @@ amend_submit(struct amended *m, uint32_t count, const void *guest_batches, const
 static bool
 amend_submit2(struct amended *m, uint32_t count, const void *guest_batches, const void **out)
 {
-   const VkSubmitInfo2 *guest = guest_batches;
-   uint32_t n = count ? count : 1;
-   VkSubmitInfo2 *b = calloc(n, sizeof(*b));
-   m->batches = b;
-   if (!b || (count && !guest))
+   VkSubmitInfo2 *last = copy_batches(m, count, guest_batches, sizeof(VkSubmitInfo2),
+                                      VK_STRUCTURE_TYPE_SUBMIT_INFO_2);
+   if (!last)
       return false;
-   if (count)
-      memcpy(b, guest, count * sizeof(*b));
-   else
-      b[0].sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2;
-   VkSubmitInfo2 *last = &b[n - 1];
    uint32_t signals = last->signalSemaphoreInfoCount;
    m->infos = calloc(signals + 1, sizeof(*m->infos));
    if (!m->infos || (signals && !last->pSignalSemaphoreInfos))
@@ -141,7 +143,7 @@ amend_submit2(struct amended *m, uint32_t count, const void *guest_batches, cons
                                                 .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
    last->signalSemaphoreInfoCount = signals + 1;
    last->pSignalSemaphoreInfos = m->infos;
-   *out = b;
+   *out = m->batches;
    return true;
 }
 
