@@ -392,11 +392,29 @@ submit2(struct e2e_dev *d, const struct e2e_cmd *cb, uint64_t fence)
    return PV_VNC_SEND(&d->c, vkQueueSubmit2, &a);
 }
 
+/* vkQueueSubmit of one command buffer whose batch carries device-group
+ * info (device mask 1), which counts semaphores: the renderer numbers such
+ * a submission with a submission of its own after it (submit.c). */
+static int
+submit_device_group(struct e2e_dev *d, const struct e2e_cmd *cb)
+{
+   VkCommandBuffer cmd = E2E_H(VkCommandBuffer, cb->cmd);
+   const uint32_t mask = 1;
+   VkDeviceGroupSubmitInfo dg = { .sType = VK_STRUCTURE_TYPE_DEVICE_GROUP_SUBMIT_INFO,
+                                  .commandBufferCount = 1, .pCommandBufferDeviceMasks = &mask };
+   VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &dg,
+                       .commandBufferCount = 1, .pCommandBuffers = &cmd };
+   struct pv_vkQueueSubmit_args a = { .queue = E2E_H(VkQueue, d->queues[0]), .submitCount = 1,
+                                      .pSubmits = &si };
+   return PV_VNC_SEND(&d->c, vkQueueSubmit, &a);
+}
+
 /* On a CPU device, a reset of a command buffer that a long dispatch still
  * runs returns only once the dispatch is done (the renderer waits for its
  * number): every output word is written when the reply arrives.  Through
- * vkQueueSubmit and vkQueueSubmit2.  On every device, a submission without
- * batches still signals its fence. */
+ * vkQueueSubmit, vkQueueSubmit2 and a batch the renderer cannot add its
+ * signal to.  On every device, a submission without batches still signals
+ * its fence. */
 static void
 test_release_waits(void)
 {
@@ -412,19 +430,23 @@ test_release_waits(void)
       bool cpu = props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
       if (!cpu) /* there, resetting pending work is the guest's error to make */
          printf("release waits: skipped, '%s' is not a CPU device\n", props.deviceName);
-      for (int how = 0; cpu && how < 2; how++) {
+      static const char *const hows[] = { "vkQueueSubmit", "vkQueueSubmit2",
+                                          "vkQueueSubmit, device-group info" };
+      for (int how = 0; cpu && how < 3; how++) {
          memset(f.out.map.map, 0xab, BYTES);
          struct e2e_push lp = { N, 5u + (uint32_t)how, 0x0f0f0f0fu, 4000 };
          struct e2e_cmd cb;
          CHECK(!e2e_record(d, &f.k, 0, &lp, &cb));
-         CHECK(!(how ? submit2(d, &cb, 0) : e2e_submit(d, 0, &cb, 0, 0, 0, 0)));
+         CHECK(!(how == 2   ? submit_device_group(d, &cb)
+                 : how == 1 ? submit2(d, &cb, 0)
+                            : e2e_submit(d, 0, &cb, 0, 0, 0, 0)));
          double t0 = e2e_ms();
          struct pv_vkResetCommandBuffer_args r = { .commandBuffer = E2E_H(VkCommandBuffer, cb.cmd) };
          CHECK(E2E_OK(&f.lg, &d->c, PV_VNC_CALL(&d->c, vkResetCommandBuffer, &r)) &&
                r.ret == VK_SUCCESS);
          CHECK_EQ(e2e_mismatches(f.a.map.map, f.b.map.map, f.out.map.map, &lp), 0);
          printf("release waits (%s): the reset returned after %.0f ms, the dispatch done\n",
-                how ? "vkQueueSubmit2" : "vkQueueSubmit", e2e_ms() - t0);
+                hows[how], e2e_ms() - t0);
          e2e_cmd_destroy(d, &cb);
       }
       struct pv_vkQueueSubmit_args none = { .queue = E2E_H(VkQueue, d->queues[0]),

@@ -13,6 +13,7 @@
  * our amended copy.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,10 +104,11 @@ amend_submit(struct amended *m, uint32_t count, const void *guest_batches, const
    uint32_t signals = last->signalSemaphoreCount;
    /* values for each signal, or none (binary semaphores only) */
    uint32_t values = tl && tl->pSignalSemaphoreValues ? tl->signalSemaphoreValueCount : 0;
-   if ((values && values != signals) || (signals && !last->pSignalSemaphores))
+   if ((values && values != signals) || (signals && !last->pSignalSemaphores) ||
+       signals == UINT32_MAX)
       return false;
-   m->sems = calloc(signals + 1, sizeof(*m->sems));
-   m->values = calloc(signals + 1, sizeof(*m->values));
+   m->sems = calloc((size_t)signals + 1, sizeof(*m->sems));
+   m->values = calloc((size_t)signals + 1, sizeof(*m->values));
    if (!m->sems || !m->values)
       return false;
    if (signals)
@@ -133,8 +135,8 @@ amend_submit2(struct amended *m, uint32_t count, const void *guest_batches, cons
    if (!last)
       return false;
    uint32_t signals = last->signalSemaphoreInfoCount;
-   m->infos = calloc(signals + 1, sizeof(*m->infos));
-   if (!m->infos || (signals && !last->pSignalSemaphoreInfos))
+   m->infos = calloc((size_t)signals + 1, sizeof(*m->infos));
+   if (!m->infos || (signals && !last->pSignalSemaphoreInfos) || signals == UINT32_MAX)
       return false;
    if (signals)
       memcpy(m->infos, last->pSignalSemaphoreInfos, signals * sizeof(*m->infos));
