@@ -78,6 +78,13 @@ pv_pollfd_create(pv_pollfd *p)
    return 0;
 }
 
+int
+pv_pollfd_ready(void)
+{
+   int fd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
+   return fd < 0 ? pv_posix_pollfd_ready() : fd;
+}
+
 void
 pv_pollfd_signal(pv_pollfd *p)
 {

@@ -299,6 +299,18 @@ pv_posix_pollfd_create(pv_pollfd *p)
    return 0;
 }
 
+int
+pv_posix_pollfd_ready(void)
+{
+   pv_pollfd p;
+   int ret = pv_posix_pollfd_create(&p);
+   if (ret)
+      return ret;
+   pv_posix_pollfd_signal(&p);
+   pv_close(p.write_fd);
+   return p.read_fd;
+}
+
 void
 pv_posix_pollfd_signal(pv_pollfd *p)
 {

@@ -37,6 +37,12 @@ pv_pollfd_signal(pv_pollfd *p)
    pv_posix_pollfd_signal(p);
 }
 
+int
+pv_pollfd_ready(void)
+{
+   return pv_posix_pollfd_ready();
+}
+
 void
 pv_pollfd_clear(pv_pollfd *p)
 {

@@ -133,6 +133,10 @@ void pv_pollfd_signal(pv_pollfd *p);
  * pv_pollfd can be signalled anew: a level-triggered "something waits". */
 void pv_pollfd_clear(pv_pollfd *p);
 void pv_pollfd_destroy(pv_pollfd *p);
+/* The read end of a pv_pollfd that is readable already, for a wait that
+ * was satisfied when it came (the caller owns it); or -errno.  One system
+ * call on Linux (an eventfd created with a count of 1). */
+int pv_pollfd_ready(void);
 
 /* Wait until `fd` is readable or `timeout_ns` passed (EINTR retried).
  * Returns 1 readable, 0 timed out, or -errno.  Linux waits to the

@@ -222,13 +222,20 @@ check_points_arg(const struct pv_sync_point *pts, uint32_t count)
    return count && !pts ? -EINVAL : 0;
 }
 
-/* Register `w` (points resolved) and hand out its fd; called locked. */
+/* Register `w` (points resolved, its pv_pollfd made); called locked.  A
+ * wait satisfied since it was first checked completes here instead. */
 static int
-start_wait_locked(struct pv_context *ctx, struct pv_wait *w, int *fd_out)
+start_wait_locked(struct pv_context *ctx, struct pv_wait *w)
 {
    struct pv_sync_state *s = &ctx->sync;
-   int ready = wait_satisfied(w);
-   if (!ready && s->wait_count >= MAX_WAITS) {
+   if (wait_satisfied(w)) {
+      /* the caller's copy keeps the signalled state (the counter, or the
+       * byte in the pipe) after we close our ends */
+      pv_pollfd_signal(&w->pfd);
+      wait_free(w);
+      return 0;
+   }
+   if (s->wait_count >= MAX_WAITS) {
       update_waits_locked(s, 1);
       if (s->wait_count >= MAX_WAITS) {
          pv_warn(ctx->log, "ctx %u: too many pending sync waits (%u per context)", ctx->serial,
@@ -236,32 +243,30 @@ start_wait_locked(struct pv_context *ctx, struct pv_wait *w, int *fd_out)
          return -ENOSPC;
       }
    }
-   if (!ready && !pv_budget_take(s->budget, 1)) {
+   if (!pv_budget_take(s->budget, 1)) {
       update_waits_locked(s, 1);
       if (!pv_budget_take_logged(s->budget, 1, ctx->log, ctx->serial))
          return -ENOSPC;
    }
-   int ret = pv_pollfd_create(&w->pfd);
-   int fd = ret ? ret : dup_cloexec(w->pfd.read_fd);
-   if (fd < 0) {
-      if (!ret)
-         pv_pollfd_destroy(&w->pfd);
-      if (!ready)
-         pv_budget_give(s->budget, 1);
-      return fd;
-   }
-   if (ready) {
-      /* The caller's dup keeps the signalled state (the counter, or the
-       * byte in the pipe) after we close our ends. */
-      pv_pollfd_signal(&w->pfd);
-      wait_free(w);
-   } else {
-      w->next = s->waits;
-      s->waits = w;
-      s->wait_count++;
-   }
-   *fd_out = fd;
+   w->next = s->waits;
+   s->waits = w;
+   s->wait_count++;
    return 0;
+}
+
+/* The fd the caller polls for a wait not satisfied when it came: our
+ * pv_pollfd's read end, duplicated for the caller; made outside the sync
+ * lock, as these are system calls that other threads need not wait for. */
+static int
+make_wait_fd(struct pv_wait *w)
+{
+   int ret = pv_pollfd_create(&w->pfd);
+   if (ret)
+      return ret;
+   int fd = dup_cloexec(w->pfd.read_fd);
+   if (fd < 0)
+      pv_pollfd_destroy(&w->pfd);
+   return fd;
 }
 
 PV_API int
@@ -283,20 +288,47 @@ pv_sync_wait(struct pv_context *ctx, uint32_t flags, const struct pv_sync_point 
    uint64_t now = pv_now_ns();
    w->deadline_ns = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
 
+   /* Most waits are satisfied when they come (the guest waits for what a
+    * SYNC_WRITE or a retired fence already set): those get a readable fd
+    * made outside the lock, and nothing is registered. */
    struct pv_sync_state *s = &ctx->sync;
    pthread_mutex_lock(&s->lock);
    ret = resolve_points_locked(s, points, count, w->pts);
+   bool ready = false;
    if (ret) {
       w->count = 0;
    } else {
       update_waits_locked(s, 0); /* reclaim expired ones opportunistically */
-      ret = start_wait_locked(ctx, w, fd_out);
+      ready = wait_satisfied(w);
    }
-   if (ret) {
+   if (ret || ready) {
       put_points(w->pts, w->count);
-      free(w);
+      w->count = 0;
    }
    pthread_mutex_unlock(&s->lock);
+   if (ready) {
+      ret = pv_pollfd_ready();
+      *fd_out = ret < 0 ? -1 : ret;
+      ret = ret < 0 ? ret : 0;
+   } else if (!ret) {
+      int fd = make_wait_fd(w);
+      pthread_mutex_lock(&s->lock);
+      ret = fd < 0 ? fd : start_wait_locked(ctx, w);
+      pthread_mutex_unlock(&s->lock);
+      if (!ret) {
+         *fd_out = fd;
+         w = NULL; /* registered, or completed and freed */
+      } else if (fd >= 0) {
+         pv_close(fd);
+         pv_pollfd_destroy(&w->pfd);
+      }
+   }
+   if (w && w->count) {
+      pthread_mutex_lock(&s->lock);
+      put_points(w->pts, w->count);
+      pthread_mutex_unlock(&s->lock);
+   }
+   free(w);
    pv_trace(ctx->log, "ctx %u: sync wait (%u points, %s) -> %d", ctx->serial, count,
             (flags & PV_SYNC_WAIT_ANY) ? "any" : "all", ret);
    return ret;
