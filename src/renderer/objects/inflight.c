@@ -9,10 +9,10 @@
  *
  * So on those devices every successful submission gets a number, which is
  * signaled when the work is done: where the device has one queue and
- * timeline semaphores (Vulkan 1.2), as a value of a timeline semaphore of
- * ours that the submission itself signals (objects/submit.c adds it to the
- * guest's last batch); elsewhere by an empty submission with a marker fence
- * that follows it on the queue.  A second submission per guest submit was
+ * timeline semaphores (Vulkan 1.2, or its extension), as a value of a
+ * timeline semaphore of ours that the submission itself signals
+ * (objects/submit.c adds it to the guest's last batch); elsewhere by an
+ * empty submission with a marker fence that follows it on the queue.  A second submission per guest submit was
  * not free: lavapipe runs submissions on a thread of its own, and the
  * marker woke that thread again, and contended for its lock, while it ran
  * the guest's work (a guest's empty submit + fence wait in Debian's QEMU:
