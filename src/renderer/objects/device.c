@@ -5,6 +5,7 @@
  * vkGetDeviceQueue2 each, whose VkDeviceQueueTimelineInfoMESA binds the
  * queue to a fence timeline (ring_idx, docs/PROTOCOL.md §7, §9).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,20 @@ force_robust_buffer_access(const struct pv_physical_device *p, VkDeviceCreateInf
    *own = info->pEnabledFeatures ? *info->pEnabledFeatures : (VkPhysicalDeviceFeatures){ 0 };
    own->robustBufferAccess = VK_TRUE;
    info->pEnabledFeatures = own;
+}
+
+bool
+pv_create_info_set_feature(VkDeviceCreateInfo *info, VkStructureType core, size_t core_offset,
+                           VkStructureType own, size_t own_offset)
+{
+   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
+      size_t at = s->sType == core ? core_offset : s->sType == own ? own_offset : SIZE_MAX;
+      if (at != SIZE_MAX) {
+         *(VkBool32 *)((char *)s + at) = VK_TRUE;
+         return true;
+      }
+   }
+   return false;
 }
 
 bool

@@ -16,6 +16,7 @@
  * The checks are in texel blocks (what the driver addresses), so that a
  * valid region at a compressed image's ragged edge passes.
  */
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -895,16 +896,12 @@ pv_image_force_robust_access(const struct pv_physical_device *p, VkDeviceCreateI
 {
    if (!robust_image_supported(p))
       return;
-   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
-      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES) {
-         ((VkPhysicalDeviceVulkan13Features *)s)->robustImageAccess = VK_TRUE;
-         return;
-      }
-      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_ROBUSTNESS_FEATURES) {
-         ((VkPhysicalDeviceImageRobustnessFeatures *)s)->robustImageAccess = VK_TRUE;
-         return;
-      }
-   }
+   if (pv_create_info_set_feature(
+          info, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
+          offsetof(VkPhysicalDeviceVulkan13Features, robustImageAccess),
+          VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_ROBUSTNESS_FEATURES,
+          offsetof(VkPhysicalDeviceImageRobustnessFeatures, robustImageAccess)))
+      return;
    bool core = p->props.apiVersion >= VK_API_VERSION_1_3 &&
                p->instance->api_version >= VK_API_VERSION_1_3;
    if (!core && !pv_create_info_enables(info, VK_EXT_IMAGE_ROBUSTNESS_EXTENSION_NAME))

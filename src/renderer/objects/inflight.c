@@ -96,16 +96,12 @@ pv_inflight_enable_timeline(const struct pv_physical_device *p, VkDeviceCreateIn
 {
    if (!timeline_capable(p))
       return;
-   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
-      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES) {
-         ((VkPhysicalDeviceVulkan12Features *)s)->timelineSemaphore = VK_TRUE;
-         return;
-      }
-      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES) {
-         ((VkPhysicalDeviceTimelineSemaphoreFeatures *)s)->timelineSemaphore = VK_TRUE;
-         return;
-      }
-   }
+   if (pv_create_info_set_feature(
+          info, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+          offsetof(VkPhysicalDeviceVulkan12Features, timelineSemaphore),
+          VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES,
+          offsetof(VkPhysicalDeviceTimelineSemaphoreFeatures, timelineSemaphore)))
+      return;
    *own = (VkPhysicalDeviceTimelineSemaphoreFeatures){
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES,
       .pNext = (void *)info->pNext, .timelineSemaphore = VK_TRUE };

@@ -186,6 +186,14 @@ void pv_physical_device_fini(struct pv_physical_device *pdev);
 bool pv_physical_device_offers(const struct pv_physical_device *pdev, const char *ext);
 /* A device create info enables extension `name` (device.c). */
 bool pv_create_info_enables(const VkDeviceCreateInfo *info, const char *name);
+/* Turn a VkBool32 feature on where the guest's chain already asks for
+ * features of its kind: at `core_offset` in a struct of type `core` (a
+ * VkPhysicalDeviceVulkanNNFeatures) or at `own_offset` in one of type `own`
+ * (the feature's own struct); a chain may not hold both.  False when
+ * neither is there, and the caller chains its own struct if that is valid.
+ * `info` is our decoded copy, so its chain may be changed (device.c). */
+bool pv_create_info_set_feature(VkDeviceCreateInfo *info, VkStructureType core, size_t core_offset,
+                                VkStructureType own, size_t own_offset);
 const char *pv_physical_device_withheld_reason(const char *name);
 /* What we serve in place of the host where it lacks extension `name`
  * (memory ones need the host's VK_EXT_external_memory_host, `host_ptr`;
