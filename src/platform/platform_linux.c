@@ -45,11 +45,17 @@ futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
    return syscall(SYS_futex, (uint32_t *)addr, op, val, ts, NULL, 0);
 }
 
+/* Waiters count themselves in before they sleep, the signaller bumps seq
+ * before it looks at the count (both sequentially consistent): either it
+ * sees the waiter and wakes it, or the waiter's futex sees the new seq and
+ * does not sleep.  Most signals (a ring reader that is spinning, a
+ * virtqueue seqno nobody waits for) then cost no system call. */
 void
 pv_event_signal(pv_event *ev)
 {
-   atomic_fetch_add_explicit(&ev->seq, 1, memory_order_acq_rel);
-   futex(&ev->seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+   atomic_fetch_add(&ev->seq, 1);
+   if (atomic_load(&ev->waiters))
+      futex(&ev->seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
 }
 
 int
@@ -63,9 +69,10 @@ pv_event_wait(pv_event *ev, uint32_t seen, uint64_t timeout_ns)
    }
    /* Relative timeout; a wake-up before the wait makes seq != seen and the
     * kernel returns EAGAIN at once. */
-   if (futex(&ev->seq, FUTEX_WAIT_PRIVATE, seen, tsp) < 0 && errno == ETIMEDOUT)
-      return -ETIMEDOUT;
-   return 0;
+   atomic_fetch_add(&ev->waiters, 1);
+   int timed_out = futex(&ev->seq, FUTEX_WAIT_PRIVATE, seen, tsp) < 0 && errno == ETIMEDOUT;
+   atomic_fetch_sub(&ev->waiters, 1);
+   return timed_out ? -ETIMEDOUT : 0;
 }
 
 int

@@ -211,6 +211,7 @@ int
 pv_event_init(pv_event *ev)
 {
    atomic_init(&ev->seq, 0);
+   atomic_init(&ev->waiters, 0);
    int ret = pthread_mutex_init(&ev->lock, NULL);
    if (ret)
       return -ret;

@@ -101,10 +101,13 @@ void pv_thread_join(pv_thread *t);
  * counter with pv_event_peek(), re-checks its condition, then calls
  * pv_event_wait() with the value it read; any pv_event_signal() after the
  * peek makes the wait return at once, so no wake-up is ever lost.
- * Linux: futex on the counter.  Portable: mutex + condition variable.
+ * Linux: futex on the counter, woken only while someone waits on it (a
+ * signal nobody waits for costs no system call).  Portable: mutex +
+ * condition variable.
  */
 typedef struct pv_event {
    _Atomic uint32_t seq;
+   _Atomic uint32_t waiters; /* Linux: threads inside pv_event_wait() */
    pthread_mutex_t lock;
    pthread_cond_t cond;
 } pv_event;

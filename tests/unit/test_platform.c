@@ -72,6 +72,59 @@ test_event(void)
    pv_event_fini(&ev);
 }
 
+/* Ping-pong: two threads hand a token back and forth through two events.
+ * The other side always moves within microseconds, so a wait that runs
+ * into its 2 s bound means a signal skipped a wake-up it owed a sleeper
+ * (pv_event_signal wakes only while someone waits): the test fails then
+ * instead of crawling on. */
+struct pingpong {
+   pv_event ev[2];
+   _Atomic uint32_t turn; /* whose move: 0 or 1 */
+   unsigned rounds;
+   _Atomic int lost;
+};
+
+static void
+pingpong_side(struct pingpong *pp, uint32_t me)
+{
+   for (unsigned i = 0; i < pp->rounds && !atomic_load(&pp->lost); i++) {
+      for (;;) {
+         uint32_t seen = pv_event_peek(&pp->ev[me]);
+         if (atomic_load(&pp->turn) == me)
+            break;
+         if (pv_event_wait(&pp->ev[me], seen, 2000000000ull) == -ETIMEDOUT) {
+            atomic_store(&pp->lost, 1);
+            pv_event_signal(&pp->ev[!me]);
+            return;
+         }
+      }
+      atomic_store(&pp->turn, !me);
+      pv_event_signal(&pp->ev[!me]);
+   }
+}
+
+static void *
+pingpong_main(void *arg)
+{
+   pingpong_side(arg, 1);
+   return NULL;
+}
+
+static void
+test_event_no_lost_wakeup(void)
+{
+   struct pingpong pp = { .rounds = 20000 };
+   CHECK(pv_event_init(&pp.ev[0]) == 0 && pv_event_init(&pp.ev[1]) == 0);
+   pv_thread t;
+   CHECK(pv_thread_start(&t, "pingpong", pingpong_main, &pp) == 0);
+   pingpong_side(&pp, 0);
+   pv_thread_join(&t);
+   CHECK_EQ(atomic_load(&pp.lost), 0);
+   CHECK_EQ(atomic_load(&pp.turn), 0u);
+   pv_event_fini(&pp.ev[0]);
+   pv_event_fini(&pp.ev[1]);
+}
+
 static void
 test_clock(void)
 {
@@ -132,6 +185,7 @@ main(void)
    RUN(test_shm_two_mappings_alias);
    RUN(test_pollfd);
    RUN(test_event);
+   RUN(test_event_no_lost_wakeup);
    RUN(test_clock);
    RUN(test_socket_fd_passing);
    return pv_test_summary();
