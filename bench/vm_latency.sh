@@ -38,7 +38,7 @@ while [ "$i" -le "$RUNS" ]; do
          printf '%-10s %-4d %s\n' "$side" "$i" "no result: ${line:-the VM did not run}"
       else
          printf '%-10s %-4d %12d %12d %13s%%\n' "$side" "$i" "$med" "$p90" "${over:-?}"
-         echo "$side $med $p90 ${over:-0}" >>"$out"
+         echo "$side $med $p90 ${over:--}" >>"$out"
       fi
    done
    i=$((i + 1))
@@ -48,15 +48,18 @@ awk '
       for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
    }
-   { n[$1]++; m[$1, n[$1]] = $2; p[$1, n[$1]] = $3; o[$1, n[$1]] = $4 }
+   { n[$1]++; m[$1, n[$1]] = $2; p[$1, n[$1]] = $3 }
+   $4 != "-" { no[$1]++; o[$1, no[$1]] = $4 } # a pv-vm-check too old to print the share
    END {
       split("ours reference", sides, " ")
       for (x = 1; x <= 2; x++) {
          s = sides[x]
          if (!(s in n)) continue
-         for (i = 1; i <= n[s]; i++) { a[i] = m[s, i]; b[i] = p[s, i]; c[i] = o[s, i] }
-         mm[s] = median(a, n[s]); pp[s] = median(b, n[s]); oo = median(c, n[s])
-         printf "%-10s %-4s %12d %12d %13.1f%%   (medians of %d runs)\n", s, "all", mm[s], pp[s], oo, n[s]
+         for (i = 1; i <= n[s]; i++) { a[i] = m[s, i]; b[i] = p[s, i] }
+         for (i = 1; i <= no[s]; i++) c[i] = o[s, i]
+         mm[s] = median(a, n[s]); pp[s] = median(b, n[s])
+         oo = no[s] ? sprintf("%.1f%%", median(c, no[s])) : "?"
+         printf "%-10s %-4s %12d %12d %14s   (medians of %d runs)\n", s, "all", mm[s], pp[s], oo, n[s]
       }
       if (("ours" in n) && ("reference" in n) && mm["ours"] > 0 && pp["ours"] > 0)
          printf "ratio reference/ours: median %.2f, p90 %.2f\n", mm["reference"] / mm["ours"],
