@@ -27,11 +27,12 @@ command_id(const char *name, uint32_t *id)
 }
 
 static void
-print_hooks(FILE *out, const struct pv_guard *const *g, unsigned n, bool after)
+print_hooks(FILE *out, uint32_t id, unsigned phase)
 {
-   for (unsigned i = 0; i < n; i++)
-      if (after ? g[i]->after != NULL : g[i]->before != NULL)
-         fprintf(out, "  guard %-17s %s: %s\n", g[i]->name, g[i]->file, g[i]->what);
+   const struct pv_guard *g[MAX_GUARDS];
+   unsigned n = pv_guards_of(id, phase, g, MAX_GUARDS);
+   for (unsigned i = 0; i < n && i < MAX_GUARDS; i++)
+      fprintf(out, "  guard %-17s %s: %s\n", g[i]->name, g[i]->file, g[i]->what);
 }
 
 int
@@ -40,17 +41,15 @@ pv_route_print(FILE *out, const char *name)
    uint32_t id;
    if (command_id(name, &id))
       return -1;
-   const struct pv_guard *g[MAX_GUARDS];
-   unsigned n = pv_guards_of(id, g, MAX_GUARDS);
    const char *file = pv_handler_file(id);
    fprintf(out, "%s (command id %u)\n", name, id);
    fprintf(out, "  decode                  generated from the registry: every size, count, "
                 "enum and id checked\n");
    fprintf(out, " before the handler:\n");
-   print_hooks(out, g, n, false);
+   print_hooks(out, id, PV_GUARD_BEFORE);
    fprintf(out, " handler:\n  %s\n", file ? file : "none: the context turns fatal");
    fprintf(out, " after it (if the context is still healthy):\n");
-   print_hooks(out, g, n, true);
+   print_hooks(out, id, PV_GUARD_AFTER);
    fprintf(out, "  reply                   when the guest asked for one\n");
    return 0;
 }
@@ -64,7 +63,7 @@ pv_route_print_index(FILE *out)
       if (!info || !file)
          continue;
       const struct pv_guard *g[MAX_GUARDS];
-      unsigned n = pv_guards_of(id, g, MAX_GUARDS);
+      unsigned n = pv_guards_of(id, PV_GUARD_BOTH, g, MAX_GUARDS);
       bool generated = !strncmp(file, "pv_handlers_gen.c", 17);
       if (generated && !n)
          continue;

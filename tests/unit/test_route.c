@@ -13,16 +13,22 @@
 #include "renderer/route.h"
 #include "tests/pv_test.h"
 
-/* Whether guard `name` runs around command `id`. */
+/* Whether guard `name` has a hook in `phases` for command `id`. */
 static bool
-runs(uint32_t id, const char *name)
+runs_in(uint32_t id, unsigned phases, const char *name)
 {
    const struct pv_guard *g[8];
-   unsigned n = pv_guards_of(id, g, 8);
+   unsigned n = pv_guards_of(id, phases, g, 8);
    for (unsigned i = 0; i < n && i < 8; i++)
       if (!strcmp(g[i]->name, name))
          return true;
    return false;
+}
+
+static bool
+runs(uint32_t id, const char *name)
+{
+   return runs_in(id, PV_GUARD_BOTH, name);
 }
 
 static void
@@ -39,10 +45,10 @@ test_guards_watch_their_commands(void)
    CHECK(runs(PV_CMD_vkFreeMemory, "inflight"));
    CHECK(!runs(PV_CMD_vkCreateInstance, "cmd_state"));
    const struct pv_guard *g[8];
-   CHECK_EQ(pv_guards_of(PV_CMD_vkEnumerateInstanceVersion, g, 8), 0);
+   CHECK_EQ(pv_guards_of(PV_CMD_vkEnumerateInstanceVersion, PV_GUARD_BOTH, g, 8), 0);
    /* before and after run in the list's order: the inflight guard numbers
     * a submission before the semaphores guard stamps signals with it */
-   unsigned n = pv_guards_of(PV_CMD_vkQueueSubmit, g, 8);
+   unsigned n = pv_guards_of(PV_CMD_vkQueueSubmit, PV_GUARD_AFTER, g, 8);
    int inflight = -1, semaphores = -1;
    for (unsigned i = 0; i < n; i++) {
       if (!strcmp(g[i]->name, "inflight"))
@@ -51,6 +57,35 @@ test_guards_watch_their_commands(void)
          semaphores = (int)i;
    }
    CHECK(inflight >= 0 && inflight < semaphores);
+}
+
+/* A hook runs only where it does something: the commonest recorded
+ * commands run the lifecycle check before them and nothing after. */
+static void
+test_hooks_run_only_where_they_act(void)
+{
+   const struct pv_guard *g[8];
+   CHECK_EQ(pv_guards_of(PV_CMD_vkCmdPipelineBarrier, PV_GUARD_AFTER, g, 8), 0);
+   CHECK_EQ(pv_guards_of(PV_CMD_vkCmdPushConstants, PV_GUARD_AFTER, g, 8), 0);
+   CHECK(runs_in(PV_CMD_vkCmdPipelineBarrier, PV_GUARD_BEFORE, "cmd_state"));
+   CHECK(!runs(PV_CMD_vkCmdPipelineBarrier, "compare_sampling"));
+   /* a draw is checked for a bound pipeline and noted for sampling */
+   CHECK(runs_in(PV_CMD_vkCmdDraw, PV_GUARD_BEFORE, "pipeline_bound"));
+   CHECK(!runs_in(PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "pipeline_bound"));
+   CHECK(runs_in(PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "compare_sampling"));
+   CHECK(!runs_in(PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "cmd_state"));
+   /* binding changes state, which only after hooks record */
+   CHECK(runs_in(PV_CMD_vkCmdBindPipeline, PV_GUARD_AFTER, "pipeline_bound"));
+   CHECK(!runs_in(PV_CMD_vkCmdBindPipeline, PV_GUARD_BEFORE, "pipeline_bound"));
+   CHECK(runs_in(PV_CMD_vkBeginCommandBuffer, PV_GUARD_AFTER, "cmd_state"));
+   CHECK(!runs_in(PV_CMD_vkBeginCommandBuffer, PV_GUARD_BEFORE, "cmd_state"));
+   CHECK(runs_in(PV_CMD_vkQueueSubmit, PV_GUARD_BEFORE, "compare_sampling"));
+   CHECK(!runs_in(PV_CMD_vkQueueSubmit, PV_GUARD_AFTER, "compare_sampling"));
+   /* a release waits before its handler, a submission is marked after */
+   CHECK(runs_in(PV_CMD_vkFreeMemory, PV_GUARD_BEFORE, "inflight"));
+   CHECK(!runs_in(PV_CMD_vkFreeMemory, PV_GUARD_AFTER, "inflight"));
+   CHECK(runs_in(PV_CMD_vkQueueSubmit, PV_GUARD_AFTER, "inflight"));
+   CHECK(!runs_in(PV_CMD_vkQueueSubmit, PV_GUARD_BEFORE, "inflight"));
 }
 
 /* Every command id of the protocol is inside the route table. */
@@ -77,6 +112,10 @@ test_route_listing(void)
    pv_route_print_index(f);
    fclose(f);
    CHECK(strstr(buf, "guards/pipeline_bound.c") != NULL);
+   /* vkCmdDraw's listing names pipeline_bound before the handler only */
+   const char *handler = strstr(buf, "\n handler:");
+   const char *bound = strstr(buf, "guard pipeline_bound");
+   CHECK(handler && bound && bound < handler && !strstr(handler, "guard pipeline_bound"));
    CHECK(strstr(buf, "vkCreateGraphicsPipelines") != NULL);
    CHECK(strstr(buf, "objects/pipeline.c | guards: pipeline_state") != NULL);
    free(buf);
@@ -86,6 +125,7 @@ int
 main(void)
 {
    RUN(test_guards_watch_their_commands);
+   RUN(test_hooks_run_only_where_they_act);
    RUN(test_route_covers_every_command);
    RUN(test_route_listing);
    return pv_test_summary();

@@ -190,11 +190,12 @@ queries_ok(struct pv_dispatcher *d, const struct query_rule *q, const void *args
                             q->count == NO_FIELD ? 1 : field(args, q->count));
 }
 
-static bool
+static unsigned
 ranges_watch(uint32_t id)
 {
-   return id == PV_CMD_vkCmdSetVertexInputEXT ||
-          (id < RULES_MAX_COMMAND && (range_rules[id] || query_rules[id]));
+   bool ruled = id == PV_CMD_vkCmdSetVertexInputEXT ||
+                (id < RULES_MAX_COMMAND && (range_rules[id] || query_rules[id]));
+   return ruled ? PV_GUARD_BEFORE : 0;
 }
 
 static bool

@@ -182,12 +182,12 @@ begin_area(struct pv_dispatcher *d, struct pv_command_buffer *cb, const VkRender
    cb->render_layers = fb ? fb->layers : 1;
 }
 
-static void
-cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
-                const void *args)
+/* The commands that move a command buffer's state (cmd_state_after);
+ * most commands move nothing. */
+static bool
+moves_state(uint32_t type)
 {
-   uint32_t type = info->id;
-   switch (type) { /* most commands move nothing */
+   switch (type) {
    case PV_CMD_vkResetCommandPool:
    case PV_CMD_vkAllocateCommandBuffers:
    case PV_CMD_vkBeginCommandBuffer:
@@ -199,10 +199,17 @@ cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
    case PV_CMD_vkCmdEndRenderPass:
    case PV_CMD_vkCmdEndRenderPass2:
    case PV_CMD_vkCmdEndRendering:
-      break;
+      return true;
    default:
-      return;
+      return false;
    }
+}
+
+static void
+cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
+                const void *args)
+{
+   uint32_t type = info->id;
    if (type == PV_CMD_vkResetCommandPool) {
       const struct pv_vkResetCommandPool_args *a = args;
       struct pv_command_pool *pool = (struct pv_command_pool *)a->commandPool_obj;
@@ -268,23 +275,26 @@ cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
    }
 }
 
-/* Commands recorded into a command buffer, and those that create, reset,
- * begin, end or submit one. */
-static bool
+/* Before: commands recorded into a command buffer (beginning or
+ * resetting one is allowed in any state), submissions and pool creation.
+ * After: the commands that move a state. */
+static unsigned
 cmd_state_watch(uint32_t id)
 {
    const struct pv_cs_command_info *info = pv_cs_command_info(id);
    if (!info)
-      return false;
+      return 0;
+   unsigned phases = moves_state(id) ? PV_GUARD_AFTER : 0;
    switch (id) {
    case PV_CMD_vkQueueSubmit:
    case PV_CMD_vkQueueSubmit2:
    case PV_CMD_vkCreateCommandPool:
-   case PV_CMD_vkResetCommandPool:
-   case PV_CMD_vkAllocateCommandBuffers:
-      return true;
+      return phases | PV_GUARD_BEFORE;
+   case PV_CMD_vkBeginCommandBuffer:
+   case PV_CMD_vkResetCommandBuffer:
+      return phases;
    default:
-      return info->category == PV_CS_CAT_COMMAND_BUFFER;
+      return phases | (info->category == PV_CS_CAT_COMMAND_BUFFER ? PV_GUARD_BEFORE : 0);
    }
 }
 

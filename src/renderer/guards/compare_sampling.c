@@ -235,11 +235,10 @@ draw_point(uint32_t type)
    return point < 0 ? -1 : point_index((VkPipelineBindPoint)point);
 }
 
-/* Whether command `type` changes or reads what `cb` records: most
- * commands do neither, and pass without taking the lock.  A draw only
- * matters once something was bound. */
+/* Whether command `type` changes or reads what a command buffer records:
+ * most commands do neither, and the route runs nothing for them. */
 static bool
-followed(uint32_t type, const struct pv_command_buffer *cb)
+noted_command(uint32_t type)
 {
    switch (type) {
    case PV_CMD_vkBeginCommandBuffer: case PV_CMD_vkResetCommandBuffer:
@@ -247,8 +246,16 @@ followed(uint32_t type, const struct pv_command_buffer *cb)
    case PV_CMD_vkCmdPushDescriptorSet: case PV_CMD_vkCmdExecuteCommands:
       return true;
    default:
-      return draw_point(type) >= 0 && cb->sampling;
+      return draw_point(type) >= 0;
    }
+}
+
+/* Whether noted command `type` matters for `cb` now: a draw only once
+ * something was bound, so draws pass without taking the lock until then. */
+static bool
+followed(uint32_t type, const struct pv_command_buffer *cb)
+{
+   return draw_point(type) < 0 || cb->sampling;
 }
 
 static void
@@ -366,12 +373,17 @@ sampling_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info, 
    return pv_queue_each_submitted(type, args, submitted_ok, d);
 }
 
-static bool
+/* Submissions are checked; sampler creation and the commands that change
+ * or read what a command buffer records are noted. */
+static unsigned
 sampling_watch(uint32_t id)
 {
+   if (id == PV_CMD_vkQueueSubmit || id == PV_CMD_vkQueueSubmit2)
+      return PV_GUARD_BEFORE;
    const struct pv_cs_command_info *info = pv_cs_command_info(id);
-   return id == PV_CMD_vkQueueSubmit || id == PV_CMD_vkQueueSubmit2 ||
-          id == PV_CMD_vkCreateSampler || (info && info->category == PV_CS_CAT_COMMAND_BUFFER);
+   bool noted = id == PV_CMD_vkCreateSampler ||
+                (info && info->category == PV_CS_CAT_COMMAND_BUFFER && noted_command(id));
+   return noted ? PV_GUARD_AFTER : 0;
 }
 
 const struct pv_guard pv_guard_compare_sampling = {

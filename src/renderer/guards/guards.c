@@ -29,19 +29,27 @@ static const struct pv_guard *const guards[] = {
  * (ids are below 400 in the 1.4.354 registry); ids past it run no guard,
  * which pv_guards_of() reports and the route test checks. */
 #define ROUTE_IDS 1024
-_Static_assert(GUARD_COUNT <= 8, "the route table keeps a byte of guard bits per command");
+_Static_assert(GUARD_COUNT <= 8, "the route keeps a byte of guard bits per phase");
 
-static uint8_t route[ROUTE_IDS];
+/* Per command: the guards whose before hook runs in bits 0-7, those whose
+ * after hook runs in bits 8-15. */
+static uint16_t route[ROUTE_IDS];
 static pthread_once_t route_once = PTHREAD_ONCE_INIT;
 static atomic_bool route_built;
+
+#define AFTER_SHIFT 8
 
 static void
 build_route(void)
 {
    for (uint32_t id = 0; id < ROUTE_IDS; id++)
-      for (unsigned g = 0; g < GUARD_COUNT; g++)
-         if (guards[g]->watches(id))
-            route[id] |= (uint8_t)(1u << g);
+      for (unsigned g = 0; g < GUARD_COUNT; g++) {
+         unsigned phases = guards[g]->watches(id);
+         if ((phases & PV_GUARD_BEFORE) && guards[g]->before)
+            route[id] |= (uint16_t)(1u << g);
+         if ((phases & PV_GUARD_AFTER) && guards[g]->after)
+            route[id] |= (uint16_t)(1u << (g + AFTER_SHIFT));
+      }
    atomic_store_explicit(&route_built, true, memory_order_release);
 }
 
@@ -58,8 +66,8 @@ bool
 pv_guards_before(unsigned route_bits, struct pv_dispatcher *d,
                  const struct pv_cs_command_info *info, const void *args)
 {
-   for (unsigned bits = route_bits, g = 0; bits; bits >>= 1, g++)
-      if ((bits & 1) && guards[g]->before && !guards[g]->before(d, info, args))
+   for (unsigned bits = route_bits & 0xffu; bits; bits &= bits - 1)
+      if (!guards[__builtin_ctz(bits)]->before(d, info, args))
          return false;
    return true;
 }
@@ -68,9 +76,8 @@ void
 pv_guards_after(unsigned route_bits, struct pv_dispatcher *d,
                 const struct pv_cs_command_info *info, const void *args)
 {
-   for (unsigned bits = route_bits, g = 0; bits; bits >>= 1, g++)
-      if ((bits & 1) && guards[g]->after)
-         guards[g]->after(d, info, args);
+   for (unsigned bits = route_bits >> AFTER_SHIFT; bits; bits &= bits - 1)
+      guards[__builtin_ctz(bits)]->after(d, info, args);
 }
 
 void
@@ -82,14 +89,17 @@ pv_guards_forget(struct pv_vk_context *vk, struct pv_object *obj)
 }
 
 unsigned
-pv_guards_of(uint32_t id, const struct pv_guard **out, unsigned max)
+pv_guards_of(uint32_t id, unsigned phases, const struct pv_guard **out, unsigned max)
 {
-   unsigned n = 0;
-   for (unsigned bits = pv_guards_route(id), g = 0; bits; bits >>= 1, g++)
-      if (bits & 1) {
+   unsigned route_bits = pv_guards_route(id), n = 0;
+   for (unsigned g = 0; g < GUARD_COUNT; g++) {
+      bool before = (phases & PV_GUARD_BEFORE) && (route_bits >> g & 1);
+      bool after = (phases & PV_GUARD_AFTER) && (route_bits >> (g + AFTER_SHIFT) & 1);
+      if (before || after) {
          if (n < max)
             out[n] = guards[g];
          n++;
       }
+   }
    return n;
 }

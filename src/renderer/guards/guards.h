@@ -25,13 +25,22 @@ struct pv_dispatcher;
 struct pv_object;
 struct pv_vk_context;
 
+/* What pv_guard::watches answers, and the phases pv_guards_of() lists. */
+enum {
+   PV_GUARD_BEFORE = 1u,
+   PV_GUARD_AFTER = 2u,
+   PV_GUARD_BOTH = 3u,
+};
+
 struct pv_guard {
    const char *name;
    const char *file;    /* under src/renderer/ */
    const char *what;    /* one line: what it refuses or keeps */
-   /* Whether it runs around command `id` (asked once per id, when the
-    * route table is built).  Before and after hooks both follow it. */
-   bool (*watches)(uint32_t id);
+   /* Which of its hooks run around command `id`: PV_GUARD_BEFORE and/or
+    * PV_GUARD_AFTER, 0 for none (asked once per id, when the route table is
+    * built).  Precise answers keep the per-command cost and the route
+    * listing down to the hooks that do something for the command. */
+   unsigned (*watches)(uint32_t id);
    /* Before the handler: false after failing the context (nothing more
     * runs for the command).  NULL: none. */
    bool (*before)(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
@@ -53,8 +62,9 @@ extern const struct pv_guard pv_guard_host_copy;
 extern const struct pv_guard pv_guard_pipeline_state;
 extern const struct pv_guard pv_guard_pipeline_bound;
 
-/* The guards watching command `id`: a bit per guard, in list order (0:
- * none, most commands), for the two calls below. */
+/* The hooks that run around command `id`, for the two calls below: a
+ * before bit and an after bit per guard, in list order (0: none, most
+ * commands). */
 unsigned pv_guards_route(uint32_t id);
 /* Run the before hooks of the guards in `route` (pv_guards_route of
  * `info`'s command); false as soon as one failed the context. */
@@ -66,8 +76,9 @@ void pv_guards_after(unsigned route, struct pv_dispatcher *d,
 /* Every guard's forget hook (pv_vk_context::on_object_free). */
 void pv_guards_forget(struct pv_vk_context *vk, struct pv_object *obj);
 
-/* The guards watching command `id`, in the order they run, into out[]
- * (at most `max`); returns how many there are. */
-unsigned pv_guards_of(uint32_t id, const struct pv_guard **out, unsigned max);
+/* The guards with a hook in `phases` (PV_GUARD_BEFORE, _AFTER or _BOTH)
+ * for command `id`, in the order they run, into out[] (at most `max`);
+ * returns how many there are. */
+unsigned pv_guards_of(uint32_t id, unsigned phases, const struct pv_guard **out, unsigned max);
 
 #endif /* PV_RENDERER_GUARDS_H */

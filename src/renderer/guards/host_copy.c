@@ -83,10 +83,11 @@ host_copy_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
                                                      : image_copy_ok(d, args);
 }
 
-static bool
+static unsigned
 host_copy_watch(uint32_t id)
 {
-   return id == PV_CMD_vkTransitionImageLayout || id == PV_CMD_vkCopyImageToImage;
+   return id == PV_CMD_vkTransitionImageLayout || id == PV_CMD_vkCopyImageToImage
+             ? PV_GUARD_BEFORE : 0;
 }
 
 #else /* a registry without host image copy: nothing to watch */
@@ -98,11 +99,11 @@ host_copy_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
    return true;
 }
 
-static bool
+static unsigned
 host_copy_watch(uint32_t id)
 {
    (void)id;
-   return false;
+   return 0;
 }
 
 #endif

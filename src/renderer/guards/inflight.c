@@ -144,13 +144,20 @@ device_of(const struct rule *r, const void *args)
                                                 : ((struct pv_vk_object *)owner)->device;
 }
 
+/* Whether the rule marks objects after its command (a submission, or
+ * an allocation of secondaries) rather than waiting before it. */
+static bool
+marks_after(const struct rule *r)
+{
+   return r->what == SUBMIT || r->what == SUBMIT2 || r->what == SPARSE ||
+          r->what == ALLOC_CMD_BUFFERS;
+}
+
 static bool
 inflight_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info, const void *args)
 {
-   uint32_t type = info->id;
-   const struct rule *r = &rules[type];
-   if (r->what == SUBMIT || r->what == SUBMIT2 || r->what == SPARSE ||
-       r->what == ALLOC_CMD_BUFFERS)
+   const struct rule *r = &rules[info->id];
+   if (marks_after(r))
       return true;
    struct pv_device *dev = device_of(r, args);
    if (!dev || !dev->inflight)
@@ -182,8 +189,7 @@ inflight_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info, c
 {
    uint32_t type = info->id;
    const struct rule *r = &rules[type];
-   if (r->what != SUBMIT && r->what != SUBMIT2 && r->what != SPARSE &&
-       r->what != ALLOC_CMD_BUFFERS)
+   if (!marks_after(r))
       return;
    struct pv_device *dev = device_of(r, args);
    if (!dev || !dev->inflight)
@@ -213,10 +219,14 @@ inflight_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info, c
    pv_queue_each_submitted(type, args, mark_command_buffer, &sub);
 }
 
-static bool
+/* Releases wait before their handler; submissions (and secondary
+ * command buffer allocations) are marked after theirs. */
+static unsigned
 inflight_watch(uint32_t id)
 {
-   return id < MAX_COMMAND && rules[id].what != NONE;
+   if (id >= MAX_COMMAND || rules[id].what == NONE)
+      return 0;
+   return marks_after(&rules[id]) ? PV_GUARD_AFTER : PV_GUARD_BEFORE;
 }
 
 const struct pv_guard pv_guard_inflight = {

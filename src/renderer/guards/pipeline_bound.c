@@ -56,11 +56,14 @@ bound_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info, cons
    }
 }
 
-static bool
+/* Draws and dispatches are checked; beginning a command buffer and
+ * binding a pipeline change what is bound. */
+static unsigned
 bound_watch(uint32_t id)
 {
-   return pv_gen_draw_bind_point(id) >= 0 || id == PV_CMD_vkBeginCommandBuffer ||
-          id == PV_CMD_vkCmdBindPipeline;
+   if (pv_gen_draw_bind_point(id) >= 0)
+      return PV_GUARD_BEFORE;
+   return id == PV_CMD_vkBeginCommandBuffer || id == PV_CMD_vkCmdBindPipeline ? PV_GUARD_AFTER : 0;
 }
 
 const struct pv_guard pv_guard_pipeline_bound = {

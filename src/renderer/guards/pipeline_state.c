@@ -92,10 +92,10 @@ graphics_state_ok(struct pv_dispatcher *d, const struct pv_cs_command_info *info
    return true;
 }
 
-static bool
+static unsigned
 graphics_pipelines(uint32_t id)
 {
-   return id == PV_CMD_vkCreateGraphicsPipelines;
+   return id == PV_CMD_vkCreateGraphicsPipelines ? PV_GUARD_BEFORE : 0;
 }
 
 const struct pv_guard pv_guard_pipeline_state = {

@@ -13,11 +13,12 @@
 #include "renderer/guards/guards.h"
 #include "renderer/objects/semaphore.h"
 
-static bool
+static unsigned
 semaphores_watch(uint32_t id)
 {
    return id == PV_CMD_vkQueueSubmit || id == PV_CMD_vkQueueSubmit2 ||
-          id == PV_CMD_vkQueueBindSparse || id == PV_CMD_vkSignalSemaphore;
+          id == PV_CMD_vkQueueBindSparse || id == PV_CMD_vkSignalSemaphore
+             ? PV_GUARD_BOTH : 0;
 }
 
 static bool
