@@ -269,6 +269,49 @@ make_wait_fd(struct pv_wait *w)
    return fd;
 }
 
+/* Resolve `w`'s points (w->count of them) and check them under the lock:
+ * 1 = satisfied (points put back), 0 = pending (points held by `w`), or a
+ * negative errno (nothing held).  Expired waits are reclaimed on the way. */
+static int
+check_wait(struct pv_sync_state *s, struct pv_wait *w, const struct pv_sync_point *points)
+{
+   pthread_mutex_lock(&s->lock);
+   int ret = resolve_points_locked(s, points, w->count, w->pts);
+   if (!ret) {
+      update_waits_locked(s, 0);
+      ret = wait_satisfied(w);
+      if (ret)
+         put_points(w->pts, w->count);
+   }
+   pthread_mutex_unlock(&s->lock);
+   return ret;
+}
+
+/* Register a pending wait (its points held), or complete it if it was
+ * satisfied meanwhile.  0 with the caller's fd in *fd_out, `w` now owned by
+ * the table (or freed); or a negative errno with `w` freed. */
+static int
+register_wait(struct pv_context *ctx, struct pv_wait *w, int *fd_out)
+{
+   struct pv_sync_state *s = &ctx->sync;
+   int fd = make_wait_fd(w);
+   pthread_mutex_lock(&s->lock);
+   int ret = fd < 0 ? fd : start_wait_locked(ctx, w);
+   if (ret)
+      put_points(w->pts, w->count);
+   pthread_mutex_unlock(&s->lock);
+   if (!ret) {
+      *fd_out = fd;
+      return 0;
+   }
+   if (fd >= 0) {
+      pv_close(fd);
+      pv_pollfd_destroy(&w->pfd);
+   }
+   free(w);
+   return ret;
+}
+
 PV_API int
 pv_sync_wait(struct pv_context *ctx, uint32_t flags, const struct pv_sync_point *points,
              uint32_t count, uint64_t timeout_ns, int *fd_out)
@@ -291,44 +334,17 @@ pv_sync_wait(struct pv_context *ctx, uint32_t flags, const struct pv_sync_point 
    /* Most waits are satisfied when they come (the guest waits for what a
     * SYNC_WRITE or a retired fence already set): those get a readable fd
     * made outside the lock, and nothing is registered. */
-   struct pv_sync_state *s = &ctx->sync;
-   pthread_mutex_lock(&s->lock);
-   ret = resolve_points_locked(s, points, count, w->pts);
-   bool ready = false;
-   if (ret) {
-      w->count = 0;
+   ret = check_wait(&ctx->sync, w, points);
+   if (ret == 0) {
+      ret = register_wait(ctx, w, fd_out);
    } else {
-      update_waits_locked(s, 0); /* reclaim expired ones opportunistically */
-      ready = wait_satisfied(w);
-   }
-   if (ret || ready) {
-      put_points(w->pts, w->count);
-      w->count = 0;
-   }
-   pthread_mutex_unlock(&s->lock);
-   if (ready) {
-      ret = pv_pollfd_ready();
-      *fd_out = ret < 0 ? -1 : ret;
-      ret = ret < 0 ? ret : 0;
-   } else if (!ret) {
-      int fd = make_wait_fd(w);
-      pthread_mutex_lock(&s->lock);
-      ret = fd < 0 ? fd : start_wait_locked(ctx, w);
-      pthread_mutex_unlock(&s->lock);
-      if (!ret) {
-         *fd_out = fd;
-         w = NULL; /* registered, or completed and freed */
-      } else if (fd >= 0) {
-         pv_close(fd);
-         pv_pollfd_destroy(&w->pfd);
+      free(w);
+      if (ret > 0) {
+         int fd = pv_pollfd_ready();
+         *fd_out = fd < 0 ? -1 : fd;
+         ret = fd < 0 ? fd : 0;
       }
    }
-   if (w && w->count) {
-      pthread_mutex_lock(&s->lock);
-      put_points(w->pts, w->count);
-      pthread_mutex_unlock(&s->lock);
-   }
-   free(w);
    pv_trace(ctx->log, "ctx %u: sync wait (%u points, %s) -> %d", ctx->serial, count,
             (flags & PV_SYNC_WAIT_ANY) ? "any" : "all", ret);
    return ret;
