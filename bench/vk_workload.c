@@ -2,9 +2,12 @@
 #include "bench/vk_workload.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "platform/pv_platform.h"
 #include "tests/client/client_vk.h"
 
 #include "saxpy_spv.h"
@@ -19,6 +22,7 @@ pv_wl_native(struct pv_vkt *t)
    t->name = "native";
    t->robust = false;
    t->extension = NULL;
+   t->memory = PV_WL_MEMORY_DRIVER;
 }
 
 static void
@@ -38,6 +42,7 @@ pv_wl_through(struct pv_vkt *t, struct pv_vnc *c)
    t->client = c;
    t->robust = false;
    t->extension = NULL;
+   t->memory = PV_WL_MEMORY_DRIVER;
    t->name = "through";
    pv_cvk_use(c);
 }
@@ -210,31 +215,151 @@ pv_wl_submit_wait(struct pv_wl_gpu *g, VkCommandBuffer cb)
    g->t->ResetFences(g->dev, 1, &g->fence);
 }
 
+/* Imported memory starts on, and spans, whole huge pages: a multiple of
+ * any driver's minImportedHostPointerAlignment. */
+#define HOST_ALIGN ((size_t)2 << 20)
+
+static void
+host_free(struct pv_wl_buffer *b)
+{
+   if (b->host_fd >= 0) {
+      pv_shm_unmap(b->host, b->host_size);
+      pv_close(b->host_fd);
+   } else if (b->host) {
+      munmap(b->host, b->host_size);
+   }
+   b->host = NULL;
+   b->host_fd = -1;
+}
+
+/* Private anonymous memory at a HOST_ALIGN boundary, asked for on huge
+ * pages (transparent huge pages; the kernel may still give small ones). */
+static void *
+huge_alloc(size_t size)
+{
+#ifdef MADV_HUGEPAGE
+   uint8_t *p = mmap(NULL, size + HOST_ALIGN, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+   if (p == MAP_FAILED)
+      return NULL;
+   uint8_t *a = (uint8_t *)(((uintptr_t)p + HOST_ALIGN - 1) & ~(uintptr_t)(HOST_ALIGN - 1));
+   if (a > p)
+      munmap(p, (size_t)(a - p));
+   if (p + HOST_ALIGN > a)
+      munmap(a + size, (size_t)(p + HOST_ALIGN - a));
+   madvise(a, size, MADV_HUGEPAGE);
+   return a;
+#else
+   (void)size;
+   return NULL; /* no transparent huge pages to ask for */
+#endif
+}
+
+static int
+host_alloc(enum pv_wl_memory kind, size_t size, struct pv_wl_buffer *b)
+{
+   b->host_size = size;
+   if (kind == PV_WL_MEMORY_SHARED) {
+      int fd = pv_shm_create("pv-venus-bench", size);
+      b->host = fd >= 0 ? pv_shm_map_aligned(fd, size, HOST_ALIGN) : NULL;
+      if (b->host)
+         b->host_fd = fd;
+      else if (fd >= 0)
+         pv_close(fd);
+   } else {
+      b->host = huge_alloc(size);
+   }
+   return b->host ? 0 : -1;
+}
+
+static uint32_t
+host_visible_type(const struct pv_wl_gpu *g, uint32_t bits)
+{
+   const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+   for (uint32_t i = 0; i < g->mem.memoryTypeCount; i++)
+      if ((bits & (1u << i)) && (g->mem.memoryTypes[i].propertyFlags & want) == want)
+         return i;
+   return UINT32_MAX;
+}
+
+/* The buffer's memory from host memory of kind t->memory, imported. */
+static int
+import_host_memory(struct pv_wl_gpu *g, const VkMemoryRequirements *req, struct pv_wl_buffer *b)
+{
+   PFN_vkGetMemoryHostPointerPropertiesEXT props = (PFN_vkGetMemoryHostPointerPropertiesEXT)
+      vkGetDeviceProcAddr(g->dev, "vkGetMemoryHostPointerPropertiesEXT");
+   size_t size = ((size_t)req->size + HOST_ALIGN - 1) & ~(HOST_ALIGN - 1);
+   if (!g->has_extension || !props || host_alloc(g->t->memory, size, b))
+      return -1;
+   VkMemoryHostPointerPropertiesEXT hp = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
+   if (props(g->dev, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, b->host, &hp))
+      return -1;
+   VkImportMemoryHostPointerInfoEXT import = {
+      .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+      .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+      .pHostPointer = b->host };
+   VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .pNext = &import,
+                                .allocationSize = size,
+                                .memoryTypeIndex = host_visible_type(g, req->memoryTypeBits &
+                                                                           hp.memoryTypeBits) };
+   if (mai.memoryTypeIndex == UINT32_MAX || g->t->AllocateMemory(g->dev, &mai, NULL, &b->mem))
+      return -1;
+   return 0;
+}
+
 int
 pv_wl_buffer_create(struct pv_wl_gpu *g, VkDeviceSize size, struct pv_wl_buffer *b)
 {
    struct pv_vkt *t = g->t;
    memset(b, 0, sizeof(*b));
+   b->host_fd = -1;
    VkBufferCreateInfo bci = { .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size,
                               .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT };
    if (t->CreateBuffer(g->dev, &bci, NULL, &b->buf))
       return -1;
    VkMemoryRequirements req;
    t->GetBufferMemoryRequirements(g->dev, b->buf, &req);
-   const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-                                      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-   uint32_t type = UINT32_MAX;
-   for (uint32_t i = 0; i < g->mem.memoryTypeCount && type == UINT32_MAX; i++) {
-      if ((req.memoryTypeBits & (1u << i)) && (g->mem.memoryTypes[i].propertyFlags & want) == want)
-         type = i;
-   }
-   VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-                                .allocationSize = req.size, .memoryTypeIndex = type };
    b->size = req.size;
-   if (type == UINT32_MAX || t->AllocateMemory(g->dev, &mai, NULL, &b->mem) ||
-       t->BindBufferMemory(g->dev, b->buf, b->mem, 0))
+   int ret;
+   if (!t->client && t->memory != PV_WL_MEMORY_DRIVER) {
+      ret = import_host_memory(g, &req, b);
+   } else {
+      VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+                                   .allocationSize = req.size,
+                                   .memoryTypeIndex = host_visible_type(g, req.memoryTypeBits) };
+      ret = mai.memoryTypeIndex == UINT32_MAX || t->AllocateMemory(g->dev, &mai, NULL, &b->mem);
+   }
+   if (!ret && !t->BindBufferMemory(g->dev, b->buf, b->mem, 0) &&
+       !pv_wl_map(t, g->dev, b->mem, req.size, &b->map))
+      return 0;
+   t->DestroyBuffer(g->dev, b->buf, NULL);
+   if (b->mem)
+      t->FreeMemory(g->dev, b->mem, NULL);
+   host_free(b);
+   return -1;
+}
+
+long
+pv_wl_buffer_huge_kb(const struct pv_wl_buffer *b)
+{
+   FILE *f = b->host ? fopen("/proc/self/smaps", "r") : NULL;
+   if (!f)
       return -1;
-   return pv_wl_map(t, g->dev, b->mem, req.size, &b->map);
+   char line[256];
+   long kb = -1;
+   bool in = false;
+   while (fgets(line, sizeof(line), f)) {
+      unsigned long lo, hi;
+      if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+         in = lo <= (uintptr_t)b->host && (uintptr_t)b->host < hi;
+      else if (in && (!strncmp(line, "AnonHugePages:", 14) ||
+                      !strncmp(line, "ShmemPmdMapped:", 15)))
+         kb = (kb < 0 ? 0 : kb) + strtol(strchr(line, ':') + 1, NULL, 10);
+   }
+   fclose(f);
+   return kb;
 }
 
 void
@@ -243,6 +368,7 @@ pv_wl_buffer_destroy(struct pv_wl_gpu *g, struct pv_wl_buffer *b)
    pv_wl_unmap(g->t, g->dev, b->mem, &b->map);
    g->t->DestroyBuffer(g->dev, b->buf, NULL);
    g->t->FreeMemory(g->dev, b->mem, NULL);
+   host_free(b);
 }
 
 VkDescriptorSet

@@ -36,6 +36,14 @@
    X(DestroyFence) X(ResetFences) X(QueueSubmit) X(WaitForFences)              \
    X(GetFenceStatus)
 
+/* Where a native buffer's memory comes from (pv_vkt.memory).  The imports
+ * need VK_EXT_external_memory_host, which pv_vkt.extension must name. */
+enum pv_wl_memory {
+   PV_WL_MEMORY_DRIVER, /* the driver's own HOST_VISIBLE|COHERENT allocation */
+   PV_WL_MEMORY_SHARED, /* shared memory mapped and imported, as the server does */
+   PV_WL_MEMORY_HUGE,   /* private memory asked for on huge pages, imported */
+};
+
 struct pv_vkt {
 #define VKT_MEMBER(n) PFN_vk##n n;
    VKT_FUNCS(VKT_MEMBER)
@@ -46,6 +54,7 @@ struct pv_vkt {
    /* Natively: a device extension to enable where the device has it
     * (pv_wl_gpu.has_extension says whether); NULL: none. */
    const char *extension;
+   enum pv_wl_memory memory; /* natively: where buffers' memory comes from */
 };
 
 /* Native entry points (the instance-level ones from the loader; the device
@@ -99,9 +108,15 @@ struct pv_wl_buffer {
    VkDeviceMemory mem;
    VkDeviceSize size;
    struct pv_wl_mapping map;
+   void *host; /* imported memory (pv_vkt.memory), or NULL */
+   size_t host_size;
+   int host_fd;
 };
 
 int pv_wl_buffer_create(struct pv_wl_gpu *g, VkDeviceSize size, struct pv_wl_buffer *b);
+/* KiB of `b`'s imported memory on huge pages (Linux's /proc/self/smaps),
+ * or -1 where that is not known. */
+long pv_wl_buffer_huge_kb(const struct pv_wl_buffer *b);
 void pv_wl_buffer_destroy(struct pv_wl_gpu *g, struct pv_wl_buffer *b);
 
 /* A descriptor set binding x (binding 0) and y (binding 1). */

@@ -277,8 +277,12 @@ saxpy_setup(struct pv_wl_gpu *g, uint32_t n, struct saxpy *s)
    VkDeviceSize size = (VkDeviceSize)n * 4;
    memset(s, 0, sizeof(*s));
    s->n = n;
-   if (pv_wl_buffer_create(g, size, &s->x) || pv_wl_buffer_create(g, size, &s->y))
+   if (pv_wl_buffer_create(g, size, &s->x))
       return -1;
+   if (pv_wl_buffer_create(g, size, &s->y)) {
+      pv_wl_buffer_destroy(g, &s->x);
+      return -1;
+   }
    float *xs = s->x.map.ptr, *ys = s->y.map.ptr;
    for (uint32_t i = 0; i < n; i++) {
       xs[i] = (float)(i % 1000);
@@ -332,57 +336,91 @@ bench_dispatch(struct pv_wl_gpu *g, uint32_t big_n, int reps, struct figures *f)
    return saxpy_finish(g, &s) ? 0 : -1;
 }
 
-/* The large dispatch natively (robust access off and on) and through the
- * server in turns, the order rotating every round, so that a machine whose
- * speed drifts during the run (a shared VM) affects all three alike.  Each
- * round gives a ratio through/native; their median and spread are what to
- * read, not two medians taken minutes apart. */
+/* The large dispatch natively (robust access off and on; with robust
+ * access on imported shared memory, the memory the server gives a guest;
+ * and on imported huge pages) and through the server, in turns, the order
+ * rotating every round, so that a machine whose speed drifts during the
+ * run (a shared VM) affects all alike.  Each round gives ratios through /
+ * native; their median and spread are what to read, not two medians taken
+ * minutes apart.  Through / native on shared memory is the transport's
+ * cost alone; native on shared memory / native robust is the memory's. */
+enum { PAIR_NATIVE, PAIR_ROBUST, PAIR_SHARED, PAIR_HUGE, PAIR_THROUGH, PAIRS };
+static const char *const pair_names[PAIRS] = {
+   "native", "native, robust access", "native, robust, imported shared memory",
+   "native, robust, imported huge pages", "through",
+};
+
 struct paired {
    int rounds;
-   double native_ms, robust_ms, through_ms;  /* medians */
-   double ratio_med, ratio_lo, ratio_hi;     /* through / native: median, min, max */
-   double robust_ratio_med;                  /* through / native robust */
+   bool ran[PAIRS];                       /* the imports need VK_EXT_external_memory_host */
+   double ms[PAIRS];                      /* medians */
+   long huge_kb, huge_of_kb;              /* PAIR_HUGE: on huge pages, of the buffers' */
+   double ratio_med, ratio_lo, ratio_hi;  /* through / native: median, min, max */
+   double robust_ratio_med;               /* through / native robust */
+   double shared_ratio_med;               /* through / native on shared memory */
    bool ok;
 };
 
-static void
-bench_paired(struct pv_vkt *tn, struct pv_vkt *tr, struct pv_vkt *tt, uint32_t n, int rounds,
-             struct paired *p)
+static double
+median_of(double *v, int n)
 {
-   struct pv_wl_gpu g[3];
-   struct saxpy s[3];
-   struct pv_vkt *ts[3] = { tn, tr, tt };
-   double ms[3][64], ratio[64], rratio[64];
-   int open = 0;
+   return n ? percentile(v, (size_t)n, 0.5) : 0.0;
+}
+
+static void
+bench_paired(struct pv_vkt *const ts[PAIRS], uint32_t n, int rounds, struct paired *p)
+{
+   struct pv_wl_gpu g[PAIRS];
+   struct saxpy s[PAIRS];
+   static double ms[PAIRS][64], ratio[3][64];
    memset(p, 0, sizeof(*p));
-   for (; open < 3; open++)
-      if (pv_wl_open(&g[open], ts[open]) || saxpy_setup(&g[open], n, &s[open]))
-         break;
-   if (open == 3) {
+   p->huge_kb = -1;
+   for (int i = 0; i < PAIRS; i++) {
+      if (pv_wl_open(&g[i], ts[i]))
+         continue;
+      if (saxpy_setup(&g[i], n, &s[i])) {
+         pv_wl_close(&g[i]);
+         continue;
+      }
+      p->ran[i] = true;
+   }
+   if (rounds > 64)
+      rounds = 64;
+   if (p->ran[PAIR_NATIVE] && p->ran[PAIR_THROUGH]) {
       for (int r = 0; r < rounds; r++) {
-         for (int k = 0; k < 3; k++) {
-            int i = (r + k) % 3;
-            ms[i][r] = saxpy_run(&g[i], &s[i]);
+         for (int k = 0; k < PAIRS; k++) {
+            int i = (r + k) % PAIRS;
+            if (p->ran[i])
+               ms[i][r] = saxpy_run(&g[i], &s[i]);
          }
-         ratio[r] = ms[2][r] / ms[0][r];
-         rratio[r] = ms[2][r] / ms[1][r];
+         double t = ms[PAIR_THROUGH][r];
+         ratio[0][r] = t / ms[PAIR_NATIVE][r];
+         ratio[1][r] = p->ran[PAIR_ROBUST] ? t / ms[PAIR_ROBUST][r] : 0.0;
+         ratio[2][r] = p->ran[PAIR_SHARED] ? t / ms[PAIR_SHARED][r] : 0.0;
       }
       p->rounds = rounds;
-      p->ok = true;
    }
-   for (int i = 0; i < open; i++) {
+   p->ok = p->rounds > 0;
+   if (p->ran[PAIR_HUGE]) {
+      long x = pv_wl_buffer_huge_kb(&s[PAIR_HUGE].x), y = pv_wl_buffer_huge_kb(&s[PAIR_HUGE].y);
+      p->huge_kb = x < 0 || y < 0 ? -1 : x + y;
+      p->huge_of_kb = (long)((s[PAIR_HUGE].x.host_size + s[PAIR_HUGE].y.host_size) >> 10);
+   }
+   for (int i = 0; i < PAIRS; i++) {
+      if (!p->ran[i])
+         continue;
       p->ok &= saxpy_finish(&g[i], &s[i]);
       pv_wl_close(&g[i]);
    }
    if (!p->rounds)
       return;
-   p->native_ms = percentile(ms[0], (size_t)rounds, 0.5);
-   p->robust_ms = percentile(ms[1], (size_t)rounds, 0.5);
-   p->through_ms = percentile(ms[2], (size_t)rounds, 0.5);
-   p->ratio_med = percentile(ratio, (size_t)rounds, 0.5);
-   p->ratio_lo = ratio[0];
-   p->ratio_hi = ratio[rounds - 1];
-   p->robust_ratio_med = percentile(rratio, (size_t)rounds, 0.5);
+   for (int i = 0; i < PAIRS; i++)
+      p->ms[i] = p->ran[i] ? median_of(ms[i], rounds) : 0.0;
+   p->ratio_med = median_of(ratio[0], rounds); /* sorts: min and max follow */
+   p->ratio_lo = ratio[0][0];
+   p->ratio_hi = ratio[0][rounds - 1];
+   p->robust_ratio_med = p->ran[PAIR_ROBUST] ? median_of(ratio[1], rounds) : 0.0;
+   p->shared_ratio_med = p->ran[PAIR_SHARED] ? median_of(ratio[2], rounds) : 0.0;
 }
 
 static void
@@ -505,6 +543,31 @@ make_rows(const struct figures *n, const struct figures *t, struct row *r)
 }
 
 static void
+print_paired(uint32_t floats, const struct paired *pd)
+{
+   printf("saxpy dispatch, %u floats, %d rounds in turns, medians:\n", floats, pd->rounds);
+   for (int i = 0; i < PAIRS; i++) {
+      printf("  %-40s", pair_names[i]);
+      if (!pd->ran[i]) {
+         printf("   not run: no VK_EXT_external_memory_host, or no such memory\n");
+         continue;
+      }
+      printf(" %8.2f ms", pd->ms[i]);
+      if (i == PAIR_SHARED)
+         printf("  (the memory the server gives a guest)");
+      if (i == PAIR_HUGE && pd->huge_kb >= 0)
+         printf("  (%ld of %ld KiB on huge pages)", pd->huge_kb, pd->huge_of_kb);
+      putchar('\n');
+   }
+   printf("  through/native per round: median %.3f (min %.3f, max %.3f); through/native robust: "
+          "median %.3f",
+          pd->ratio_med, pd->ratio_lo, pd->ratio_hi, pd->robust_ratio_med);
+   if (pd->ran[PAIR_SHARED])
+      printf("; through/native on shared memory: median %.3f", pd->shared_ratio_med);
+   putchar('\n');
+}
+
+static void
 print_table(const struct row *r, int k, const struct figures *n, const struct figures *t,
             const struct paired *pd)
 {
@@ -532,11 +595,7 @@ print_table(const struct row *r, int k, const struct figures *n, const struct fi
    if (ours_us <= 0)
       printf("  (the difference is within the driver's run-to-run noise)\n");
    if (pd->rounds)
-      printf("saxpy dispatch, %u floats, %d rounds in turns (native, native robust, through):\n"
-             "  medians %.2f / %.2f / %.2f ms; through/native per round: median %.3f "
-             "(min %.3f, max %.3f); through/native robust: median %.3f\n",
-             n->big_n, pd->rounds, pd->native_ms, pd->robust_ms, pd->through_ms, pd->ratio_med,
-             pd->ratio_lo, pd->ratio_hi, pd->robust_ratio_med);
+      print_paired(n->big_n, pd);
 }
 
 static void
@@ -552,11 +611,14 @@ print_json(const struct row *r, int k, const struct figures *n, const struct fig
       printf("%s{\"name\":\"%s\",\"unit\":\"%s\",\"native\":%.3f,\"through\":%.3f,\"ratio\":%.4f}",
              i ? "," : "", r[i].name, r[i].unit, r[i].native, r[i].through,
              r[i].through / r[i].native);
+   /* a variant that did not run shows 0 ms */
    printf("],\"saxpy_in_turns\":{\"rounds\":%d,\"native_ms\":%.3f,\"native_robust_ms\":%.3f,"
+          "\"native_shared_memory_ms\":%.3f,\"native_huge_pages_ms\":%.3f,\"huge_page_kib\":%ld,"
           "\"through_ms\":%.3f,\"ratio_median\":%.4f,\"ratio_min\":%.4f,\"ratio_max\":%.4f,"
-          "\"ratio_robust_median\":%.4f}}\n",
-          pd->rounds, pd->native_ms, pd->robust_ms, pd->through_ms, pd->ratio_med, pd->ratio_lo,
-          pd->ratio_hi, pd->robust_ratio_med);
+          "\"ratio_robust_median\":%.4f,\"ratio_shared_memory_median\":%.4f}}\n",
+          pd->rounds, pd->ms[PAIR_NATIVE], pd->ms[PAIR_ROBUST], pd->ms[PAIR_SHARED],
+          pd->ms[PAIR_HUGE], pd->huge_kb, pd->ms[PAIR_THROUGH], pd->ratio_med, pd->ratio_lo,
+          pd->ratio_hi, pd->robust_ratio_med, pd->shared_ratio_med);
 }
 
 /* Bars of through/native per figure, via gnuplot. */
@@ -619,12 +681,18 @@ pv_bench_vulkan(int argc, char **argv)
    }
    pv_wl_through(&t, &c);
    run_all(&t, s.ctx, quick, big_n, &thr);
-   struct pv_vkt tn, tr;
-   pv_wl_native(&tn);
-   pv_wl_native(&tr);
-   tr.robust = true;
+   struct pv_vkt native[PAIR_THROUGH];
+   struct pv_vkt *ts[PAIRS] = { &native[0], &native[1], &native[2], &native[3], &t };
+   for (int i = 0; i < PAIR_THROUGH; i++) {
+      pv_wl_native(&native[i]);
+      native[i].robust = i != PAIR_NATIVE;
+   }
+   native[PAIR_SHARED].memory = PV_WL_MEMORY_SHARED;
+   native[PAIR_HUGE].memory = PV_WL_MEMORY_HUGE;
+   native[PAIR_SHARED].extension = native[PAIR_HUGE].extension =
+      VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
    struct paired pd;
-   bench_paired(&tn, &tr, &t, big_n, quick ? 6 : 20, &pd);
+   bench_paired(ts, big_n, quick ? 6 : 20, &pd);
    pv_vnc_close(&c);
    server_stop(&s);
    if (!nat.ok || !thr.ok || !pd.ok)
