@@ -39,7 +39,7 @@ struct pv_queue_timeline {
    uint32_t nspare;
    bool stop;
    atomic_bool abandon; /* the device will never go idle: stop waiting */
-   pthread_t thread;
+   pv_thread thread;
 };
 
 static void *
@@ -88,7 +88,9 @@ timeline_start(struct pv_queue *q, struct pv_context *ctx, uint32_t ring_idx)
    *tl = (struct pv_queue_timeline){ .queue = q, .ctx = ctx, .ring_idx = ring_idx };
    pthread_mutex_init(&tl->lock, NULL);
    pthread_cond_init(&tl->cond, NULL);
-   if (pthread_create(&tl->thread, NULL, retire_main, tl)) {
+   /* named, so an operator's `top -H` tells it from the ring reader whose
+    * name the driver's own threads inherit */
+   if (pv_thread_start(&tl->thread, "pv-retire", retire_main, tl)) {
       pthread_cond_destroy(&tl->cond);
       pthread_mutex_destroy(&tl->lock);
       free(tl);
@@ -178,7 +180,7 @@ timeline_end(struct pv_queue *q, struct pv_context *ctx, bool abandon)
       tl->stop = true;
       pthread_cond_signal(&tl->cond);
       pthread_mutex_unlock(&tl->lock);
-      pthread_join(tl->thread, NULL);
+      pv_thread_join(&tl->thread);
       while (tl->head) {
          struct pending *p = tl->head;
          tl->head = p->next;
