@@ -64,28 +64,40 @@ test_guards_watch_their_commands(void)
 static void
 test_hooks_run_only_where_they_act(void)
 {
+   static const struct {
+      uint32_t id;
+      unsigned phase;
+      const char *guard;
+      bool runs;
+   } expect[] = {
+      { PV_CMD_vkCmdPipelineBarrier, PV_GUARD_BEFORE, "cmd_state", true },
+      { PV_CMD_vkCmdPipelineBarrier, PV_GUARD_BOTH, "compare_sampling", false },
+      /* a draw is checked for a bound pipeline and noted for sampling */
+      { PV_CMD_vkCmdDraw, PV_GUARD_BEFORE, "pipeline_bound", true },
+      { PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "pipeline_bound", false },
+      { PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "compare_sampling", true },
+      { PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "cmd_state", false },
+      /* binding and beginning change state, which only after hooks record */
+      { PV_CMD_vkCmdBindPipeline, PV_GUARD_AFTER, "pipeline_bound", true },
+      { PV_CMD_vkCmdBindPipeline, PV_GUARD_BEFORE, "pipeline_bound", false },
+      { PV_CMD_vkBeginCommandBuffer, PV_GUARD_AFTER, "cmd_state", true },
+      { PV_CMD_vkBeginCommandBuffer, PV_GUARD_BEFORE, "cmd_state", false },
+      { PV_CMD_vkQueueSubmit, PV_GUARD_BEFORE, "compare_sampling", true },
+      { PV_CMD_vkQueueSubmit, PV_GUARD_AFTER, "compare_sampling", false },
+      /* a release waits before its handler, a submission is marked after */
+      { PV_CMD_vkFreeMemory, PV_GUARD_BEFORE, "inflight", true },
+      { PV_CMD_vkFreeMemory, PV_GUARD_AFTER, "inflight", false },
+      { PV_CMD_vkQueueSubmit, PV_GUARD_AFTER, "inflight", true },
+      { PV_CMD_vkQueueSubmit, PV_GUARD_BEFORE, "inflight", false },
+   };
+   for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+      if (runs_in(expect[i].id, expect[i].phase, expect[i].guard) != expect[i].runs)
+         fprintf(stderr, "expectation %zu: %s\n", i, expect[i].guard);
+      CHECK(runs_in(expect[i].id, expect[i].phase, expect[i].guard) == expect[i].runs);
+   }
    const struct pv_guard *g[8];
    CHECK_EQ(pv_guards_of(PV_CMD_vkCmdPipelineBarrier, PV_GUARD_AFTER, g, 8), 0);
    CHECK_EQ(pv_guards_of(PV_CMD_vkCmdPushConstants, PV_GUARD_AFTER, g, 8), 0);
-   CHECK(runs_in(PV_CMD_vkCmdPipelineBarrier, PV_GUARD_BEFORE, "cmd_state"));
-   CHECK(!runs(PV_CMD_vkCmdPipelineBarrier, "compare_sampling"));
-   /* a draw is checked for a bound pipeline and noted for sampling */
-   CHECK(runs_in(PV_CMD_vkCmdDraw, PV_GUARD_BEFORE, "pipeline_bound"));
-   CHECK(!runs_in(PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "pipeline_bound"));
-   CHECK(runs_in(PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "compare_sampling"));
-   CHECK(!runs_in(PV_CMD_vkCmdDraw, PV_GUARD_AFTER, "cmd_state"));
-   /* binding changes state, which only after hooks record */
-   CHECK(runs_in(PV_CMD_vkCmdBindPipeline, PV_GUARD_AFTER, "pipeline_bound"));
-   CHECK(!runs_in(PV_CMD_vkCmdBindPipeline, PV_GUARD_BEFORE, "pipeline_bound"));
-   CHECK(runs_in(PV_CMD_vkBeginCommandBuffer, PV_GUARD_AFTER, "cmd_state"));
-   CHECK(!runs_in(PV_CMD_vkBeginCommandBuffer, PV_GUARD_BEFORE, "cmd_state"));
-   CHECK(runs_in(PV_CMD_vkQueueSubmit, PV_GUARD_BEFORE, "compare_sampling"));
-   CHECK(!runs_in(PV_CMD_vkQueueSubmit, PV_GUARD_AFTER, "compare_sampling"));
-   /* a release waits before its handler, a submission is marked after */
-   CHECK(runs_in(PV_CMD_vkFreeMemory, PV_GUARD_BEFORE, "inflight"));
-   CHECK(!runs_in(PV_CMD_vkFreeMemory, PV_GUARD_AFTER, "inflight"));
-   CHECK(runs_in(PV_CMD_vkQueueSubmit, PV_GUARD_AFTER, "inflight"));
-   CHECK(!runs_in(PV_CMD_vkQueueSubmit, PV_GUARD_BEFORE, "inflight"));
 }
 
 /* Every command id of the protocol is inside the route table. */
