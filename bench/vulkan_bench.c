@@ -372,7 +372,7 @@ bench_paired(struct pv_vkt *const ts[PAIRS], uint32_t n, int rounds, struct pair
 {
    struct pv_wl_gpu g[PAIRS];
    struct saxpy s[PAIRS];
-   static double ms[PAIRS][64], ratio[3][64];
+   double ms[PAIRS][64], ratio[3][64];
    memset(p, 0, sizeof(*p));
    p->huge_kb = -1;
    for (int i = 0; i < PAIRS; i++) {
@@ -549,7 +549,9 @@ print_paired(uint32_t floats, const struct paired *pd)
    for (int i = 0; i < PAIRS; i++) {
       printf("  %-40s", pair_names[i]);
       if (!pd->ran[i]) {
-         printf("   not run: no VK_EXT_external_memory_host, or no such memory\n");
+         printf("   not run: %s\n", i == PAIR_SHARED || i == PAIR_HUGE
+                                        ? "no VK_EXT_external_memory_host, or no such memory"
+                                        : "the device could not be set up");
          continue;
       }
       printf(" %8.2f ms", pd->ms[i]);
