@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-MAX_CYCLE = 6
+MAX_CYCLE = 4
 LAYERS = ['core', 'spirv', 'vk', 'objects', 'guards', 'top']
 # Generated files: the dispatch tables sit with the Vulkan services, the
 # generated handlers with the hand-written ones.

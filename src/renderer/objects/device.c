@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/objects/device_idle.h"
 #include "renderer/objects/object_free.h"
 #include "renderer/handlers.h"
 #include "renderer/objects/image.h"
@@ -57,30 +58,6 @@ force_robust_buffer_access(const struct pv_physical_device *p, VkDeviceCreateInf
    *own = info->pEnabledFeatures ? *info->pEnabledFeatures : (VkPhysicalDeviceFeatures){ 0 };
    own->robustBufferAccess = VK_TRUE;
    info->pEnabledFeatures = own;
-}
-
-bool
-pv_create_info_set_feature(VkDeviceCreateInfo *info, VkStructureType core, size_t core_offset,
-                           VkStructureType own, size_t own_offset)
-{
-   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
-      size_t at = s->sType == core ? core_offset : s->sType == own ? own_offset : SIZE_MAX;
-      if (at != SIZE_MAX) {
-         *(VkBool32 *)((char *)s + at) = VK_TRUE;
-         return true;
-      }
-   }
-   return false;
-}
-
-bool
-pv_create_info_enables(const VkDeviceCreateInfo *info, const char *name)
-{
-   for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
-      if (!strcmp(info->ppEnabledExtensionNames[i], name))
-         return true;
-   }
-   return false;
 }
 
 /* The guest's device plus what we need ourselves: host-pointer import
@@ -273,85 +250,6 @@ destroy_children(struct pv_vk_context *vk, struct pv_device *dev)
    pv_object_table_remove_matching(&vk->objects, is_child, release_child, &m);
 }
 
-/* Idle waits use an empty submission with a fence per queue instead of
- * vkQueueWaitIdle / vkDeviceWaitIdle, which have no timeout. */
-struct idle_wait {
-   struct pv_device *dev;
-   VkFence *fences;
-   uint32_t n;
-};
-
-/* Queue a fence behind everything given so far to `only` (every queue of
- * the device if NULL).  False if none could be queued. */
-static bool
-idle_begin(struct idle_wait *w, struct pv_device *dev, struct pv_queue *only)
-{
-   *w = (struct idle_wait){ dev, calloc(dev->queue_count ? dev->queue_count : 1, sizeof(VkFence)),
-                            0 };
-   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   for (uint32_t i = 0; w->fences && i < dev->queue_count; i++) {
-      struct pv_queue *q = &dev->queues[i];
-      if ((only && q != only) || vkCreateFence(dev->handle, &fci, NULL, &w->fences[w->n]))
-         continue;
-      pthread_mutex_lock(&q->lock);
-      VkResult r = vkQueueSubmit(q->handle, 0, NULL, w->fences[w->n]);
-      pthread_mutex_unlock(&q->lock);
-      if (r == VK_SUCCESS)
-         w->n++;
-      else
-         vkDestroyFence(dev->handle, w->fences[w->n], NULL);
-   }
-   return w->n > 0;
-}
-
-static VkResult
-idle_wait_slice(void *user, uint64_t slice_ns)
-{
-   struct idle_wait *w = user;
-   return w->n ? vkWaitForFences(w->dev->handle, w->n, w->fences, VK_TRUE, slice_ns) : VK_SUCCESS;
-}
-
-/* Done waiting.  Fences still queued (`done` false) are kept, and go once
- * a later wait finds them signaled or the device is destroyed. */
-static void
-idle_end(struct idle_wait *w, bool done)
-{
-   struct pv_device *dev = w->dev;
-   pthread_mutex_lock(&dev->stale_lock);
-   uint32_t kept = 0;
-   for (uint32_t i = 0; i < dev->stale_fence_count; i++) {
-      if (vkGetFenceStatus(dev->handle, dev->stale_fences[i]) == VK_NOT_READY)
-         dev->stale_fences[kept++] = dev->stale_fences[i];
-      else
-         vkDestroyFence(dev->handle, dev->stale_fences[i], NULL);
-   }
-   dev->stale_fence_count = kept;
-   VkFence *all = done ? NULL
-                       : realloc(dev->stale_fences, (kept + w->n) * sizeof(*all));
-   if (all) {
-      memcpy(all + kept, w->fences, w->n * sizeof(*all));
-      dev->stale_fences = all;
-      dev->stale_fence_count += w->n;
-   } else {
-      /* signaled, or (out of memory) leaked to the device rather than
-       * destroyed while queued */
-      for (uint32_t i = 0; done && i < w->n; i++)
-         vkDestroyFence(dev->handle, w->fences[i], NULL);
-   }
-   pthread_mutex_unlock(&dev->stale_lock);
-   free(w->fences);
-}
-
-bool
-pv_device_wait_idle(struct pv_device *dev, uint64_t timeout_ns)
-{
-   struct idle_wait w;
-   idle_begin(&w, dev, NULL);
-   bool done = idle_wait_slice(&w, timeout_ns) == VK_SUCCESS;
-   idle_end(&w, done);
-   return done;
-}
-
 #define IDLE_TIMEOUT_NS 2000000000ull
 
 void
@@ -490,13 +388,13 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatcher *d, struct pv_vkGetDeviceQueue2
 static VkResult
 wait_idle(struct pv_dispatcher *d, struct pv_device *dev, struct pv_queue *only)
 {
-   struct idle_wait w;
-   if (!idle_begin(&w, dev, only)) {
-      idle_end(&w, true);
+   struct pv_idle_wait w;
+   if (!pv_idle_begin(&w, dev, only)) {
+      pv_idle_end(&w, true);
       return VK_ERROR_OUT_OF_HOST_MEMORY;
    }
-   VkResult r = pv_wait_sliced(d, UINT64_MAX, idle_wait_slice, &w);
-   idle_end(&w, r == VK_SUCCESS);
+   VkResult r = pv_wait_sliced(d, UINT64_MAX, pv_idle_wait_slice, &w);
+   pv_idle_end(&w, r == VK_SUCCESS);
    return r;
 }
 

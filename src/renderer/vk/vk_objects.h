@@ -174,7 +174,7 @@ struct pv_device {
 void pv_instance_destroy(struct pv_vk_context *vk, struct pv_instance *inst);
 void pv_device_destroy(struct pv_vk_context *vk, struct pv_device *dev);
 /* Wait until every queue of `dev` finished what it was given; false after
- * `timeout_ns` (the work may still end later). */
+ * `timeout_ns` (the work may still end later) (objects/device_idle.c). */
 bool pv_device_wait_idle(struct pv_device *dev, uint64_t timeout_ns);
 /* Unbind and free a device that cannot go idle, leaking its host objects. */
 void pv_device_abandon(struct pv_vk_context *vk, struct pv_device *dev);
@@ -184,14 +184,14 @@ int pv_physical_device_init(struct pv_physical_device *pdev, struct pv_instance 
                             VkPhysicalDevice handle);
 void pv_physical_device_fini(struct pv_physical_device *pdev);
 bool pv_physical_device_offers(const struct pv_physical_device *pdev, const char *ext);
-/* A device create info enables extension `name` (device.c). */
+/* A device create info enables extension `name` (create_info.c). */
 bool pv_create_info_enables(const VkDeviceCreateInfo *info, const char *name);
 /* Turn a VkBool32 feature on where the guest's chain already asks for
  * features of its kind: at `core_offset` in a struct of type `core` (a
  * VkPhysicalDeviceVulkanNNFeatures) or at `own_offset` in one of type `own`
  * (the feature's own struct); a chain may not hold both.  False when
  * neither is there, and the caller chains its own struct if that is valid.
- * `info` is our decoded copy, so its chain may be changed (device.c). */
+ * `info` is our decoded copy, so its chain may be changed (create_info.c). */
 bool pv_create_info_set_feature(VkDeviceCreateInfo *info, VkStructureType core, size_t core_offset,
                                 VkStructureType own, size_t own_offset);
 const char *pv_physical_device_withheld_reason(const char *name);
