@@ -196,6 +196,14 @@ struct pv_renderer_config {
  * that imports them (DRI3; Xvfb has none); where the host has the
  * extensions itself they are offered either way. */
 #define PV_RENDERER_SERVE_WSI_MEMORY (1u << 1)
+/* config.flags: never busy-wait.  By default, for a guest device that is a
+ * GPU on a host with at least 8 CPUs, the renderer trades spare CPU time
+ * for latency: a queue's retire thread polls each fence (yielding between
+ * polls) for up to 1 ms before it sleeps on it, so the GPU's completion
+ * reaches the guest without a sleeping thread to wake first.  It costs up
+ * to a core per queue while work is in flight.  Never on a CPU device
+ * (lavapipe, SwiftShader): there the cores do the guest's work. */
+#define PV_RENDERER_NO_BUSY_WAIT (1u << 2)
 
 /* Create a renderer.  `config` may be NULL (all defaults); it is copied.
  * On success *out receives the renderer, owned by the caller. */

@@ -26,6 +26,7 @@ usage(FILE *f)
    fprintf(f,
            "usage: pv-venus serve [--socket-path PATH] [--limit NAME=VALUE]... [--record DIR]\n"
            "                      [--max-clients N] [--handshake-timeout-ms MS] [--wsi-dma-buf]\n"
+           "                      [--no-busy-wait]\n"
            "                      [--heap-keep MIB]\n"
            "\n"
            "Serve Vulkan to Mesa's venus driver over the vtest protocol, the way\n"
@@ -68,6 +69,12 @@ usage(FILE *f)
            "                      exported fd is shared memory, not a dma-buf another\n"
            "                      device can import.  (PV_VENUS_WSI_DMA_BUF=1 for the\n"
            "                      virglrenderer library.)\n"
+           "  --no-busy-wait      never trade CPU time for latency.  By default, for a GPU on\n"
+           "                      a host with 8 or more CPUs, a queue's retire thread polls\n"
+           "                      each fence for up to 1 ms before it sleeps on it: up to a\n"
+           "                      core per queue while work is in flight.  Never on a CPU\n"
+           "                      device.  (PV_VENUS_BUSY_WAIT=0 for the virglrenderer\n"
+           "                      library.)\n"
            "  --heap-keep MIB     freed heap memory the C library keeps for reuse, per heap\n"
            "                      (glibc has up to 8 per core), instead of returning it to\n"
            "                      the system at once (default %u; 0: the C library's own\n"
@@ -233,6 +240,8 @@ parse_args(int argc, char **argv, const char **socket_path, struct pv_renderer_c
             return 2;
       } else if (!strcmp(argv[i], "--wsi-dma-buf")) {
          rc->flags |= PV_RENDERER_SERVE_WSI_MEMORY;
+      } else if (!strcmp(argv[i], "--no-busy-wait")) {
+         rc->flags |= PV_RENDERER_NO_BUSY_WAIT;
       } else if (!strcmp(argv[i], "--record") && i + 1 < argc) {
          rc->record_dir = argv[++i];
       } else {

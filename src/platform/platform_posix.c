@@ -374,6 +374,13 @@ pv_yield(void)
    sched_yield();
 }
 
+unsigned
+pv_cpu_count(void)
+{
+   long n = sysconf(_SC_NPROCESSORS_ONLN);
+   return n > 0 ? (unsigned)n : 1;
+}
+
 
 /* ---- sockets ------------------------------------------------------------ */
 

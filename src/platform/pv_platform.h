@@ -159,6 +159,8 @@ void pv_yield(void);
  * slack, which a thread polling a ring pays as latency.  A no-op where the
  * system has no such setting. */
 void pv_thread_precise_timers(void);
+/* CPUs online now (at least 1). */
+unsigned pv_cpu_count(void);
 /* A CPU pause hint for spin loops. */
 static inline void
 pv_cpu_relax(void)

@@ -154,6 +154,14 @@ wsi_flag_from_env(void)
    return s && *s && strcmp(s, "0") ? PV_RENDERER_SERVE_WSI_MEMORY : 0;
 }
 
+/* PV_VENUS_BUSY_WAIT=0: PV_RENDERER_NO_BUSY_WAIT (pvvenus.h). */
+static uint32_t
+busy_wait_flag_from_env(void)
+{
+   const char *s = getenv("PV_VENUS_BUSY_WAIT");
+   return s && !strcmp(s, "0") ? PV_RENDERER_NO_BUSY_WAIT : 0;
+}
+
 /* PV_VENUS_HEAP_KEEP_MIB (default 64, 0: the C library's own policy): the
  * freed heap memory kept for reuse (pv_process_keep_freed_heap). */
 static void
@@ -170,7 +178,8 @@ make_renderer(bool polled, struct pv_renderer **out)
 {
    struct pv_renderer_config cfg = {
       .log_fn = renderer_log,
-      .flags = (polled ? PV_RENDERER_FENCES_POLLED : 0) | wsi_flag_from_env(),
+      .flags = (polled ? PV_RENDERER_FENCES_POLLED : 0) | wsi_flag_from_env() |
+               busy_wait_flag_from_env(),
       .fence_retired = fence_retired,
       .page_size = page_size_from_env(),
    };

@@ -102,6 +102,9 @@ test_config(void)
    CHECK_EQ(pv_renderer_create(&cfg, &r), -EINVAL);
    CHECK_EQ(pv_renderer_create(NULL, &r), 0);
    pv_renderer_destroy(r);
+   cfg = (struct pv_renderer_config){ .flags = PV_RENDERER_NO_BUSY_WAIT };
+   CHECK_EQ(pv_renderer_create(&cfg, &r), 0);
+   pv_renderer_destroy(r);
 }
 
 static void

@@ -94,6 +94,7 @@ test_help(void)
    CHECK(strstr(buf, "VTEST_SOCKET_NAME") != NULL);
    CHECK(strstr(buf, "/tmp/.virgl_test") != NULL);
    CHECK(strstr(buf, "PV_VENUS_DEBUG") != NULL);
+   CHECK(strstr(buf, "--no-busy-wait") != NULL);
    CHECK(strstr(buf, "max_total_shm_bytes") != NULL);
 
    char *bad[] = { (char *)exe, "serve", "--bogus", NULL };

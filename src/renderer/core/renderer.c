@@ -85,7 +85,7 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
    struct pv_renderer_config cfg = { 0 };
    if (config)
       cfg = *config;
-   if ((cfg.flags & ~(PV_RENDERER_FENCES_POLLED | PV_RENDERER_SERVE_WSI_MEMORY)) || cfg.log_level > PV_VENUS_LOG_TRACE)
+   if ((cfg.flags & ~(PV_RENDERER_FENCES_POLLED | PV_RENDERER_SERVE_WSI_MEMORY | PV_RENDERER_NO_BUSY_WAIT)) || cfg.log_level > PV_VENUS_LOG_TRACE)
       return -EINVAL;
    uint64_t page = cfg.page_size ? cfg.page_size : pv_page_size();
    if (page < 4096 || page > (1u << 20) || (page & (page - 1)))

@@ -153,6 +153,20 @@ queues_exist(struct pv_dispatcher *d, const struct pv_physical_device *p,
    return true;
 }
 
+/* Busy-waiting (PV_RENDERER_NO_BUSY_WAIT in pvvenus.h): worth its CPU time
+ * only where cores are spare.  A GPU host's idle cores sleep deeply: on the
+ * H100 host the GPU's completion reached the guest's SYNC_WAIT about 40 us
+ * later while the retire thread slept on its fence than while it polled.
+ * A CPU device's cores run the guest's work itself, so there it never pays. */
+#define BUSY_WAIT_MIN_CPUS 8
+
+static bool
+wants_busy_wait(const struct pv_physical_device *p)
+{
+   return !(p->instance->renderer->config.flags & PV_RENDERER_NO_BUSY_WAIT) &&
+          p->props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU && pv_cpu_count() >= BUSY_WAIT_MIN_CPUS;
+}
+
 void
 pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args *a)
 {
@@ -199,6 +213,7 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
       pv_device_destroy(d->vk, dev);
       return;
    }
+   dev->busy_wait = wants_busy_wait(p);
    *a->pDevice = dev->handle;
 }
 

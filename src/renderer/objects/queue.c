@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "platform/pv_platform.h"
 #include "renderer/objects/queue.h"
 #include "renderer/core/sync.h"
 #include "renderer/vk/vk_objects.h"
@@ -42,6 +43,19 @@ struct pv_queue_timeline {
    pv_thread thread;
 };
 
+/* Busy-waiting devices (device.c): poll the fence for a while before
+ * sleeping on it, yielding between polls, so the GPU's completion reaches
+ * the guest without a sleeping thread to wake first. */
+#define FENCE_POLL_NS 1000000ull
+
+static void
+poll_fence(VkDevice dev, VkFence fence)
+{
+   uint64_t start = pv_now_ns();
+   while (vkGetFenceStatus(dev, fence) == VK_NOT_READY && pv_now_ns() - start < FENCE_POLL_NS)
+      pv_yield();
+}
+
 static void *
 retire_main(void *arg)
 {
@@ -58,6 +72,8 @@ retire_main(void *arg)
       /* A lost device still retires, so the guest's waits end.  Waiting in
        * slices lets teardown abandon a device whose work never ends. */
       VkResult r;
+      if (tl->queue->obj.device->busy_wait)
+         poll_fence(dev, p->fence);
       while ((r = vkWaitForFences(dev, 1, &p->fence, VK_TRUE, 100000000ull)) == VK_TIMEOUT &&
              !atomic_load(&tl->abandon))
          ;

@@ -154,6 +154,9 @@ struct pv_device {
    /* A CPU device executes in our process: releases wait for the work
     * that may use what they release (inflight.c); NULL elsewhere. */
    struct pv_inflight *inflight;
+   /* Wait for the device by polling on a spare core (device.c,
+    * PV_RENDERER_NO_BUSY_WAIT in pvvenus.h). */
+   bool busy_wait;
    /* Fences of idle waits that timed out, still queued: destroyed with the
     * device once it is idle (device.c). */
    VkFence *stale_fences;
