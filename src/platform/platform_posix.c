@@ -381,7 +381,6 @@ pv_cpu_count(void)
    return n > 0 ? (unsigned)n : 1;
 }
 
-
 /* ---- sockets ------------------------------------------------------------ */
 
 static int
