@@ -140,10 +140,9 @@ cmd_state_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
       return pv_queue_each_submitted(type, args, submitted_executable, d);
    if (type == PV_CMD_vkCreateCommandPool)
       return pool_family_ok(d, args);
-   if (info->category != PV_CS_CAT_COMMAND_BUFFER)
-      return true;
+   /* the rest are recorded commands, never a begin or reset (cmd_state_watch) */
    struct pv_command_buffer *cb = pv_cmd_first_command_buffer(info, args);
-   if (!cb || type == PV_CMD_vkBeginCommandBuffer || type == PV_CMD_vkResetCommandBuffer)
+   if (!cb)
       return true; /* a missing command buffer is the handler's to report */
    if (!recording(cb))
       return fail(d, "the command buffer is not recording");
@@ -230,8 +229,7 @@ cmd_state_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info,
       }
       return;
    }
-   if (info->category != PV_CS_CAT_COMMAND_BUFFER)
-      return;
+   /* the rest are commands on a command buffer (moves_state) */
    struct pv_command_buffer *cb = pv_cmd_first_command_buffer(info, args);
    if (!cb)
       return;

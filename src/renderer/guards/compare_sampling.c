@@ -313,8 +313,7 @@ sampling_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info, c
          s->compare = a->pCreateInfo->compareEnable != VK_FALSE;
       return;
    }
-   if (info->category != PV_CS_CAT_COMMAND_BUFFER)
-      return;
+   /* the rest are noted commands on a command buffer (sampling_watch) */
    struct pv_command_buffer *cb = pv_cmd_first_command_buffer(info, args);
    if (!cb || !followed(info->id, cb))
       return;
@@ -364,13 +363,11 @@ submitted_ok(void *user, VkCommandBuffer h)
    return ok;
 }
 
+/* Submissions only (sampling_watch). */
 static bool
 sampling_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info, const void *args)
 {
-   uint32_t type = info->id;
-   if (type != PV_CMD_vkQueueSubmit && type != PV_CMD_vkQueueSubmit2)
-      return true;
-   return pv_queue_each_submitted(type, args, submitted_ok, d);
+   return pv_queue_each_submitted(info->id, args, submitted_ok, d);
 }
 
 /* Submissions are checked; sampler creation and the commands that change

@@ -153,12 +153,11 @@ marks_after(const struct rule *r)
           r->what == ALLOC_CMD_BUFFERS;
 }
 
+/* Releases only: rules that do not mark after (inflight_watch). */
 static bool
 inflight_before(struct pv_dispatcher *d, const struct pv_cs_command_info *info, const void *args)
 {
    const struct rule *r = &rules[info->id];
-   if (marks_after(r))
-      return true;
    struct pv_device *dev = device_of(r, args);
    if (!dev || !dev->inflight)
       return true;
@@ -187,10 +186,8 @@ mark_secondaries(struct pv_dispatcher *d, const struct pv_vkAllocateCommandBuffe
 static void
 inflight_after(struct pv_dispatcher *d, const struct pv_cs_command_info *info, const void *args)
 {
-   uint32_t type = info->id;
+   uint32_t type = info->id; /* a submission or an allocation (inflight_watch) */
    const struct rule *r = &rules[type];
-   if (!marks_after(r))
-      return;
    struct pv_device *dev = device_of(r, args);
    if (!dev || !dev->inflight)
       return;
