@@ -97,10 +97,15 @@ pv_vnc_wait_seqno(struct pv_vnc *c, uint32_t seqno)
          return 0;
       if (pv_vnc_ring_status(c) & PV_RING_STATUS_FATAL)
          return fail(c, -EIO, "the ring is FATAL (waiting for seqno %u)", seqno);
-      /* Yield for the first 200 us (a reply is usually microseconds away,
-       * and a yield with nothing else runnable costs about one), then nap
-       * with a growing sleep so a 2-core box keeps its CPU for the host. */
+      /* Spin for spin_ns, yield until 200 us (a reply is usually
+       * microseconds away, and a yield with nothing else runnable costs
+       * about one), then nap with a growing sleep so a 2-core box keeps
+       * its CPU for the host. */
       uint64_t waited = pv_now_ns() - start;
+      if (waited < c->spin_ns) {
+         pv_cpu_relax();
+         continue;
+      }
       if (waited < 200000) {
          pv_yield();
          continue;

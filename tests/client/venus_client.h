@@ -115,6 +115,9 @@ struct pv_vnc {
 
    uint64_t next_id;            /* guest object ids, from 1 */
    uint64_t timeout_ns;         /* longest wait for the ring (default 30 s) */
+   uint64_t spin_ns;            /* waiting for the ring, spin this long before
+                                 * yielding (default 0: yield at once, as
+                                 * Mesa's venus does) */
    uint32_t last_seqno;         /* tail after the latest ring write */
 
    /* counters, for tests and load generators */
