@@ -22,8 +22,13 @@ set -u
 [ $# -ge 1 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$(cd "$1" && pwd) || exit 2
-ROUNDS=${2:-3}
-shift $(($# >= 2 ? 2 : 1))
+ROUNDS=3
+if [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]]; then
+   ROUNDS=$2
+   shift 2
+else
+   shift
+fi
 [ $# -gt 0 ] || set -- default=
 PV_VENUS=${PV_VENUS:-$here/build/tools/pv-venus}
 PV_VM_CHECK=${PV_VM_CHECK:-$here/build/tests/vm/pv-vm-check}
