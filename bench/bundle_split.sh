@@ -53,11 +53,16 @@ bundle_run() { VN_DEBUG=vtest VTEST_SOCKET_NAME=$sock "$bundle/run" "$@"; }
 cpu_ms() { awk '{ print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
 
 results=$dir/results
+# keep one run's line "SIDE ROUND s g e w l CPU_MS" and print it
+record() {
+   echo "$*" >>"$results"
+   echo "$*" | awk '{ printf "%-12s %5d %11d us %5d us %9d us %5d us %7d us %11s\n", $1, $2, $3, $4, $5, $6, $7,
+                             $1 == "native" ? "-" : $8 " ms" }'
+}
 printf '%-12s %5s %14s %8s %12s %8s %10s %11s\n' side round "submit->start" GPU "end->awake" wall latency "server CPU"
 for r in $(seq "$ROUNDS"); do
    if v=$(measure native_run); then
-      echo "native $r $v 0" >>"$results"
-      echo "native $r $v" | awk '{ printf "%-12s %5d %11d us %5d us %9d us %5d us %7d us %11s\n", $1, $2, $3, $4, $5, $6, $7, "-" }'
+      record native "$r" $v 0
    else
       echo "bundle_split: the native run failed" >&2
    fi
@@ -75,8 +80,7 @@ for r in $(seq "$ROUNDS"); do
          echo "bundle_split: $label failed; the server said: $(tail -n 2 "$dir/serve.log")" >&2
          continue
       fi
-      echo "$label $r $v $cpu" >>"$results"
-      echo "$label $r $v $cpu" | awk '{ printf "%-12s %5d %11d us %5d us %9d us %5d us %7d us %8d ms\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+      record "$label" "$r" $v "$cpu"
    done
 done
 [ -s "$results" ] || exit 1
