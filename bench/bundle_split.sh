@@ -10,10 +10,11 @@
 # host's Vulkan driver), then through `pv-venus serve SERVE_ARGS` for each
 # configuration (default: one, "default="): `pv-vm-check split` (saxpy
 # rounds over 1M floats, GPU timestamps set against the CPU clock: submit
-# -> GPU start, GPU, GPU end -> awake, wall) and `pv-vm-check latency`
+# -> GPU start, GPU, GPU end -> awake, wall, and how often a round starts:
+# wall plus reading the timestamps back) and `pv-vm-check latency`
 # (empty submit + fence wait), with the server's CPU time for both.
-# Then per side the medians over the rounds, and native wall / through
-# wall (1.00 = as fast as native).  Default ROUNDS 3.  PV_VENUS and
+# Then per side the medians over the rounds, and native / through of wall
+# and of the round period (1.00 = as fast as native).  Default ROUNDS 3.  PV_VENUS and
 # PV_VM_CHECK choose other binaries than the build's; SPLIT_ROUNDS (200)
 # and LATENCY_ROUNDS (2000) the rounds inside each run.  A benchmark: it
 # never fails on time.
@@ -40,26 +41,28 @@ dir=$(mktemp -d /tmp/pv-bundle-split.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 sock=$dir/sock
 
-# "s g e w l" of one run: the split's four medians and latency's median (us)
+# "s g e w p l" of one run: the split's four medians, its round period and
+# latency's median (us)
 measure() { # RUNNER...
    local s l
-   s=$("$@" pv-vm-check --rounds "$SPLIT_ROUNDS" split 2>&1 | sed -n 's/.*split ok: .*medians: //p')
+   s=$("$@" pv-vm-check --rounds "$SPLIT_ROUNDS" split 2>&1 | sed -n 's/.*split ok: .*floats, //p')
    l=$("$@" pv-vm-check --rounds "$LATENCY_ROUNDS" latency 2>&1 | sed -n 's/.*latency ok: .*median \([0-9]*\) us.*/\1/p')
    [ -n "$s" ] && [ -n "$l" ] || return 1
-   echo "$s" | awk -v l="$l" '{ n = split($0, f, /[^0-9]+/); print f[n-4], f[n-3], f[n-2], f[n-1], l }'
+   echo "$s" | awk -v l="$l" '{ n = split($0, f, /[^0-9]+/); print f[n-4], f[n-3], f[n-2], f[n-1], f[n-5], l }'
 }
 native_run() { "$PV_VM_CHECK" "${@:2}"; } # the build's pv-vm-check, the host's loader
 bundle_run() { VN_DEBUG=vtest VTEST_SOCKET_NAME=$sock "$bundle/run" "$@"; }
 cpu_ms() { awk '{ print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
 
 results=$dir/results
-# keep one run's line "SIDE ROUND s g e w l CPU_MS" and print it
+# keep one run's line "SIDE ROUND s g e w p l CPU_MS" and print it
 record() {
    echo "$*" >>"$results"
-   echo "$*" | awk '{ printf "%-12s %5d %11d us %5d us %9d us %5d us %7d us %11s\n", $1, $2, $3, $4, $5, $6, $7,
-                             $1 == "native" ? "-" : $8 " ms" }'
+   echo "$*" | awk '{ printf "%-12s %5d %11d us %5d us %9d us %5d us %6d us %7d us %11s\n", $1, $2, $3, $4, $5, $6,
+                             $7, $8, $1 == "native" ? "-" : $9 " ms" }'
 }
-printf '%-12s %5s %14s %8s %12s %8s %10s %11s\n' side round "submit->start" GPU "end->awake" wall latency "server CPU"
+printf '%-12s %5s %14s %8s %12s %8s %9s %10s %11s\n' side round "submit->start" GPU "end->awake" wall every latency \
+   "server CPU"
 for r in $(seq "$ROUNDS"); do
    if v=$(measure native_run); then
       record native "$r" $v 0
@@ -84,7 +87,7 @@ for r in $(seq "$ROUNDS"); do
    done
 done
 [ -s "$results" ] || exit 1
-echo "medians over the rounds (ratio: native wall / this side's wall):"
+echo "medians over the rounds (ratios: native / this side, of wall and of every):"
 awk '
    function med(a, n,   i, j, t) {
       for (i = 2; i <= n; i++)
@@ -92,17 +95,19 @@ awk '
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
    }
    !($1 in c) { order[++sides] = $1 }
-   { c[$1]++; for (k = 3; k <= 8; k++) v[$1, c[$1], k] = $k }
+   { c[$1]++; for (k = 3; k <= 9; k++) v[$1, c[$1], k] = $k }
    END {
       for (s = 1; s <= sides; s++) {
          x = order[s]
-         for (k = 3; k <= 8; k++) { delete t; for (i = 1; i <= c[x]; i++) t[i] = v[x, i, k]; m[x, k] = med(t, c[x]) }
+         for (k = 3; k <= 9; k++) { delete t; for (i = 1; i <= c[x]; i++) t[i] = v[x, i, k]; m[x, k] = med(t, c[x]) }
       }
       for (s = 1; s <= sides; s++) {
          x = order[s]
-         printf "%-12s %5s %11d us %5d us %9d us %5d us %7d us", x, "", m[x, 3], m[x, 4], m[x, 5], m[x, 6], m[x, 7]
+         printf "%-12s %5s %11d us %5d us %9d us %5d us %6d us %7d us", x, "", m[x, 3], m[x, 4], m[x, 5], m[x, 6],
+                m[x, 7], m[x, 8]
          if (x == "native") printf " %11s\n", "-"
-         else if (m["native", 6] > 0) printf " %8d ms  %.2f\n", m[x, 8], m["native", 6] / m[x, 6]
-         else printf " %8d ms\n", m[x, 8]
+         else if (m["native", 6] > 0 && m["native", 7] > 0)
+            printf " %8d ms  %.2f  %.2f\n", m[x, 9], m["native", 6] / m[x, 6], m["native", 7] / m[x, 7]
+         else printf " %8d ms\n", m[x, 9]
       }
    }' "$results"

@@ -17,15 +17,18 @@
 #   GPU end->awake     the completion's way back (fence path, the guest
 #                      driver's polling and sleeping)
 #   wall               submit to the waiting thread awake
-# The last column is native wall / through wall: the throughput ratio
-# (1.00 = as fast as native).  A benchmark: it never fails on time.
+#   every              how often a round starts: wall plus reading the
+#                      timestamps back and calibrating (host round trips
+#                      through venus)
+# The last columns are native / through of wall and of every: the
+# throughput ratios (1.00 = as fast as native).  A benchmark: it never fails on time.
 set -u
 ROUNDS=${1:-3}
 [ $# -gt 0 ] && shift
 GUESTS=${*:-trixie trixie-backports sid}
 HOST=/usr/local/lib/pv-host-lavapipe
 here=$(cd "$(dirname "$0")/.." && pwd)
-printf '%-17s %-8s %14s %9s %14s %9s %8s\n' guest side "submit->start" GPU "end->awake" wall ratio
+printf '%-17s %-8s %14s %9s %14s %9s %9s %6s %6s\n' guest side "submit->start" GPU "end->awake" wall every wall every
 for g in $GUESTS; do
    out=$("$here/dev.sh" vm --vtest --guest "$g" "for i in \$(seq $ROUNDS); do
          pv-vm-check split | sed -n 's/^pv-vm-check: split ok: /through /p'
@@ -35,15 +38,19 @@ for g in $GUESTS; do
    echo "$out" | awk -v g="$g" '
       { side = $1
         n = split($0, f, /[^0-9]+/);
-        # the four medians are the last four numbers of the line
-        s[side] += f[n-4]; gp[side] += f[n-3]; e[side] += f[n-2]; w[side] += f[n-1]; c[side]++ }
+        # the four medians are the last four numbers of the line, the
+        # round period the one before them
+        s[side] += f[n-4]; gp[side] += f[n-3]; e[side] += f[n-2]; w[side] += f[n-1]
+        p[side] += f[n-5]; c[side]++ }
       END {
          if (!c["through"] || !c["native"]) { printf "%-17s no result\n", g; exit }
          for (k = 0; k < 2; k++) {
             side = k ? "native" : "through"
-            printf "%-17s %-8s %11.0f us %6.0f us %11.0f us %6.0f us", g, side,
-                   s[side] / c[side], gp[side] / c[side], e[side] / c[side], w[side] / c[side]
-            if (!k) printf " %8.2f", (w["native"] / c["native"]) / (w["through"] / c["through"])
+            printf "%-17s %-8s %11.0f us %6.0f us %11.0f us %6.0f us %6.0f us", g, side,
+                   s[side] / c[side], gp[side] / c[side], e[side] / c[side], w[side] / c[side],
+                   p[side] / c[side]
+            if (!k) printf " %6.2f %6.2f", (w["native"] / c["native"]) / (w["through"] / c["through"]),
+                           (p["native"] / c["native"]) / (p["through"] / c["through"])
             printf "\n"
          }
       }'

@@ -15,7 +15,9 @@
  *   split     (only when named) where a dispatch's time goes: saxpy rounds
  *             with GPU timestamps, set against CLOCK_MONOTONIC with
  *             VK_EXT_calibrated_timestamps, split into submit → GPU start,
- *             GPU time, GPU end → the waiting thread awake; medians
+ *             GPU time, GPU end → the waiting thread awake; medians, and
+ *             how often a round starts (the loop also reads the timestamps
+ *             back and calibrates: through venus, round trips to the host)
  *
  * Each part prints one "pv-vm-check: PART ok|FAILED …" line; the exit
  * status is 0 only when every part passed.  Arguments name the parts to
@@ -413,14 +415,16 @@ split(struct pv_wl_gpu *g, unsigned rounds)
       return report("split", 0, "query pool or buffers could not be made");
    VkCommandBuffer cb = pv_wl_cmd(g);
    record_timed(g, &s, cb, pv_wl_saxpy_set(g, &x, &y));
-   double *all = calloc(4 * (size_t)rounds, sizeof(double)), *part[4];
-   for (int i = 0; i < 4; i++)
+   double *all = calloc(5 * (size_t)rounds, sizeof(double)), *part[5];
+   for (int i = 0; i < 5; i++)
       part[i] = all + (size_t)i * rounds;
    VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
                        .pCommandBuffers = &cb };
    unsigned n = 0;
+   double last_t0 = 0;
    for (unsigned r = 0; r < rounds + 3 && all; r++) {
-      double t0 = now_ms();
+      double t0 = now_ms(), since = t0 - last_t0;
+      last_t0 = t0;
       vkQueueSubmit(g->queue, 1, &si, g->fence);
       vkWaitForFences(g->dev, 1, &g->fence, VK_TRUE, UINT64_MAX);
       double t1 = now_ms();
@@ -435,14 +439,15 @@ split(struct pv_wl_gpu *g, unsigned rounds)
       part[0][n] = (start - t0) * 1000;
       part[1][n] = (end - start) * 1000;
       part[2][n] = (t1 - end) * 1000;
-      part[3][n++] = (t1 - t0) * 1000;
+      part[3][n] = (t1 - t0) * 1000;
+      part[4][n++] = since * 1000;
    }
    int ret = n == rounds
                 ? report("split", 1,
-                         "%u saxpy rounds of %u floats, medians: submit->GPU start %.0f us, "
-                         "GPU %.0f us, GPU end->awake %.0f us, wall %.0f us",
-                         n, N, median(part[0], n), median(part[1], n), median(part[2], n),
-                         median(part[3], n))
+                         "%u saxpy rounds of %u floats, one every %.0f us (median), medians: "
+                         "submit->GPU start %.0f us, GPU %.0f us, GPU end->awake %.0f us, wall %.0f us",
+                         n, N, median(part[4], n), median(part[0], n), median(part[1], n),
+                         median(part[2], n), median(part[3], n))
                 : report("split", 0, "timestamps could not be read (%u of %u rounds)", n, rounds);
    free(all);
    vkDestroyQueryPool(g->dev, s.pool, NULL);
