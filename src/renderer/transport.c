@@ -231,6 +231,16 @@ pv_vk_rings_destroy_all(struct pv_vk_context *vk)
 }
 
 void
+pv_vk_rings_kick(struct pv_vk_context *vk)
+{
+   /* under the lock: a ring is unlinked before it is freed */
+   pthread_mutex_lock(&vk->rings_lock);
+   for (struct pv_vk_ring *r = vk->rings; r; r = r->next)
+      pv_ring_kick(r->ring);
+   pthread_mutex_unlock(&vk->rings_lock);
+}
+
+void
 pv_handle_vkNotifyRingMESA(struct pv_dispatcher *d, struct pv_vkNotifyRingMESA_args *a)
 {
    struct pv_vk_ring *r = on_context(d) ? find_ring_or_fail(d, a->ring) : NULL;

@@ -96,6 +96,7 @@ pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out)
    ctx->export_memory = pv_memory_export;
    ctx->settle = settle;
    vk->on_object_free = pv_guards_forget;
+   vk->on_completion = pv_vk_rings_kick;
    *out = vk;
    return 0;
 }

@@ -50,6 +50,9 @@ struct pv_ring {
     * signals `progress` after publishing head only while there are any. */
    pv_event progress;
    _Atomic uint32_t head_waiters;
+   /* pv_ring_kick(): counted, so the reader restarts its wait once per
+    * kick it has not seen yet. */
+   _Atomic uint32_t kicks;
    atomic_bool stop, fatal, sleeping;
    bool started;
    pv_thread thread;
@@ -234,6 +237,13 @@ pv_ring_notify(struct pv_ring *ring)
    pv_event_signal(&ring->wake);
 }
 
+void
+pv_ring_kick(struct pv_ring *ring)
+{
+   atomic_fetch_add_explicit(&ring->kicks, 1, memory_order_relaxed);
+   pv_ring_notify(ring);
+}
+
 int
 pv_ring_write_extra(struct pv_ring *ring, uint64_t offset, uint32_t value)
 {
@@ -315,9 +325,10 @@ go_idle(struct pv_ring *ring, uint32_t seen)
 
 /* How long the ring has been empty, and how the reader has waited so far. */
 struct wait_state {
-   uint64_t active_since; /* last command or wake-up */
+   uint64_t active_since; /* last command, wake-up or kick */
    unsigned spins;
    unsigned naps;
+   uint32_t kicks;        /* pv_ring_kick()s seen */
 };
 
 static void
@@ -368,7 +379,7 @@ static void *
 ring_main(void *arg)
 {
    struct pv_ring *ring = arg;
-   struct wait_state w;
+   struct wait_state w = { 0 };
    pv_thread_precise_timers(); /* naps are the latency a writing guest pays */
    reset_wait(&w);
    while (!atomic_load_explicit(&ring->stop, memory_order_relaxed) &&
@@ -379,9 +390,13 @@ ring_main(void *arg)
          ring_fatal(ring, "the guest's tail ran ahead of head by more than the buffer:", n);
          break;
       }
+      uint32_t kicks = atomic_load_explicit(&ring->kicks, memory_order_relaxed);
       if (n) {
          consume_ready(ring, n);
          reset_wait(&w);
+      } else if (kicks != w.kicks) {
+         w.kicks = kicks;
+         reset_wait(&w); /* a guest command is due: spin and yield again */
       } else {
          wait_for_work(ring, seen, &w);
       }

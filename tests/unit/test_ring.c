@@ -258,6 +258,38 @@ test_idle_and_notify(void)
    fixture_fini(&f);
 }
 
+/* pv_ring_kick: an IDLE reader wakes and clears IDLE without a command, so
+ * the guest's next write needs no notify; a napping one restarts its wait,
+ * so either goes IDLE again only a full idle timeout after the kick (a
+ * notify alone would not restart a nap's). */
+static void
+test_kick(void)
+{
+   struct fixture f;
+   CHECK(fixture_init(&f, 256, 50000000) == 0); /* 50 ms */
+   CHECK(wait_until(&f, PV_RING_STATUS_IDLE, true, 2000000000));
+   pv_ring_kick(f.ring);
+   CHECK(wait_until(&f, PV_RING_STATUS_IDLE, false, 2000000000));
+   struct pv_ring_stats before, after;
+   pv_ring_get_stats(f.ring, &before);
+   uint8_t rec[16];
+   uint32_t seqno = pv_guest_ring_write(&f.guest, f.ring, rec, make_record(rec, 0, 16));
+   pv_guest_ring_wait(&f.guest, seqno);
+   uint64_t written = pv_now_ns();
+   CHECK_EQ(atomic_load(&f.check.received), 1);
+   pv_ring_get_stats(f.ring, &after);
+   CHECK_EQ(after.idles, before.idles); /* it did not block again before the write */
+   /* 30 ms after the command the reader naps; kicked, it waits 50 more. */
+   pv_sleep_ns(30000000);
+   uint64_t kicked = pv_now_ns();
+   pv_ring_kick(f.ring);
+   CHECK(wait_until(&f, PV_RING_STATUS_IDLE, true, 2000000000));
+   uint64_t idle = pv_now_ns();
+   CHECK(idle - written >= 50000000);
+   CHECK(idle - kicked >= 50000000);
+   fixture_fini(&f);
+}
+
 /* pv_ring_wait_head: woken as the reader publishes head (a writer after
  * the waiter started, the reader napping in between), a slice that passes
  * says so, and a fatal ring ends the wait. */
@@ -428,6 +460,7 @@ main(void)
    RUN(test_nonzero_head_refused);
    RUN(test_wrap_and_straddle);
    RUN(test_idle_and_notify);
+   RUN(test_kick);
    RUN(test_wait_head);
    RUN(test_tail_jump_is_fatal);
    RUN(test_consumer_error_is_fatal);

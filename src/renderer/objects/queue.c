@@ -19,6 +19,7 @@
 #include "platform/pv_platform.h"
 #include "renderer/objects/queue.h"
 #include "renderer/core/sync.h"
+#include "renderer/vk/vk_context.h"
 #include "renderer/vk/vk_objects.h"
 
 struct pending {
@@ -80,6 +81,9 @@ retire_main(void *arg)
       if (r == VK_TIMEOUT)
          return NULL; /* abandoned: the fences stay with the leaked device */
       pv_context_retire_timeline(tl->ctx, tl->ring_idx, p->seqno); /* first: the guest waits */
+      struct pv_vk_context *vk = tl->queue->obj.device->vk;
+      if (vk->on_completion)
+         vk->on_completion(vk);
       bool reuse = vkResetFences(dev, 1, &p->fence) == VK_SUCCESS;
       pthread_mutex_lock(&tl->lock);
       if (reuse && tl->nspare < SPARE_FENCES)

@@ -65,6 +65,10 @@ struct pv_vk_context {
     * above the objects (the guards) drop what they keep for it; set by
     * vk_context.c, NULL: nothing to drop. */
    void (*on_object_free)(struct pv_vk_context *vk, struct pv_object *obj);
+   /* Called when a queue's work the guest may wait for completed
+    * (queue.c's retire thread), so the rings expect the guest's next
+    * command (transport.c kicks them); NULL: nothing to do. */
+   void (*on_completion)(struct pv_vk_context *vk);
 };
 
 /* Create ctx->vk if needed and install the context hooks. */
@@ -73,5 +77,7 @@ int pv_vk_context_get(struct pv_context *ctx, struct pv_vk_context **out);
 /* Ring bookkeeping (transport.c). */
 struct pv_vk_ring *pv_vk_ring_find(struct pv_vk_context *vk, uint64_t id);
 void pv_vk_rings_destroy_all(struct pv_vk_context *vk);
+/* pv_ring_kick() every ring of the context (on_completion). */
+void pv_vk_rings_kick(struct pv_vk_context *vk);
 
 #endif
