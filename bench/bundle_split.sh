@@ -16,11 +16,13 @@
 # Then per side the medians over the rounds, and native / through of wall
 # and of the round period (1.00 = as fast as native).  Default ROUNDS 3.  PV_VENUS and
 # PV_VM_CHECK choose other binaries than the build's; SPLIT_ROUNDS (200)
-# and LATENCY_ROUNDS (2000) the rounds inside each run.  A benchmark: it
-# never fails on time.
+# and LATENCY_ROUNDS (2000) the rounds inside each run; VN_PERF reaches
+# the bundle's venus (no_query_feedback: without the query feedback that
+# the split's own timestamp queries cause, docs/GUESTS.md).  A benchmark:
+# it never fails on time.
 #   e.g. bench/bundle_split.sh /tmp/sid 3 default= nobusy=--no-busy-wait
 set -u
-[ $# -ge 1 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$(cd "$1" && pwd) || exit 2
 ROUNDS=3
