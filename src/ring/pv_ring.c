@@ -51,8 +51,10 @@ struct pv_ring {
    pv_event progress;
    _Atomic uint32_t head_waiters;
    /* pv_ring_kick(): counted, so the reader restarts its wait once per
-    * kick it has not seen yet. */
+    * kick it has not seen yet; `kicked_at` is the command count at the
+    * last one, so a ring with no command since is not kicked again. */
    _Atomic uint32_t kicks;
+   _Atomic uint64_t kicked_at;
    atomic_bool stop, fatal, sleeping;
    bool started;
    pv_thread thread;
@@ -240,6 +242,9 @@ pv_ring_notify(struct pv_ring *ring)
 void
 pv_ring_kick(struct pv_ring *ring)
 {
+   uint64_t commands = atomic_load_explicit(&ring->commands, memory_order_relaxed);
+   if (atomic_exchange_explicit(&ring->kicked_at, commands, memory_order_relaxed) == commands)
+      return; /* the guest's work goes elsewhere (an empty submit's fence) */
    atomic_fetch_add_explicit(&ring->kicks, 1, memory_order_relaxed);
    pv_ring_notify(ring);
 }

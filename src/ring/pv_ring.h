@@ -100,7 +100,10 @@ void pv_ring_notify(struct pv_ring *ring);
 /* Work the guest waited for is done, so its next command is due: wake the
  * reader and restart its wait as after a command (spin, yield, then naps;
  * IDLE only after another idle timeout), so that command finds the reader
- * awake and the guest sends no notify.  Any thread. */
+ * awake and the guest sends no notify.  Nothing happens when the ring
+ * consumed no command since the last kick: a guest whose work bypasses
+ * the ring (fences of empty submissions) does not keep it awake.  Any
+ * thread. */
 void pv_ring_kick(struct pv_ring *ring);
 /* Mark the ring fatal: set FATAL in status and stop consuming. */
 void pv_ring_set_fatal(struct pv_ring *ring);

@@ -261,22 +261,25 @@ test_idle_and_notify(void)
 /* pv_ring_kick: an IDLE reader wakes and clears IDLE without a command, so
  * the guest's next write needs no notify; a napping one restarts its wait,
  * so either goes IDLE again only a full idle timeout after the kick (a
- * notify alone would not restart a nap's). */
+ * notify alone would not restart a nap's).  A ring that consumed nothing
+ * since the last kick is left alone. */
 static void
 test_kick(void)
 {
    struct fixture f;
    CHECK(fixture_init(&f, 256, 50000000) == 0); /* 50 ms */
+   uint8_t rec[16];
+   uint32_t seqno = pv_guest_ring_write(&f.guest, f.ring, rec, make_record(rec, 0, 16));
+   pv_guest_ring_wait(&f.guest, seqno);
    CHECK(wait_until(&f, PV_RING_STATUS_IDLE, true, 2000000000));
    pv_ring_kick(f.ring);
    CHECK(wait_until(&f, PV_RING_STATUS_IDLE, false, 2000000000));
    struct pv_ring_stats before, after;
    pv_ring_get_stats(f.ring, &before);
-   uint8_t rec[16];
-   uint32_t seqno = pv_guest_ring_write(&f.guest, f.ring, rec, make_record(rec, 0, 16));
+   seqno = pv_guest_ring_write(&f.guest, f.ring, rec, make_record(rec, 1, 16));
    pv_guest_ring_wait(&f.guest, seqno);
    uint64_t written = pv_now_ns();
-   CHECK_EQ(atomic_load(&f.check.received), 1);
+   CHECK_EQ(atomic_load(&f.check.received), 2);
    pv_ring_get_stats(f.ring, &after);
    CHECK_EQ(after.idles, before.idles); /* it did not block again before the write */
    /* 30 ms after the command the reader naps; kicked, it waits 50 more. */
@@ -287,6 +290,13 @@ test_kick(void)
    uint64_t idle = pv_now_ns();
    CHECK(idle - written >= 50000000);
    CHECK(idle - kicked >= 50000000);
+   /* No command since that kick: the next one leaves the reader idle. */
+   pv_ring_get_stats(f.ring, &before);
+   pv_ring_kick(f.ring);
+   pv_sleep_ns(5000000);
+   pv_ring_get_stats(f.ring, &after);
+   CHECK(status(&f) & PV_RING_STATUS_IDLE);
+   CHECK_EQ(after.wakeups, before.wakeups);
    fixture_fini(&f);
 }
 
