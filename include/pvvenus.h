@@ -200,8 +200,11 @@ struct pv_renderer_config {
  * GPU on a host with at least 8 CPUs, the renderer trades spare CPU time
  * for latency: a queue's retire thread polls each fence (yielding between
  * polls) for up to 1 ms before it sleeps on it, so the GPU's completion
- * reaches the guest without a sleeping thread to wake first.  It costs up
- * to a core per queue while work is in flight.  Never on a CPU device
+ * reaches the guest without a sleeping thread to wake first; then it wakes
+ * the context's ring readers, which spin and yield again as after a
+ * command, so the guest's next command (due once it sees the fence) finds
+ * them awake.  It costs up to a core per queue while work is in flight,
+ * and a reader's spin after each completion.  Never on a CPU device
  * (lavapipe, SwiftShader): there the cores do the guest's work. */
 #define PV_RENDERER_NO_BUSY_WAIT (1u << 2)
 
