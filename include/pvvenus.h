@@ -205,7 +205,9 @@ struct pv_renderer_config {
  * command, so the guest's next command (due once it sees the fence) finds
  * them awake.  It costs up to a core per queue while work is in flight,
  * and a reader's spin after each completion.  Never on a CPU device
- * (lavapipe, SwiftShader): there the cores do the guest's work. */
+ * (lavapipe, SwiftShader): there the cores do the guest's work.  An
+ * embedder's own threads can follow the same policy through
+ * pv_context_busy_waits(); the vtest server does. */
 #define PV_RENDERER_NO_BUSY_WAIT (1u << 2)
 
 /* Create a renderer.  `config` may be NULL (all defaults); it is copied.
@@ -314,6 +316,14 @@ PV_API bool pv_context_is_fatal(const struct pv_context *ctx);
 /* The first fatal reason, or NULL while the context is healthy.  The
  * string stays valid until the context is destroyed. */
 PV_API const char *pv_context_fatal_reason(const struct pv_context *ctx);
+
+/* True once the guest created a device that busy-waits (a GPU on a host
+ * with 8 or more CPUs, unless PV_RENDERER_NO_BUSY_WAIT): spare cores are
+ * then worth trading for latency, and an embedder thread that waits for
+ * the guest's next request may poll for it a while before it sleeps (the
+ * vtest server polls the client's socket for up to 1 ms).  Thread-safe;
+ * false for NULL. */
+PV_API bool pv_context_busy_waits(const struct pv_context *ctx);
 
 /* ---- blob resources ----------------------------------------------------- */
 

@@ -508,6 +508,22 @@ pv_read_some(int fd, void *buf, size_t size)
    }
 }
 
+long
+pv_read_nowait(int fd, void *buf, size_t size)
+{
+   for (;;) {
+      ssize_t r = recv(fd, buf, size, MSG_DONTWAIT);
+      if (r > 0)
+         return (long)r;
+      if (r == 0)
+         return -EPIPE;
+      if (errno == EWOULDBLOCK)
+         return -EAGAIN;
+      if (errno != EINTR)
+         return -errno;
+   }
+}
+
 int
 pv_write_full(int fd, const void *buf, size_t size)
 {

@@ -188,6 +188,8 @@ int pv_read_full(int fd, void *buf, size_t size);
 /* Read what is there, 1 to `size` bytes (blocking until there is some).
  * Returns the count, -EPIPE on end of stream, or -errno. */
 long pv_read_some(int fd, void *buf, size_t size);
+/* pv_read_some() that never blocks: -EAGAIN when nothing is there yet. */
+long pv_read_nowait(int fd, void *buf, size_t size);
 /* Write exactly `size` bytes without raising SIGPIPE.  Returns 0 or
  * -errno. */
 int pv_write_full(int fd, const void *buf, size_t size);

@@ -502,10 +502,37 @@ stream_read(struct pv_vtest_conn *c, void *dst, size_t size)
    return 0;
 }
 
+/* Where the renderer busy-waits (pv_context_busy_waits), poll the socket
+ * for the client's next message a while before sleeping in read(): a guest
+ * that waits for one dispatch at a time sends its next submission within
+ * microseconds of waking, and on a GPU host a thread woken from a deeply
+ * idle core would start that submission's GPU work later. */
+#define MESSAGE_POLL_NS 1000000ull
+
+static void
+poll_for_message(struct pv_vtest_conn *c)
+{
+   if (c->in_pos != c->in_len || !pv_context_busy_waits(c->ctx))
+      return;
+   uint64_t start = pv_now_ns();
+   do {
+      long r = pv_read_nowait(c->fd, c->in, sizeof(c->in));
+      if (r > 0) {
+         c->in_pos = 0;
+         c->in_len = (size_t)r;
+         return;
+      }
+      if (r != -EAGAIN)
+         return; /* the blocking read sees the end or the error again */
+      pv_yield();
+   } while (pv_now_ns() - start < MESSAGE_POLL_NS);
+}
+
 /* Read one message.  1 = got one, 0 = orderly end of stream, -1 = drop. */
 static int
 read_message(struct pv_vtest_conn *c, uint32_t hdr[2])
 {
+   poll_for_message(c);
    int ret = stream_read(c, hdr, PV_VTEST_HDR_SIZE);
    if (ret == -EPIPE)
       return 0; /* a goodbye (possibly inside a header: nothing was started) */

@@ -161,10 +161,18 @@ test_socket_fd_passing(void)
    uint8_t *theirs = fd >= 0 ? pv_shm_map(fd, 4096) : NULL;
    CHECK(theirs && theirs[7] == 42);
 
+   /* A read that must not block: nothing yet, then what is there. */
+   uint8_t buf[8];
+   CHECK_EQ(pv_read_nowait(c, buf, sizeof(buf)), -EAGAIN);
+   CHECK(pv_write_full(s, &word, 4) == 0);
+   CHECK_EQ(pv_read_nowait(c, buf, sizeof(buf)), 4);
+   CHECK(memcmp(buf, &word, 4) == 0);
+
    /* A byte without an fd is refused; end of stream is -EPIPE. */
    CHECK(pv_write_full(s, &word, 1) == 0);
    CHECK_EQ(pv_recv_fd(c, &fd), -EBADMSG);
    pv_close(s);
+   CHECK_EQ(pv_read_nowait(c, buf, sizeof(buf)), -EPIPE);
    CHECK_EQ(pv_read_full(c, &got, 4), -EPIPE);
    /* Writing to a closed peer is an error, not SIGPIPE. */
    CHECK(pv_write_full(c, &word, 4) < 0 || pv_write_full(c, &word, 4) < 0);

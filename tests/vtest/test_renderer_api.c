@@ -115,6 +115,9 @@ test_shm_blob(void)
    struct pv_context *ctx = NULL;
    CHECK_EQ(pv_context_create(r, "blob\ttest", PV_CAPSET_VENUS, &ctx), 0);
    CHECK(!strcmp(ctx->name, "blob?test"));
+   /* No device yet, so nothing that busy-waits. */
+   CHECK(!pv_context_busy_waits(ctx));
+   CHECK(!pv_context_busy_waits(NULL));
    uint32_t id = 0, id2 = 0;
    struct pv_blob_info info;
    CHECK_EQ(pv_context_create_blob(ctx, PV_BLOB_TYPE_HOST3D, PV_BLOB_FLAG_MAPPABLE, 8192, 0, &id,

@@ -146,6 +146,12 @@ pv_context_is_fatal(const struct pv_context *ctx)
    return !ctx || atomic_load_explicit(&ctx->fatal, memory_order_acquire);
 }
 
+PV_API bool
+pv_context_busy_waits(const struct pv_context *ctx)
+{
+   return ctx && atomic_load_explicit(&ctx->busy_wait, memory_order_relaxed);
+}
+
 PV_API const char *
 pv_context_fatal_reason(const struct pv_context *ctx)
 {

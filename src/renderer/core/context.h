@@ -119,6 +119,9 @@ struct pv_context {
    struct pv_sync_state sync;   /* syncs, waits, timelines (sync.h) */
 
    /* --- filled in by the Vulkan layer (dispatch.c and friends) --- */
+   /* Set once a device of the context busy-waits (device.c), read by
+    * pv_context_busy_waits() for the embedder's threads. */
+   _Atomic bool busy_wait;
    /* blob_id != 0 export; NULL ⇒ create_blob fails with -ENOTSUP. */
    pv_export_memory_fn export_memory;
    /* Called before a resource operation that may depend on work the

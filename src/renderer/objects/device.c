@@ -214,6 +214,8 @@ pv_handle_vkCreateDevice(struct pv_dispatcher *d, struct pv_vkCreateDevice_args 
       return;
    }
    dev->busy_wait = wants_busy_wait(p);
+   if (dev->busy_wait)
+      atomic_store_explicit(&d->vk->ctx->busy_wait, true, memory_order_relaxed);
    *a->pDevice = dev->handle;
 }
 
