@@ -504,9 +504,10 @@ stream_read(struct pv_vtest_conn *c, void *dst, size_t size)
 
 /* Where the renderer busy-waits (pv_context_busy_waits), poll the socket
  * for the client's next message a while before sleeping in read(): a guest
- * that waits for one dispatch at a time sends its next submission within
- * microseconds of waking, and on a GPU host a thread woken from a deeply
- * idle core would start that submission's GPU work later. */
+ * that waits for one submission at a time sends its next message within
+ * microseconds of waking, and a sleeping thread's wake-up costs tens of
+ * microseconds (~40 in the H100 host's VM; there an empty submit + fence
+ * wait went from 42 to 36 us, natively 32: docs/GUESTS.md). */
 #define MESSAGE_POLL_NS 1000000ull
 
 static void
