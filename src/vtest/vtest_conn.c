@@ -506,7 +506,7 @@ stream_read(struct pv_vtest_conn *c, void *dst, size_t size)
  * for the client's next message a while before sleeping in read(): a guest
  * that waits for one submission at a time sends its next message within
  * microseconds of waking, and a sleeping thread's wake-up costs tens of
- * microseconds (~40 in the H100 host's VM; there an empty submit + fence
+ * microseconds (26-40 in the H100 host's VM; there an empty submit + fence
  * wait went from 42 to 36 us, natively 32: docs/GUESTS.md). */
 #define MESSAGE_POLL_NS 1000000ull
 
