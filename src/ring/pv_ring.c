@@ -50,10 +50,10 @@ struct pv_ring {
     * signals `progress` after publishing head only while there are any. */
    pv_event progress;
    _Atomic uint32_t head_waiters;
-   /* pv_ring_kick(): counted, so the reader restarts its wait once per
-    * kick it has not seen yet; `kicked_at` is the command count at the
-    * last one, so a ring with no command since is not kicked again. */
-   _Atomic uint32_t kicks;
+   /* pv_ring_kick(): `kicked` until the reader restarts its wait;
+    * `kicked_at` is the command count at the last kick, so a ring with no
+    * command since is not kicked again. */
+   atomic_bool kicked;
    _Atomic uint64_t kicked_at;
    atomic_bool stop, fatal, sleeping;
    bool started;
@@ -245,7 +245,7 @@ pv_ring_kick(struct pv_ring *ring)
    uint64_t commands = atomic_load_explicit(&ring->commands, memory_order_relaxed);
    if (atomic_exchange_explicit(&ring->kicked_at, commands, memory_order_relaxed) == commands)
       return; /* the guest's work goes elsewhere (an empty submit's fence) */
-   atomic_fetch_add_explicit(&ring->kicks, 1, memory_order_relaxed);
+   atomic_store_explicit(&ring->kicked, true, memory_order_relaxed);
    pv_ring_notify(ring);
 }
 
@@ -333,7 +333,6 @@ struct wait_state {
    uint64_t active_since; /* last command, wake-up or kick */
    unsigned spins;
    unsigned naps;
-   uint32_t kicks;        /* pv_ring_kick()s seen */
 };
 
 static void
@@ -384,7 +383,7 @@ static void *
 ring_main(void *arg)
 {
    struct pv_ring *ring = arg;
-   struct wait_state w = { 0 };
+   struct wait_state w;
    pv_thread_precise_timers(); /* naps are the latency a writing guest pays */
    reset_wait(&w);
    while (!atomic_load_explicit(&ring->stop, memory_order_relaxed) &&
@@ -395,12 +394,11 @@ ring_main(void *arg)
          ring_fatal(ring, "the guest's tail ran ahead of head by more than the buffer:", n);
          break;
       }
-      uint32_t kicks = atomic_load_explicit(&ring->kicks, memory_order_relaxed);
       if (n) {
          consume_ready(ring, n);
          reset_wait(&w);
-      } else if (kicks != w.kicks) {
-         w.kicks = kicks;
+      } else if (atomic_load_explicit(&ring->kicked, memory_order_relaxed) &&
+                 atomic_exchange_explicit(&ring->kicked, false, memory_order_relaxed)) {
          reset_wait(&w); /* a guest command is due: spin and yield again */
       } else {
          wait_for_work(ring, seen, &w);
